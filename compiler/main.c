@@ -1,0 +1,144 @@
+/*
+ * main.c - the rnnc command: runs the stages and maps failure to exit codes.
+ *
+ *   source -> frontend (parser.y | yaml_read.c) -> AST -> check -> IR
+ *   IR -> canon (yaml) | stats | ir_dump
+ *
+ * Exit status: 0 success, 1 the spec has an error, 2 usage error.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canon.h"
+#include "check.h"
+#include "diag.h"
+#include "frontend.h"
+#include "ir.h"
+#include "source.h"
+#include "stats.h"
+#include "version.h"
+
+enum { EXIT_SPEC_ERROR = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage: rnnc COMMAND SPEC\n"
+    "\n"
+    "rnnc compiles a recurrent-network spec (.rnn, or the same model as .yaml)\n"
+    "into specialized C.\n"
+    "\n"
+    "commands:\n"
+    "  check SPEC    check the spec; report the first error with its position\n"
+    "  yaml SPEC     print the canonical YAML form of the spec (either form)\n"
+    "  stats SPEC    print parameters per layer, GEMM FLOPs per training step,\n"
+    "                and bytes of parameters, optimizer state and workspace\n"
+    "  ir SPEC       print the checked model IR (for tests and debugging)\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     show this help\n"
+    "  --version      show the version\n"
+    "\n"
+    "exit status: 0 ok, 1 error in the spec, 2 usage error\n"
+    "the language: docs/language.md\n";
+
+static int usage_error(const char *fmt, ...) DIAG_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "rnnc: ");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\ntry 'rnnc --help'\n");
+  va_end(ap);
+  return EXIT_USAGE;
+}
+
+/* Loads, parses and checks PATH into M. Returns 0, or 1 after reporting. */
+static int load_model(const char *path, IrModel *m) {
+  Diag diag;
+  diag_init(&diag, stderr, path);
+  Source src;
+  if (source_load(&diag, path, &src) != 0)
+    return EXIT_SPEC_ERROR;
+  diag.src = &src;
+  AstNode *ast = frontend_read(&diag, &src);
+  int rc = ast && check_model(&diag, ast, m) == 0 ? 0 : EXIT_SPEC_ERROR;
+  ast_free(ast);
+  source_free(&src);
+  return rc;
+}
+
+static int cmd_check(const char *path, IrModel *m) {
+  printf("%s: ok: model %s, %zu parameters\n", path, m->name, m->param_count);
+  return 0;
+}
+
+static int cmd_yaml(IrModel *m) {
+  size_t len;
+  char *text = canon_yaml(m, &len);
+  if (!text) {
+    fprintf(stderr, "rnnc: out of memory\n");
+    return EXIT_SPEC_ERROR;
+  }
+  fwrite(text, 1, len, stdout);
+  free(text);
+  return 0;
+}
+
+static int cmd_stats(IrModel *m) {
+  char hash[65];
+  canon_hash(m, hash);
+  stats_print(m, hash, stdout);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage_error("%s", "missing command");
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("rnnc %s\n", RNNC_VERSION);
+    return 0;
+  }
+  static const char *const commands[] = {"check", "yaml", "stats", "ir", NULL};
+  int known = 0;
+  for (int i = 0; commands[i]; i++)
+    known |= strcmp(cmd, commands[i]) == 0;
+  if (!known) {
+    const char *near = diag_suggest(cmd, commands);
+    if (near) {
+      fprintf(stderr, "rnnc: unknown command '%s'; did you mean '%s'?\n", cmd, near);
+      return EXIT_USAGE;
+    }
+    return usage_error("unknown command '%s'", cmd);
+  }
+  if (argc < 3)
+    return usage_error("'%s' needs a SPEC file", cmd);
+  if (argc > 3)
+    return usage_error("unexpected argument '%s'", argv[3]);
+  const char *path = argv[2];
+  static IrModel model; /* large (buffer tables); one per process */
+  if (load_model(path, &model) != 0)
+    return EXIT_SPEC_ERROR;
+  int rc;
+  if (strcmp(cmd, "check") == 0)
+    rc = cmd_check(path, &model);
+  else if (strcmp(cmd, "yaml") == 0)
+    rc = cmd_yaml(&model);
+  else if (strcmp(cmd, "stats") == 0)
+    rc = cmd_stats(&model);
+  else {
+    ir_dump(&model, stdout);
+    rc = 0;
+  }
+  ir_free(&model);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "rnnc: error writing output\n");
+    return EXIT_SPEC_ERROR;
+  }
+  return rc;
+}

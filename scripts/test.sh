@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds with the default compiler
+# and runs ctest; then builds the tree with clang (-Werror) and runs the
+# front-end tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/build.sh
+(cd build && ctest --output-on-failure -j "$(nproc)")
+
+echo "== clang build (-Wall -Wextra -Werror)"
+BUILD_DIR=build-clang CC=clang scripts/build.sh -DCMAKE_C_COMPILER=clang
+
+echo "== ASan + UBSan build"
+BUILD_DIR=build-asan scripts/build.sh -DCMAKE_C_COMPILER=clang -DRNNC_SANITIZE=ON \
+  -DCMAKE_BUILD_TYPE=Debug
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j "$(nproc)" -L frontend)
