@@ -799,7 +799,7 @@ static int check_kind_block(Checker *ck, const AstNode *n, const char *const *na
   return pick_name(ck, n->val_loc, n->key, n->text, names);
 }
 
-static const Range nonnegative = {0, INFINITY, 0, 0};
+static const Range nonnegative = {0, HUGE_VAL, 0, 0};
 
 /* optimizer = KIND [{ settings of that kind }] */
 static int check_optimizer(Checker *ck, const AstNode *n) {

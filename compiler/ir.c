@@ -113,6 +113,9 @@ static void layout_params(IrModel *m) {
 /* Workspace table: what one training step keeps for backward, per layer  */
 /* ---------------------------------------------------------------------- */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
 static void add_buffer(IrModel *m, int layer, const char *prefix, const char *what,
                        size_t count, const char *shape_fmt, ...) {
   IrBuffer *b = &m->buffers[m->n_buffers++];
@@ -163,16 +166,17 @@ static void layout_buffers(IrModel *m) {
     const IrLayer *l = &m->layers[i];
     size_t rows = l->per_step ? T * B : B;
     size_t n = (size_t)l->units;
-    const char *shape = l->per_step ? "[T][B][%zu]" : "[B][%zu]";
+    char shape[48];
+    snprintf(shape, sizeof shape, "%s[%zu]", l->per_step ? "[T][B]" : "[B]", n);
     if (is_recurrent(l->kind)) {
       layout_recurrent(m, i, T, B);
     } else if (l->kind == IR_DROPOUT) {
-      add_buffer(m, i, l->name, "mask", rows * n, shape, n);
-      add_buffer(m, i, l->name, "out", rows * n, shape, n);
-      add_buffer(m, i, l->name, "dout", rows * n, shape, n);
+      add_buffer(m, i, l->name, "mask", rows * n, "%s", shape);
+      add_buffer(m, i, l->name, "out", rows * n, "%s", shape);
+      add_buffer(m, i, l->name, "dout", rows * n, "%s", shape);
     } else {
-      add_buffer(m, i, l->name, "out", rows * n, shape, n);
-      add_buffer(m, i, l->name, "dout", rows * n, shape, n);
+      add_buffer(m, i, l->name, "out", rows * n, "%s", shape);
+      add_buffer(m, i, l->name, "dout", rows * n, "%s", shape);
     }
   }
 }
