@@ -31,7 +31,7 @@ typedef struct CanonOut {
 
 /* Room for "%.17g" of any double ("-1.2345678901234567e-308") and of any
  * 64-bit integer, with a NUL. */
-enum { NUMBER_CHARS = 32 };
+
 
 static int grow_buffer(CanonOut *o, size_t need) {
   size_t cap = o->cap ? o->cap : 1024;
@@ -74,23 +74,6 @@ static void put_indent(CanonOut *o, int indent) {
   }
 }
 
-/* A decimal comma can only come from a non-C LC_NUMERIC; rnnc never calls
- * setlocale, but the hash must not depend on that promise. */
-static void force_decimal_point(char *text) {
-  for (char *p = text; *p != '\0'; p++)
-    if (*p == ',') *p = '.';
-}
-
-/* The shortest of %.15g, %.16g, %.17g that strtod maps back to V; %.17g
- * always round-trips, so the loop ends with it at the latest. */
-static void format_double(double v, char out[NUMBER_CHARS]) {
-  for (int precision = 15; precision <= 17; precision++) {
-    snprintf(out, NUMBER_CHARS, "%.*g", precision, v);
-    if (strtod(out, NULL) == v) break;
-  }
-  force_decimal_point(out);
-}
-
 /* "INDENT+KEY: " - the start of every scalar entry. */
 static void put_key(CanonOut *o, int indent, const char *key) {
   put_indent(o, indent);
@@ -106,7 +89,7 @@ static void field_word(CanonOut *o, int indent, const char *key,
 }
 
 static void field_long(CanonOut *o, int indent, const char *key, long v) {
-  char text[NUMBER_CHARS];
+  char text[IR_NUMBER_CHARS];
   snprintf(text, sizeof text, "%ld", v);
   field_word(o, indent, key, text);
 }
@@ -116,14 +99,14 @@ static void field_int(CanonOut *o, int indent, const char *key, int v) {
 }
 
 static void field_u64(CanonOut *o, int indent, const char *key, uint64_t v) {
-  char text[NUMBER_CHARS];
+  char text[IR_NUMBER_CHARS];
   snprintf(text, sizeof text, "%llu", (unsigned long long)v);
   field_word(o, indent, key, text);
 }
 
 static void field_double(CanonOut *o, int indent, const char *key, double v) {
-  char text[NUMBER_CHARS];
-  format_double(v, text);
+  char text[IR_NUMBER_CHARS];
+  ir_format_double(v, text);
   field_word(o, indent, key, text);
 }
 

@@ -268,7 +268,7 @@ static const char *const c_keywords[] = {
     "true", "false", NULL};
 
 /* Names that the generated code uses for its own members. */
-static const char *const reserved_names[] = {"input", "embedding", "loss", "output",
+static const char *const reserved_names[] = {"input", "embedding", "seq", "loss", "output",
                                              "params", "grads", "state", "ws", NULL};
 
 /* name = NAME, at most IR_NAME_MAX-1 bytes, usable as a C identifier */

@@ -4,7 +4,6 @@
  */
 #include "ir.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,70 +112,103 @@ static void layout_params(IrModel *m) {
 /* Workspace table: what one training step keeps for backward, per layer  */
 /* ---------------------------------------------------------------------- */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 6, 7)))
-#endif
-static void add_buffer(IrModel *m, int layer, const char *prefix, const char *what,
-                       size_t count, const char *shape_fmt, ...) {
+/* Appends one buffer of [steps][B if batched][width] elements. SHAPE is the
+ * symbolic form for the comment ("[T][B][4H]"). */
+static void add_buffer(IrModel *m, int layer, const char *prefix, const char *suffix,
+                       int steps, int batched, size_t width, const char *shape,
+                       const char *what) {
   IrBuffer *b = &m->buffers[m->n_buffers++];
   memset(b, 0, sizeof *b);
-  snprintf(b->name, sizeof b->name, "%s.%s", prefix, what);
+  snprintf(b->name, sizeof b->name, "%s_%s", prefix, suffix);
   b->layer = layer;
-  b->count = count;
-  va_list ap;
-  va_start(ap, shape_fmt);
-  vsnprintf(b->shape, sizeof b->shape, shape_fmt, ap);
-  va_end(ap);
-  m->workspace_count += count;
+  b->steps = steps;
+  b->batched = batched;
+  b->width = width;
+  b->count = (size_t)(steps ? steps : 1) * (size_t)(batched ? m->train.batch : 1) * width;
+  snprintf(b->shape, sizeof b->shape, "%s", shape);
+  b->what = what;
+  m->workspace_count += b->count;
+}
+
+/* "[T][B][4H]"-style text for a width of MULT x SYM. */
+static void shape_text(char *buf, size_t size, const char *steps, int batched, int mult,
+                       const char *sym) {
+  char w[16];
+  if (mult == 1)
+    snprintf(w, sizeof w, "%s", sym);
+  else
+    snprintf(w, sizeof w, "%d%s", mult, sym);
+  snprintf(buf, size, "%s%s[%s]", steps, batched ? "[B]" : "", w);
 }
 
 /* Recurrent layer: input projections for all steps (one GEMM), activated
  * gates, states with the initial one at step 0, Gal masks, and the matching
  * gradients. */
-static void layout_recurrent(IrModel *m, int i, size_t T, size_t B) {
+static void layout_recurrent(IrModel *m, int i) {
   const IrLayer *l = &m->layers[i];
+  int T = m->input.length;
   size_t H = (size_t)l->units, G = (size_t)l->gates, I = (size_t)l->in_size;
-  add_buffer(m, i, l->name, "xproj", T * B * G * H, "[T][B][%zu]", G * H);
-  add_buffer(m, i, l->name, "gates", T * B * G * H, "[T][B][%zu]", G * H);
-  add_buffer(m, i, l->name, "h", (T + 1) * B * H, "[T+1][B][%zu]", H);
-  if (l->kind == IR_LSTM)
-    add_buffer(m, i, l->name, "c", (T + 1) * B * H, "[T+1][B][%zu]", H);
-  if (l->kind == IR_GRU)
-    add_buffer(m, i, l->name, l->reset_after ? "hproj" : "rh", T * B * H, "[T][B][%zu]", H);
-  if (l->dropout > 0)
-    add_buffer(m, i, l->name, "mask_x", B * I, "[B][%zu]", I);
+  char s[48];
+  if (l->dropout > 0) {
+    add_buffer(m, i, l->name, "xmask", 0, 1, I, "[B][I]", "Gal dropout mask on the inputs, one per sequence");
+    add_buffer(m, i, l->name, "xin", T, 1, I, "[T][B][I]", "inputs after the dropout mask");
+  }
   if (l->recurrent_dropout > 0)
-    add_buffer(m, i, l->name, "mask_h", B * H, "[B][%zu]", H);
-  add_buffer(m, i, l->name, "dgates", T * B * G * H, "[T][B][%zu]", G * H);
-  add_buffer(m, i, l->name, "dh", (T + 1) * B * H, "[T+1][B][%zu]", H);
+    add_buffer(m, i, l->name, "hmask", 0, 1, H, "[B][H]", "Gal dropout mask on the state, one per sequence");
+  shape_text(s, sizeof s, "[T]", 1, (int)G, "H");
+  add_buffer(m, i, l->name, "xproj", T, 1, G * H, s, "input projections of every step: x W_ih^T + biases");
+  if (l->kind != IR_SIMPLE_RNN) /* a simple_rnn's only "gate" is h itself */
+    add_buffer(m, i, l->name, "gates", T, 1, G * H, s, "activated gates");
+  add_buffer(m, i, l->name, "h", T + 1, 1, H, "[T+1][B][H]", "states; h[0] is the initial state");
   if (l->kind == IR_LSTM)
-    add_buffer(m, i, l->name, "dc", B * H, "[B][%zu]", H);
+    add_buffer(m, i, l->name, "c", T + 1, 1, H, "[T+1][B][H]", "cell states; c[0] is the initial one");
+  if (l->kind == IR_GRU && l->reset_after)
+    add_buffer(m, i, l->name, "hn", T, 1, H, "[T][B][H]", "U_n h' + b_hn, kept for backward");
+  if (l->kind == IR_GRU && !l->reset_after)
+    add_buffer(m, i, l->name, "rh", T, 1, H, "[T][B][H]", "r * h', the input of U_n");
+  if (l->recurrent_dropout > 0)
+    add_buffer(m, i, l->name, "hd", T, 1, H, "[T][B][H]", "h' after the recurrent dropout mask");
+  add_buffer(m, i, l->name, "dxproj", T, 1, G * H, s, "gradient of the input projections");
+  if (l->kind == IR_GRU && l->reset_after)
+    add_buffer(m, i, l->name, "dhp", T, 1, G * H, s, "gradient of h' U^T + b_hh");
+  add_buffer(m, i, l->name, "dh", T + 1, 1, H, "[T+1][B][H]", "gradient of the states");
+  if (l->kind == IR_LSTM)
+    add_buffer(m, i, l->name, "dc", 0, 1, H, "[B][H]", "gradient of the cell state, carried back one step at a time");
+  add_buffer(m, i, l->name, "scratch", 0, 1, H, "[B][H]", "scratch of the backward kernels");
 }
 
 static void layout_buffers(IrModel *m) {
-  size_t T = (size_t)m->input.length, B = (size_t)m->train.batch;
+  int T = m->input.length;
   m->n_buffers = 0;
   m->workspace_count = 0;
+  int any_dropout = 0;
+  for (int i = 0; i < m->n_layers; i++)
+    any_dropout |= m->layers[i].dropout > 0 || m->layers[i].recurrent_dropout > 0 ||
+                   m->layers[i].kind == IR_DROPOUT;
+  if (any_dropout) /* backward must know whether forward drew masks */
+    add_buffer(m, -1, "dropout", "on", 0, 0, 1, "[1]", "1 when the last forward applied dropout");
+  if (m->input.mask != IR_MASK_NONE)
+    add_buffer(m, -1, "seq", "mask", T, 1, 1, "[T][B]", "1 for a real step, 0 for padding");
   if (m->input.kind == IR_INPUT_TOKENS && m->input.embedding > 0) {
     size_t E = (size_t)m->input.embedding;
-    add_buffer(m, -1, "embedding", "out", T * B * E, "[T][B][%zu]", E);
-    add_buffer(m, -1, "embedding", "dout", T * B * E, "[T][B][%zu]", E);
+    add_buffer(m, -1, "embedding", "out", T, 1, E, "[T][B][E]", "embedded tokens");
+    add_buffer(m, -1, "embedding", "dout", T, 1, E, "[T][B][E]", "gradient of the embedded tokens");
   }
   for (int i = 0; i < m->n_layers; i++) {
     const IrLayer *l = &m->layers[i];
-    size_t rows = l->per_step ? T * B : B;
     size_t n = (size_t)l->units;
-    char shape[48];
-    snprintf(shape, sizeof shape, "%s[%zu]", l->per_step ? "[T][B]" : "[B]", n);
+    int steps = l->per_step ? T : 0;
+    char s[48];
+    shape_text(s, sizeof s, l->per_step ? "[T]" : "", 1, 1, "N");
     if (is_recurrent(l->kind)) {
-      layout_recurrent(m, i, T, B);
+      layout_recurrent(m, i);
     } else if (l->kind == IR_DROPOUT) {
-      add_buffer(m, i, l->name, "mask", rows * n, "%s", shape);
-      add_buffer(m, i, l->name, "out", rows * n, "%s", shape);
-      add_buffer(m, i, l->name, "dout", rows * n, "%s", shape);
+      add_buffer(m, i, l->name, "mask", steps, 1, n, s, "dropout mask, one per element and step");
+      add_buffer(m, i, l->name, "out", steps, 1, n, s, "outputs");
+      add_buffer(m, i, l->name, "dout", steps, 1, n, s, "gradient of the outputs");
     } else {
-      add_buffer(m, i, l->name, "out", rows * n, "%s", shape);
-      add_buffer(m, i, l->name, "dout", rows * n, "%s", shape);
+      add_buffer(m, i, l->name, "out", steps, 1, n, s, "outputs, after the activation");
+      add_buffer(m, i, l->name, "dout", steps, 1, n, s, "gradient of the outputs, then of the pre-activations");
     }
   }
 }
@@ -268,6 +300,19 @@ int ir_optimizer_slots(const IrModel *m) {
   return 0;
 }
 
+void ir_format_double(double v, char out[IR_NUMBER_CHARS]) {
+  for (int precision = 15; precision <= 17; precision++) {
+    snprintf(out, IR_NUMBER_CHARS, "%.*g", precision, v);
+    if (strtod(out, NULL) == v)
+      break; /* %.17g always round-trips, so the loop ends by then */
+  }
+  /* A decimal comma can only come from a non-C LC_NUMERIC; rnnc never
+   * calls setlocale, but the spec hash must not depend on that promise. */
+  for (char *p = out; *p != '\0'; p++)
+    if (*p == ',')
+      *p = '.';
+}
+
 /* ---------------------------------------------------------------------- */
 /* Dump                                                                   */
 /* ---------------------------------------------------------------------- */
@@ -300,7 +345,8 @@ void ir_dump(const IrModel *m, FILE *out) {
   fprintf(out, "params total=%zu\n", m->param_count);
   for (int i = 0; i < m->n_buffers; i++) {
     const IrBuffer *b = &m->buffers[i];
-    fprintf(out, "buffer %s layer=%d %s count=%zu\n", b->name, b->layer, b->shape, b->count);
+    fprintf(out, "buffer %s layer=%d steps=%d batched=%d width=%zu %s count=%zu\n", b->name,
+            b->layer, b->steps, b->batched, b->width, b->shape, b->count);
   }
   fprintf(out, "workspace total=%zu\n", m->workspace_count);
   fprintf(out, "train batch=%d loss=%s optimizer=%s lr=%.17g momentum=%.17g beta1=%.17g "

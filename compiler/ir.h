@@ -141,12 +141,19 @@ typedef struct IrSample {
   size_t prime_len;
 } IrSample;
 
-/* A training-workspace buffer: what the emitted code holds per model. */
+/* A training-workspace buffer: the emitter declares exactly these, so the
+ * bytes `rnnc stats` reports are the bytes of the emitted workspace struct.
+ * Shape: [steps][batch rows][width], steps 0 = no time axis, batched 0 = no
+ * batch axis. */
 typedef struct IrBuffer {
-  char name[IR_NAME_MAX + 16];
+  char name[IR_NAME_MAX + 16]; /* C identifier: "lstm1_xproj" */
   int layer;                   /* -1: model-level */
+  int steps;                   /* 0, T or T+1 */
+  int batched;                 /* 1: one row per sequence of the batch */
+  size_t width;                /* elements per row */
   size_t count;                /* elements of rnn_real */
   char shape[48];              /* "[T+1][B][H]" for the shape comment */
+  const char *what;            /* one-line description for the comment */
 } IrBuffer;
 
 typedef struct IrModel {
@@ -193,6 +200,11 @@ double ir_forward_flops(const IrModel *m);
 
 /* Bytes of optimizer state per parameter element, in units of parameters. */
 int ir_optimizer_slots(const IrModel *m);
+
+/* The shortest decimal text (%.15g..%.17g) that reads back as exactly V,
+ * always with a '.' as decimal point: canonical YAML and emitted C. */
+#define IR_NUMBER_CHARS 32
+void ir_format_double(double v, char out[IR_NUMBER_CHARS]);
 
 /* Prints every field of the model, one per line: the IR's identity for the
  * round-trip test (.rnn -> IR equals .rnn -> yaml -> IR). */

@@ -14,6 +14,7 @@
 #include "canon.h"
 #include "check.h"
 #include "diag.h"
+#include "emit.h"
 #include "frontend.h"
 #include "ir.h"
 #include "source.h"
@@ -23,7 +24,7 @@
 enum { EXIT_SPEC_ERROR = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
-    "usage: rnnc COMMAND SPEC\n"
+    "usage: rnnc COMMAND SPEC [options]\n"
     "\n"
     "rnnc compiles a recurrent-network spec (.rnn, or the same model as .yaml)\n"
     "into specialized C.\n"
@@ -34,6 +35,10 @@ static const char usage_text[] =
     "  stats SPEC    print parameters per layer, GEMM FLOPs per training step,\n"
     "                and bytes of parameters, optimizer state and workspace\n"
     "  ir SPEC       print the checked model IR (for tests and debugging)\n"
+    "  emit SPEC -o DIR [--max-unroll N]\n"
+    "                write DIR/NAME.h, NAME.c and NAME_main.c: the model as C\n"
+    "                with every timestep unrolled (N: most layer-timesteps\n"
+    "                allowed, default 20000)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
@@ -66,6 +71,43 @@ static int load_model(const char *path, IrModel *m) {
   ast_free(ast);
   source_free(&src);
   return rc;
+}
+
+/* emit's options after the SPEC: -o DIR (required), --max-unroll N. */
+static int parse_emit_options(int argc, char **argv, EmitOptions *opt) {
+  for (int i = 3; i < argc; i++) {
+    const char *a = argv[i];
+    if ((strcmp(a, "-o") == 0 || strcmp(a, "--max-unroll") == 0) && i + 1 >= argc) {
+      usage_error("'%s' needs a value", a);
+      return -1;
+    }
+    if (strcmp(a, "-o") == 0) {
+      opt->out_dir = argv[++i];
+    } else if (strcmp(a, "--max-unroll") == 0) {
+      char *end;
+      long v = strtol(argv[++i], &end, 10);
+      if (*argv[i] == '\0' || *end != '\0' || v < 1) {
+        usage_error("--max-unroll takes a positive whole number, not '%s'", argv[i]);
+        return -1;
+      }
+      opt->max_unroll = v;
+    } else {
+      usage_error("unexpected argument '%s'", a);
+      return -1;
+    }
+  }
+  if (!opt->out_dir) {
+    usage_error("%s", "'emit' needs an output directory: rnnc emit SPEC -o DIR");
+    return -1;
+  }
+  return 0;
+}
+
+static int cmd_emit(IrModel *m, EmitOptions *opt) {
+  char hash[65];
+  canon_hash(m, hash);
+  opt->spec_hash = hash;
+  return emit_model(m, opt) == 0 ? 0 : EXIT_SPEC_ERROR;
 }
 
 static int cmd_check(const char *path, IrModel *m) {
@@ -104,7 +146,7 @@ int main(int argc, char **argv) {
     printf("rnnc %s\n", RNNC_VERSION);
     return 0;
   }
-  static const char *const commands[] = {"check", "yaml", "stats", "ir", NULL};
+  static const char *const commands[] = {"check", "yaml", "stats", "ir", "emit", NULL};
   int known = 0;
   for (int i = 0; commands[i]; i++)
     known |= strcmp(cmd, commands[i]) == 0;
@@ -118,8 +160,14 @@ int main(int argc, char **argv) {
   }
   if (argc < 3)
     return usage_error("'%s' needs a SPEC file", cmd);
-  if (argc > 3)
+  EmitOptions eopt = {argv[2], NULL, NULL, EMIT_DEFAULT_MAX_UNROLL};
+  int is_emit = strcmp(cmd, "emit") == 0;
+  if (is_emit) {
+    if (parse_emit_options(argc, argv, &eopt) != 0)
+      return EXIT_USAGE;
+  } else if (argc > 3) {
     return usage_error("unexpected argument '%s'", argv[3]);
+  }
   const char *path = argv[2];
   static IrModel model; /* large (buffer tables); one per process */
   if (load_model(path, &model) != 0)
@@ -131,6 +179,8 @@ int main(int argc, char **argv) {
     rc = cmd_yaml(&model);
   else if (strcmp(cmd, "stats") == 0)
     rc = cmd_stats(&model);
+  else if (is_emit)
+    rc = cmd_emit(&model, &eopt);
   else {
     ir_dump(&model, stdout);
     rc = 0;
