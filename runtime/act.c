@@ -1,0 +1,130 @@
+/*
+ * act.c - output activations and their backward passes.
+ *
+ * Every function works row by row on [rows][cols] buffers the caller owns.
+ * The forward is safe in place (y == z) and so is the backward (dz == dy):
+ * each element is read before the element at the same index is written.
+ */
+#include "rnn.h"
+
+#include <math.h>
+
+/* libm at the working precision: float builds must not promote to double
+ * (-Wdouble-promotion), double builds must not lose precision. */
+#ifdef RNN_REAL_DOUBLE
+static inline rnn_real real_exp(rnn_real x) { return exp(x); }
+static inline rnn_real real_tanh(rnn_real x) { return tanh(x); }
+#else
+static inline rnn_real real_exp(rnn_real x) { return expf(x); }
+static inline rnn_real real_tanh(rnn_real x) { return tanhf(x); }
+#endif
+
+/* Logistic sigmoid without overflow: exp is only ever taken of a
+ * non-positive number, so it stays in (0, 1]. */
+static rnn_real sigmoid(rnn_real x) {
+  if (x >= 0) return 1 / (1 + real_exp(-x));
+  rnn_real e = real_exp(x);
+  return e / (1 + e);
+}
+
+/* ---- forward ---- */
+
+/* y[n] = z[n] (nothing to do when they are the same buffer). */
+static void copy_values(size_t n, const rnn_real *z, rnn_real *y) {
+  if (y == z) return;
+  for (size_t i = 0; i < n; i++) y[i] = z[i];
+}
+
+static void relu_fwd(size_t n, const rnn_real *z, rnn_real *y) {
+  for (size_t i = 0; i < n; i++) y[i] = z[i] > 0 ? z[i] : 0;
+}
+
+static void tanh_fwd(size_t n, const rnn_real *z, rnn_real *y) {
+  for (size_t i = 0; i < n; i++) y[i] = real_tanh(z[i]);
+}
+
+static void sigmoid_fwd(size_t n, const rnn_real *z, rnn_real *y) {
+  for (size_t i = 0; i < n; i++) y[i] = sigmoid(z[i]);
+}
+
+/* One row: z [cols] -> y [cols]. Subtracting the row maximum first keeps
+ * every exp in (0, 1], so large logits cannot overflow; the sum is taken
+ * in double so long rows (a vocabulary) do not lose the small terms. */
+static void softmax_row(int cols, const rnn_real *z, rnn_real *y) {
+  rnn_real max = z[0];
+  for (int j = 1; j < cols; j++)
+    if (z[j] > max) max = z[j];
+  double sum = 0;
+  for (int j = 0; j < cols; j++) {
+    y[j] = real_exp(z[j] - max);
+    sum += (double)y[j];
+  }
+  /* sum >= 1: the maximum's own term is exp(0). */
+  rnn_real inv = (rnn_real)(1.0 / sum);
+  for (int j = 0; j < cols; j++) y[j] *= inv;
+}
+
+/* y = act(z) elementwise (softmax: over each row of `cols`); z and y are
+ * [rows][cols] and may be the same buffer. rows, cols >= 0. */
+void rnn_act_fwd(RnnAct act, int rows, int cols, const rnn_real *z, rnn_real *y) {
+  if (rows <= 0 || cols <= 0) return;
+  size_t n = (size_t)rows * (size_t)cols;
+  switch (act) {
+  case RNN_ACT_LINEAR: copy_values(n, z, y); return;
+  case RNN_ACT_RELU: relu_fwd(n, z, y); return;
+  case RNN_ACT_TANH: tanh_fwd(n, z, y); return;
+  case RNN_ACT_SIGMOID: sigmoid_fwd(n, z, y); return;
+  case RNN_ACT_SOFTMAX:
+    for (int r = 0; r < rows; r++)
+      softmax_row(cols, z + (size_t)r * (size_t)cols, y + (size_t)r * (size_t)cols);
+    return;
+  }
+}
+
+/* ---- backward (from the output y, not the input z) ---- */
+
+/* relu'(z) = 1 exactly where y > 0 (z > 0); the kink at 0 gets 0, as in
+ * PyTorch. */
+static void relu_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+  for (size_t i = 0; i < n; i++) dz[i] = y[i] > 0 ? dy[i] : 0;
+}
+
+/* tanh' = 1 - y^2. */
+static void tanh_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+  for (size_t i = 0; i < n; i++) dz[i] = dy[i] * (1 - y[i] * y[i]);
+}
+
+/* sigmoid' = y (1 - y). */
+static void sigmoid_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+  for (size_t i = 0; i < n; i++) dz[i] = dy[i] * y[i] * (1 - y[i]);
+}
+
+/* One row of the softmax Jacobian-vector product, y, dy, dz [cols]:
+ * dz_j = y_j (dy_j - sum_k dy_k y_k). The dot product is finished before
+ * any dz is written, so dz may alias dy. */
+static void softmax_bwd_row(int cols, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+  double dot = 0;
+  for (int k = 0; k < cols; k++) dot += (double)dy[k] * (double)y[k];
+  rnn_real d = (rnn_real)dot;
+  for (int j = 0; j < cols; j++) dz[j] = y[j] * (dy[j] - d);
+}
+
+/* dz = dy * act'(z), computed from the activation's output y; y, dy, dz
+ * are [rows][cols]; dz may be the same buffer as dy. */
+void rnn_act_bwd(RnnAct act, int rows, int cols, const rnn_real *y, const rnn_real *dy,
+                 rnn_real *dz) {
+  if (rows <= 0 || cols <= 0) return;
+  size_t n = (size_t)rows * (size_t)cols;
+  switch (act) {
+  case RNN_ACT_LINEAR: copy_values(n, dy, dz); return;
+  case RNN_ACT_RELU: relu_bwd(n, y, dy, dz); return;
+  case RNN_ACT_TANH: tanh_bwd(n, y, dy, dz); return;
+  case RNN_ACT_SIGMOID: sigmoid_bwd(n, y, dy, dz); return;
+  case RNN_ACT_SOFTMAX:
+    for (int r = 0; r < rows; r++) {
+      size_t off = (size_t)r * (size_t)cols;
+      softmax_bwd_row(cols, y + off, dy + off, dz + off);
+    }
+    return;
+  }
+}

@@ -1,0 +1,454 @@
+/*
+ * cells.c - one timestep of each recurrent cell, forward and backward.
+ *
+ * Every forward does the recurrent product of all its gates as one GEMM
+ * (gru0: two, since n's recurrent input r*h'~ needs r first) and then one
+ * elementwise pass over [B][H]; every backward does the elementwise pass
+ * first and then one GEMM (gru0: two) for dL/dh' = dpre U.
+ *
+ * Shared conventions (see rnn.h):
+ *   - h'~ = h' * drop_h is the recurrent product's input; it is stored in
+ *     hd_t for dW_hh. Without drop_h, h' itself is the input and hd_t may be
+ *     NULL. The direct paths (GRU's z*h', LSTM's f*c') use the undropped h'
+ *     and c'.
+ *   - A row whose seq_mask_t is 0 is padding: the forward copies the state
+ *     through and zeroes that row's stored gates; the backward zeroes its
+ *     pre-activation gradients (so nothing reaches the weights) and passes
+ *     dh_t (and dc) straight through.
+ *   - The recurrent gradient (dpre U) * drop_h cannot be folded into a GEMM
+ *     that accumulates into dh_prev, because the mask multiplies after the
+ *     product; with drop_h the product lands in the caller's scratch [B][H]
+ *     first.
+ *
+ * Outputs must not overlap inputs (h_t vs h_prev, etc.).
+ */
+#include "rnn.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- precision-correct scalar math (no silent float -> double) ---- */
+
+static inline rnn_real rnn_tanh(rnn_real x) {
+#ifdef RNN_REAL_DOUBLE
+  return tanh(x);
+#else
+  return tanhf(x);
+#endif
+}
+
+static inline rnn_real rnn_exp(rnn_real x) {
+#ifdef RNN_REAL_DOUBLE
+  return exp(x);
+#else
+  return expf(x);
+#endif
+}
+
+/* For x -> -inf, exp(-x) overflows to inf and the result is 0, not NaN. */
+static inline rnn_real sigmoid(rnn_real x) { return 1 / (1 + rnn_exp(-x)); }
+
+/* Derivatives written in terms of the activation's output y. */
+static inline rnn_real dsigmoid_from_output(rnn_real y) { return y * (1 - y); }
+static inline rnn_real dtanh_from_output(rnn_real y) { return 1 - y * y; }
+
+/* ---- shared pieces ---- */
+
+static inline int row_is_padding(const rnn_real *seq_mask_t /* [B] or NULL */, int b) {
+  return seq_mask_t != NULL && seq_mask_t[b] == 0;
+}
+
+/* The recurrent product's input: h'~ = h' * drop_h, written to hd_t, or h'
+ * itself without a mask (then hd_t is not touched). Returns [B][H]. */
+static const rnn_real *recurrent_input(int B, int H, const rnn_real *h_prev /* [B][H] */,
+                                       const rnn_real *drop_h /* [B][H] or NULL */,
+                                       rnn_real *hd_t /* [B][H] */) {
+  if (drop_h == NULL) return h_prev;
+  for (size_t e = 0; e < (size_t)B * H; e++) hd_t[e] = h_prev[e] * drop_h[e];
+  return hd_t;
+}
+
+/* h'~[b][j] recomputed in the backward (it was hd_t in the forward). */
+static inline rnn_real dropped_h(const rnn_real *h_prev /* [B][H] */,
+                                 const rnn_real *drop_h /* [B][H] or NULL */, size_t e) {
+  return drop_h == NULL ? h_prev[e] : h_prev[e] * drop_h[e];
+}
+
+static void copy_row(int n, const rnn_real *src /* [n] */, rnn_real *dst /* [n] */) {
+  memcpy(dst, src, (size_t)n * sizeof *dst);
+}
+
+static void zero_row(int n, rnn_real *row /* [n] */) {
+  for (int j = 0; j < n; j++) row[j] = 0;
+}
+
+static void add_row(int n, const rnn_real *src /* [n] */, rnn_real *dst /* [n] */) {
+  for (int j = 0; j < n; j++) dst[j] += src[j];
+}
+
+/* dh_prev += (dpre U) * drop_h: dpre [B][gh] with leading dimension ld,
+ * U [gh][H]. Without drop_h the GEMM accumulates straight into dh_prev;
+ * with it the product goes through scratch [B][H] to be masked. */
+static void add_recurrent_grad(int B, int H, int gh, const rnn_real *dpre, int ld,
+                               const rnn_real *u, const rnn_real *drop_h,
+                               rnn_real *scratch, rnn_real *dh_prev) {
+  if (drop_h == NULL) {
+    rnn_gemm(0, 0, B, H, gh, 1, dpre, ld, u, H, 1, dh_prev, H);
+    return;
+  }
+  rnn_gemm(0, 0, B, H, gh, 1, dpre, ld, u, H, 0, scratch, H);
+  for (size_t e = 0; e < (size_t)B * H; e++) dh_prev[e] += scratch[e] * drop_h[e];
+}
+
+/* ====================================================================== */
+/* simple_rnn                                                              */
+/*   forward:  pre = xproj + h'~ U^T      h = act(pre)                     */
+/*   backward: dpre = dh * act'(pre)      (tanh: 1 - h^2; relu: h > 0)     */
+/*             dh' += (dpre U) * drop_h   dxproj = dpre                    */
+/* ====================================================================== */
+
+/* Contract: see rnn.h. xproj_t, h_prev, h_t [B][H]; u [H][H]; drop_h
+ * [B][H] or NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h,
+ * may be NULL otherwise). */
+void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
+                         const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                         const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *h_t) {
+  const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
+  rnn_gemm(0, 1, B, H, H, 1, hin, H, u, H, 0, h_t, H); /* h_t = h'~ U^T */
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    if (row_is_padding(seq_mask_t, b)) {
+      copy_row(H, h_prev + row, h_t + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real pre = xproj_t[row + j] + h_t[row + j];
+      h_t[row + j] = relu ? (pre > 0 ? pre : 0) : rnn_tanh(pre);
+    }
+  }
+}
+
+/* Contract: see rnn.h. h_t, dh_t, dpre_t, dh_prev [B][H]; u [H][H];
+ * dpre_t is overwritten, dh_prev accumulated; scratch [B][H] is needed only
+ * when drop_h is not NULL (its contents are clobbered). */
+void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_real *u,
+                         const rnn_real *drop_h, const rnn_real *seq_mask_t,
+                         const rnn_real *dh_t, rnn_real *dpre_t, rnn_real *dh_prev,
+                         rnn_real *scratch) {
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(H, dpre_t + row);
+      add_row(H, dh_t + row, dh_prev + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real h = h_t[row + j];
+      rnn_real dact = relu ? (h > 0 ? 1 : 0) : dtanh_from_output(h);
+      dpre_t[row + j] = dh_t[row + j] * dact;
+    }
+  }
+  add_recurrent_grad(B, H, H, dpre_t, H, u, drop_h, scratch, dh_prev);
+}
+
+/* ====================================================================== */
+/* lstm (gates i, f, g, o; peepholes p_i, p_f on c', p_o on c)             */
+/*   forward:  i = sig(xp_i + h'~U_i^T + p_i c')  f = sig(... + p_f c')    */
+/*             g = tanh(xp_g + h'~U_g^T)          c = f c' + i g           */
+/*             o = sig(xp_o + h'~U_o^T + p_o c)   h = o tanh(c)            */
+/*   backward: do  = dh tanh(c)             dpo = do o(1-o)                */
+/*             dct = dc + dh o (1-tanh^2 c) + dpo p_o                      */
+/*             dpi = dct g i(1-i)   dpf = dct c' f(1-f)   dpg = dct i(1-g^2)*/
+/*             dc' = dct f + dpi p_i + dpf p_f                             */
+/*             dp_i += dpi c'   dp_f += dpf c'   dp_o += dpo c             */
+/*             dh' += (dpre U) * drop_h        dxproj = dpre = dgates      */
+/* ====================================================================== */
+
+/* Contract: see rnn.h. xproj_t, gates_t [B][4H] (i, f, g, o blocks per
+ * row); h_prev, c_prev, c_t, h_t [B][H]; u [4H][H]; peep [3H] or NULL;
+ * drop_h [B][H] or NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when
+ * drop_h, may be NULL otherwise). Padding rows get zero gates. */
+void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                       const rnn_real *c_prev, const rnn_real *u, const rnn_real *peep,
+                       const rnn_real *drop_h, const rnn_real *seq_mask_t, rnn_real *hd_t,
+                       rnn_real *gates_t, rnn_real *c_t, rnn_real *h_t) {
+  const int G = 4 * H;
+  const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
+  rnn_gemm(0, 1, B, G, H, 1, hin, H, u, H, 0, gates_t, G); /* gates_t = h'~ U^T */
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    rnn_real *gate = gates_t + (size_t)b * G;         /* [4H]: i, f, g, o */
+    const rnn_real *xp = xproj_t + (size_t)b * G;     /* [4H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(G, gate);
+      copy_row(H, c_prev + row, c_t + row);
+      copy_row(H, h_prev + row, h_t + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real cp = c_prev[row + j];
+      rnn_real peep_i = peep != NULL ? peep[j] * cp : 0;
+      rnn_real peep_f = peep != NULL ? peep[H + j] * cp : 0;
+      rnn_real i = sigmoid(xp[j] + gate[j] + peep_i);
+      rnn_real f = sigmoid(xp[H + j] + gate[H + j] + peep_f);
+      rnn_real g = rnn_tanh(xp[2 * H + j] + gate[2 * H + j]);
+      rnn_real c = f * cp + i * g;
+      /* The output gate's peephole looks at the NEW cell state. */
+      rnn_real peep_o = peep != NULL ? peep[2 * H + j] * c : 0;
+      rnn_real o = sigmoid(xp[3 * H + j] + gate[3 * H + j] + peep_o);
+      gate[j] = i;
+      gate[H + j] = f;
+      gate[2 * H + j] = g;
+      gate[3 * H + j] = o;
+      c_t[row + j] = c;
+      h_t[row + j] = o * rnn_tanh(c);
+    }
+  }
+}
+
+/* Contract: see rnn.h. gates_t, dgates_t [B][4H]; c_prev, c_t, dh_t, dc,
+ * dh_prev [B][H]; u [4H][H]; peep, dpeep [3H] or NULL (both or neither).
+ * dgates_t is overwritten; dc is replaced (dL/dc_t in, dL/dc' out);
+ * dh_prev and dpeep accumulated; scratch [B][H] is needed only when drop_h
+ * is not NULL (its contents are clobbered). */
+void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_prev,
+                       const rnn_real *c_t, const rnn_real *u, const rnn_real *peep,
+                       const rnn_real *drop_h, const rnn_real *seq_mask_t,
+                       const rnn_real *dh_t, rnn_real *dc, rnn_real *dgates_t,
+                       rnn_real *dh_prev, rnn_real *dpeep, rnn_real *scratch) {
+  const int G = 4 * H;
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    const rnn_real *gate = gates_t + (size_t)b * G; /* [4H]: i, f, g, o */
+    rnn_real *dgate = dgates_t + (size_t)b * G;     /* [4H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(G, dgate);
+      add_row(H, dh_t + row, dh_prev + row); /* dc passes through untouched */
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real i = gate[j], f = gate[H + j], g = gate[2 * H + j], o = gate[3 * H + j];
+      rnn_real cp = c_prev[row + j], c = c_t[row + j], dh = dh_t[row + j];
+      rnn_real tanh_c = rnn_tanh(c);
+      rnn_real dpre_o = dh * tanh_c * dsigmoid_from_output(o);
+      /* c reaches the loss through h = o tanh(c), through c_{t+1} (dc)
+       * and, with peepholes, through o's pre-activation. */
+      rnn_real dc_total = dc[row + j] + dh * o * dtanh_from_output(tanh_c);
+      if (peep != NULL) dc_total += dpre_o * peep[2 * H + j];
+      rnn_real dpre_i = dc_total * g * dsigmoid_from_output(i);
+      rnn_real dpre_f = dc_total * cp * dsigmoid_from_output(f);
+      rnn_real dpre_g = dc_total * i * dtanh_from_output(g);
+      rnn_real dc_prev = dc_total * f;
+      if (peep != NULL) {
+        dc_prev += dpre_i * peep[j] + dpre_f * peep[H + j];
+        dpeep[j] += dpre_i * cp;
+        dpeep[H + j] += dpre_f * cp;
+        dpeep[2 * H + j] += dpre_o * c;
+      }
+      dgate[j] = dpre_i;
+      dgate[H + j] = dpre_f;
+      dgate[2 * H + j] = dpre_g;
+      dgate[3 * H + j] = dpre_o;
+      dc[row + j] = dc_prev;
+    }
+  }
+  add_recurrent_grad(B, H, G, dgates_t, G, u, drop_h, scratch, dh_prev);
+}
+
+/* ====================================================================== */
+/* gru, reset_after (PyTorch/cuDNN; gates r, z, n)                         */
+/*   forward:  hp = h'~ U^T + b_hh                                         */
+/*             r = sig(xp_r + hp_r)   z = sig(xp_z + hp_z)                 */
+/*             n = tanh(xp_n + r hp_n)          h = (1-z) n + z h'         */
+/*   backward: dn = dh (1-z)   dpn = dn (1-n^2)   (dxp_n = dpn)            */
+/*             dhp_n = dpn r   dpr = dpn hp_n r(1-r)   (dxp_r = dhp_r)     */
+/*             dpz = dh (h' - n) z(1-z)                (dxp_z = dhp_z)     */
+/*             dh' += dh z + (dhp U) * drop_h                              */
+/* ====================================================================== */
+
+/* Contract: see rnn.h. xproj_t, gates_t [B][3H] (r, z, n blocks per row);
+ * h_prev, hn_t, h_t [B][H]; u [3H][H]; b_hh [3H] or NULL; drop_h [B][H] or
+ * NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h, may be
+ * NULL otherwise). Padding rows get zero gates and hn. */
+void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                      const rnn_real *u, const rnn_real *b_hh, const rnn_real *drop_h,
+                      const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
+                      rnn_real *hn_t, rnn_real *h_t) {
+  const int G = 3 * H;
+  const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
+  rnn_gemm(0, 1, B, G, H, 1, hin, H, u, H, 0, gates_t, G); /* gates_t = h'~ U^T */
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    rnn_real *gate = gates_t + (size_t)b * G;     /* [3H]: hp on entry, r z n on exit */
+    const rnn_real *xp = xproj_t + (size_t)b * G; /* [3H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(G, gate);
+      zero_row(H, hn_t + row);
+      copy_row(H, h_prev + row, h_t + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real hp_r = gate[j] + (b_hh != NULL ? b_hh[j] : 0);
+      rnn_real hp_z = gate[H + j] + (b_hh != NULL ? b_hh[H + j] : 0);
+      rnn_real hp_n = gate[2 * H + j] + (b_hh != NULL ? b_hh[2 * H + j] : 0);
+      rnn_real r = sigmoid(xp[j] + hp_r);
+      rnn_real z = sigmoid(xp[H + j] + hp_z);
+      rnn_real n = rnn_tanh(xp[2 * H + j] + r * hp_n);
+      gate[j] = r;
+      gate[H + j] = z;
+      gate[2 * H + j] = n;
+      hn_t[row + j] = hp_n;
+      h_t[row + j] = (1 - z) * n + z * h_prev[row + j];
+    }
+  }
+}
+
+/* Contract: see rnn.h. gates_t, dxp_t, dhp_t [B][3H]; hn_t, h_prev, dh_t,
+ * dh_prev [B][H]; u [3H][H]. dxp_t and dhp_t are overwritten (db_hh is the
+ * caller's column sum of dhp_t); dh_prev accumulated; scratch [B][H] is
+ * needed only when drop_h is not NULL (its contents are clobbered). */
+void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_t,
+                      const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                      const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
+                      rnn_real *dhp_t, rnn_real *dh_prev, rnn_real *scratch) {
+  const int G = 3 * H;
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    const rnn_real *gate = gates_t + (size_t)b * G; /* [3H]: r, z, n */
+    rnn_real *dxp = dxp_t + (size_t)b * G;          /* [3H] */
+    rnn_real *dhp = dhp_t + (size_t)b * G;          /* [3H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(G, dxp);
+      zero_row(G, dhp);
+      add_row(H, dh_t + row, dh_prev + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real r = gate[j], z = gate[H + j], n = gate[2 * H + j];
+      rnn_real dh = dh_t[row + j], hp = h_prev[row + j];
+      rnn_real dpre_n = dh * (1 - z) * dtanh_from_output(n);
+      rnn_real dpre_r = dpre_n * hn_t[row + j] * dsigmoid_from_output(r);
+      rnn_real dpre_z = dh * (hp - n) * dsigmoid_from_output(z);
+      dxp[j] = dpre_r;
+      dxp[H + j] = dpre_z;
+      dxp[2 * H + j] = dpre_n;
+      dhp[j] = dpre_r;
+      dhp[H + j] = dpre_z;
+      dhp[2 * H + j] = dpre_n * r; /* hp_n enters n through r * hp_n */
+      dh_prev[row + j] += dh * z;  /* the direct z h' path: undropped h' */
+    }
+  }
+  add_recurrent_grad(B, H, G, dhp_t, G, u, drop_h, scratch, dh_prev);
+}
+
+/* ====================================================================== */
+/* gru, reset before (Cho et al.; gates r, z, n)                           */
+/*   forward:  r = sig(xp_r + h'~U_r^T)   z = sig(xp_z + h'~U_z^T)         */
+/*             rh = r h'~   n = tanh(xp_n + rh U_n^T)   h = (1-z) n + z h' */
+/*   backward: dn = dh (1-z)   dpn = dn (1-n^2)           (dxp_n)          */
+/*             drh = dpn U_n   dpr = drh h'~ r(1-r)       (dxp_r)          */
+/*             dpz = dh (h' - n) z(1-z)                   (dxp_z)          */
+/*             dh' += dh z + (drh r + [dpr dpz] U_rz) * drop_h             */
+/* ====================================================================== */
+
+/* Contract: see rnn.h. xproj_t, gates_t [B][3H] (r, z, n blocks per row);
+ * h_prev, rh_t, h_t [B][H]; u [3H][H] (rows r, z, n); drop_h [B][H] or
+ * NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h, may be
+ * NULL otherwise). Padding rows get zero gates and rh. */
+void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                       const rnn_real *u, const rnn_real *drop_h,
+                       const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
+                       rnn_real *rh_t, rnn_real *h_t) {
+  const int G = 3 * H;
+  const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
+  const rnn_real *u_n = u + (size_t)2 * H * H;                      /* [H][H] */
+  /* r and z first: n's recurrent input r * h'~ depends on r. */
+  rnn_gemm(0, 1, B, 2 * H, H, 1, hin, H, u, H, 0, gates_t, G); /* [B][r z] = h'~ U_rz^T */
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    rnn_real *gate = gates_t + (size_t)b * G;     /* [3H] */
+    const rnn_real *xp = xproj_t + (size_t)b * G; /* [3H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(2 * H, gate);
+      zero_row(H, rh_t + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real r = sigmoid(xp[j] + gate[j]);
+      gate[j] = r;
+      gate[H + j] = sigmoid(xp[H + j] + gate[H + j]);
+      rh_t[row + j] = r * hin[row + j];
+    }
+  }
+  rnn_gemm(0, 1, B, H, H, 1, rh_t, H, u_n, H, 0, gates_t + 2 * H, G); /* [B][n] = rh U_n^T */
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    rnn_real *gate = gates_t + (size_t)b * G;     /* [3H] */
+    const rnn_real *xp = xproj_t + (size_t)b * G; /* [3H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(H, gate + 2 * H);
+      copy_row(H, h_prev + row, h_t + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real z = gate[H + j];
+      rnn_real n = rnn_tanh(xp[2 * H + j] + gate[2 * H + j]);
+      gate[2 * H + j] = n;
+      h_t[row + j] = (1 - z) * n + z * h_prev[row + j];
+    }
+  }
+}
+
+/* Contract: see rnn.h. gates_t, dxp_t [B][3H]; rh_t, h_prev, dh_t,
+ * dh_prev [B][H]; u [3H][H]. dxp_t is overwritten, dh_prev accumulated;
+ * scratch [B][H] is needed only when drop_h is not NULL (its contents are
+ * clobbered). For dW_hh the caller pairs dxp rows r, z with h'~ and row n
+ * with rh_t. */
+void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh_t,
+                       const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                       const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
+                       rnn_real *dh_prev, rnn_real *scratch) {
+  const int G = 3 * H;
+  const rnn_real *u_n = u + (size_t)2 * H * H; /* [H][H] */
+  (void)rh_t; /* rh = r h'~ is recomputed from gates and h_prev below */
+  /* Pass 1: z and n, which need only dh. */
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    const rnn_real *gate = gates_t + (size_t)b * G; /* [3H]: r, z, n */
+    rnn_real *dxp = dxp_t + (size_t)b * G;          /* [3H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(G, dxp);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      rnn_real z = gate[H + j], n = gate[2 * H + j];
+      rnn_real dh = dh_t[row + j];
+      dxp[H + j] = dh * (h_prev[row + j] - n) * dsigmoid_from_output(z);
+      dxp[2 * H + j] = dh * (1 - z) * dtanh_from_output(n);
+    }
+  }
+  /* d(rh) = dpre_n U_n, parked in the r block of dxp_t (dpre_r replaces it
+   * element by element below): the two column blocks do not overlap. */
+  rnn_gemm(0, 0, B, H, H, 1, dxp_t + 2 * H, G, u_n, H, 0, dxp_t, G);
+  /* Pass 2: r from d(rh), and the paths into h' that skip the r,z GEMM. */
+  for (int b = 0; b < B; b++) {
+    size_t row = (size_t)b * H;
+    const rnn_real *gate = gates_t + (size_t)b * G; /* [3H]: r, z, n */
+    rnn_real *dxp = dxp_t + (size_t)b * G;          /* [3H] */
+    if (row_is_padding(seq_mask_t, b)) {
+      zero_row(H, dxp); /* the GEMM's d(rh) here is 0 already; be explicit */
+      add_row(H, dh_t + row, dh_prev + row);
+      continue;
+    }
+    for (int j = 0; j < H; j++) {
+      size_t e = row + j;
+      rnn_real r = gate[j], z = gate[H + j];
+      rnn_real drh = dxp[j];
+      rnn_real mask = drop_h != NULL ? drop_h[e] : 1;
+      dxp[j] = drh * dropped_h(h_prev, drop_h, e) * dsigmoid_from_output(r);
+      /* rh = r h'~: d(h'~) gets drh r, which reaches h' through the mask. */
+      dh_prev[e] += drh * r * mask + dh_t[e] * z;
+    }
+  }
+  add_recurrent_grad(B, H, 2 * H, dxp_t, G, u, drop_h, scratch, dh_prev);
+}

@@ -1,0 +1,12 @@
+/*
+ * fuzz_yaml.c - fuzz target for the YAML front end and the checker.
+ *
+ * Input bytes -> source_from_memory -> yaml_read -> check_model ->
+ * canon_yaml (and back through yaml_read). See fuzz_common.h for what is
+ * checked, README.md for how to run it.
+ */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  return fuzz_one("fuzz.yaml", yaml_read, data, size);
+}
