@@ -188,3 +188,14 @@ int ast_parse_number(const char *text, double *out) {
   *out = value;
   return 0;
 }
+
+AstNode *ast_reverse(AstNode *list) {
+  AstNode *prev = NULL;
+  while (list) {
+    AstNode *next = list->next;
+    list->next = prev;
+    prev = list;
+    list = next;
+  }
+  return prev;
+}

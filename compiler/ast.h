@@ -20,8 +20,8 @@
 
 #include "source.h"
 
-/* Blocks nest at most this deep in either front end: the language needs 4
- * (model > train > optimizer > ...), and a bound keeps recursion safe. */
+/* Blocks nest at most this deep in either front end: the language needs 3
+ * (model > train > optimizer), and a bound keeps recursion safe. */
 #define AST_MAX_DEPTH 8
 
 typedef enum AstKind {
@@ -51,6 +51,9 @@ AstNode *ast_scalar(AstKind kind, char *key, SrcLoc key_loc, char *text,
                     size_t text_len, SrcLoc val_loc);
 AstNode *ast_block(char *key, SrcLoc key_loc, char *label, SrcLoc label_loc,
                    AstNode *children, SrcLoc val_loc);
+
+/* Reverses a list of entries in place and returns its new head. */
+AstNode *ast_reverse(AstNode *list);
 
 /* Appends ENTRY to LIST and returns the list head. */
 AstNode *ast_append(AstNode *list, AstNode *entry);

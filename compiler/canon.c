@@ -370,15 +370,16 @@ static void write_train(CanonOut *o, const IrTrain *t) {
   field_double(o, 4, "validation_split", t->validation_split);
 }
 
-/* top_k and prime apply to token models only; real-valued models sample by
+/* temperature, top_k and prime apply to token models only; real-valued models sample by
  * feeding predictions back from a seed series. */
 static void write_sample(CanonOut *o, const IrModel *m) {
   const IrSample *s = &m->sample;
   int tokens = m->input.kind == IR_INPUT_TOKENS;
   open_block(o, 2, "sample", NULL);
-  field_double(o, 4, "temperature", s->temperature);
-  if (tokens)
+  if (tokens) {
+    field_double(o, 4, "temperature", s->temperature);
     field_int(o, 4, "top_k", s->top_k);
+  }
   field_int(o, 4, "length", s->length);
   if (!tokens)
     return;

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct Checker {
   Diag *diag;
@@ -122,6 +123,11 @@ static int get_int(Checker *ck, const AstNode *entries, const char *key, long lo
     return GOT_DEFAULT;
   if (want_scalar(ck, e))
     return GOT_ERROR;
+  if (e->kind == AST_NAME) {
+    diag_error(ck->diag, e->val_loc, "'%s' must be a whole number, not the name '%s'", key,
+               e->text);
+    return GOT_ERROR;
+  }
   if (e->kind != AST_NUMBER) {
     diag_error(ck->diag, e->val_loc, "'%s' must be a whole number, not %s", key,
                kind_word(e->kind));
@@ -154,12 +160,21 @@ static int in_range(double v, Range r) {
   return 1;
 }
 
-static void range_text(Range r, char *buf, size_t size) {
-  if (isinf(r.hi))
-    snprintf(buf, size, "%s %g", r.lo_open ? "greater than" : "at least", r.lo);
+static void bound_text(double v, char *buf, size_t size) {
+  if (v == floor(v) && fabs(v) < 1e15)
+    snprintf(buf, size, "%.0f", v);
   else
-    snprintf(buf, size, "in %c%g, %g%c", r.lo_open ? '(' : '[', r.lo, r.hi,
-             r.hi_open ? ')' : ']');
+    snprintf(buf, size, "%g", v);
+}
+
+static void range_text(Range r, char *buf, size_t size) {
+  char lo[32], hi[32];
+  bound_text(r.lo, lo, sizeof lo);
+  bound_text(r.hi, hi, sizeof hi);
+  if (isinf(r.hi))
+    snprintf(buf, size, "%s %s", r.lo_open ? "greater than" : "at least", lo);
+  else
+    snprintf(buf, size, "in %c%s, %s%c", r.lo_open ? '(' : '[', lo, hi, r.hi_open ? ')' : ']');
 }
 
 /* real_key = NUMBER in RANGE */
@@ -171,12 +186,16 @@ static int get_real(Checker *ck, const AstNode *entries, const char *key, Range 
     return GOT_DEFAULT;
   if (want_scalar(ck, e))
     return GOT_ERROR;
+  if (e->kind == AST_NAME) {
+    diag_error(ck->diag, e->val_loc, "'%s' must be a number, not the name '%s'", key, e->text);
+    return GOT_ERROR;
+  }
   if (e->kind != AST_NUMBER) {
     diag_error(ck->diag, e->val_loc, "'%s' must be a number, not %s", key, kind_word(e->kind));
     return GOT_ERROR;
   }
   if (!in_range(e->num, r)) {
-    char text[64];
+    char text[96];
     range_text(r, text, sizeof text);
     diag_error(ck->diag, e->val_loc, "'%s' must be %s, not %s", key, text, e->text);
     return GOT_ERROR;
@@ -193,17 +212,31 @@ static int get_bool(Checker *ck, const AstNode *entries, const char *key, int df
     return GOT_DEFAULT;
   if (want_scalar(ck, e))
     return GOT_ERROR;
-  if (e->kind == AST_NAME && strcmp(e->text, "true") == 0) {
+  /* a quoted "true" is accepted too, as quoted names are (YAML users quote) */
+  int word = (e->kind == AST_NAME || e->kind == AST_STRING) && strlen(e->text) == e->text_len;
+  if (word && strcmp(e->text, "true") == 0) {
     *out = 1;
     return GOT_VALUE;
   }
-  if (e->kind == AST_NAME && strcmp(e->text, "false") == 0) {
+  if (word && strcmp(e->text, "false") == 0) {
     *out = 0;
     return GOT_VALUE;
   }
   diag_error(ck->diag, e->val_loc, "'%s' must be true or false, not %s", key,
              e->kind == AST_NAME ? e->text : kind_word(e->kind));
   return GOT_ERROR;
+}
+
+/* What a key's values are called in "unknown X 'word'". */
+static const char *key_noun(const char *key) {
+  static const char *const pairs[][2] = {{"kernel", "kernel initializer"},
+                                         {"recurrent", "recurrent initializer"},
+                                         {"bias", "bias initializer"},
+                                         {"embedding", "embedding initializer"}};
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+    if (strcmp(key, pairs[i][0]) == 0)
+      return pairs[i][1];
+  return key;
 }
 
 /* Checks that WORD (at LOC) is one of NAMES; returns its index. */
@@ -221,7 +254,7 @@ static int pick_name(Checker *ck, SrcLoc loc, const char *key, const char *word,
     for (int i = 0; names[i] && n < sizeof hint; i++)
       n += (size_t)snprintf(hint + n, sizeof hint - n, "%s %s", i ? "," : "", names[i]);
   }
-  diag_error_hint(ck->diag, loc, hint, "unknown %s '%s'", key, word);
+  diag_error_hint(ck->diag, loc, hint, "unknown %s '%s'", key_noun(key), word);
   return -1;
 }
 
@@ -237,6 +270,10 @@ static int get_enum(Checker *ck, const AstNode *entries, const char *key,
     return GOT_ERROR;
   if (e->kind == AST_NUMBER) {
     diag_error(ck->diag, e->val_loc, "'%s' must be a name, not a number", key);
+    return GOT_ERROR;
+  }
+  if (strlen(e->text) != e->text_len) {
+    diag_error(ck->diag, e->val_loc, "'%s' must be a name; this string holds a NUL byte", key);
     return GOT_ERROR;
   }
   int i = pick_name(ck, e->val_loc, key, e->text, names);
@@ -264,8 +301,11 @@ static const char *const c_keywords[] = {
     "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline",
     "int", "long", "register", "restrict", "return", "short", "signed",
     "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned",
-    "void", "volatile", "while", "_Bool", "_Complex", "_Imaginary", "bool",
-    "true", "false", NULL};
+    "void", "volatile", "while", "_Bool", "_Complex", "_Imaginary", "_Alignas",
+    "_Alignof", "_Atomic", "_Generic", "_Noreturn", "_Static_assert", "_Thread_local",
+    /* C23 */
+    "alignas", "alignof", "bool", "constexpr", "false", "nullptr", "static_assert",
+    "thread_local", "true", "typeof", "typeof_unqual", NULL};
 
 /* Names that the generated code uses for its own members. */
 static const char *const reserved_names[] = {"input", "embedding", "seq", "loss", "output",
@@ -282,8 +322,8 @@ static int check_name(Checker *ck, const char *name, SrcLoc at, const char *what
                     "'%s' is a C keyword and cannot name a %s", name, what);
     return -1;
   }
-  if (strncmp(name, "__", 2) == 0) {
-    diag_error(ck->diag, at, "names starting with '__' are reserved in C");
+  if (name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'))) {
+    diag_error(ck->diag, at, "names starting with '__' or '_' and a capital are reserved in C");
     return -1;
   }
   return 0;
@@ -404,37 +444,35 @@ static const char *const dense_keys[] = {"units", "activation", "per_step", NULL
 static const char *const rnn_acts[] = {"tanh", "relu", NULL};
 static const char *const dense_acts[] = {"linear", "relu", "tanh", "sigmoid", "softmax", NULL};
 
-static const char *const *keys_of(IrLayerKind k) {
-  switch (k) {
-  case IR_SIMPLE_RNN: return simple_rnn_keys;
-  case IR_LSTM: return lstm_keys;
-  case IR_GRU: return gru_keys;
-  case IR_DROPOUT: return dropout_keys;
-  case IR_DENSE: return dense_keys;
-  }
-  return dense_keys;
+
+/* "'KEY' is a setting of a, b and c[ SUFFIX]": for a key given to the wrong
+ * kind of block, where it belongs (NULL when it belongs nowhere). KEYS[i]
+ * lists the keys of kind NAMES[i]. */
+static const char *belongs_to(const char *key, const char *const *names,
+                              const char *const *const *keys, int kinds, const char *suffix,
+                              const char *suffix_plural, char *buf, size_t size) {
+  int owners[8], n = 0;
+  for (int k = 0; k < kinds && n < 8; k++)
+    if (in_list(key, keys[k]))
+      owners[n++] = k;
+  if (n == 0)
+    return NULL;
+  size_t used = (size_t)snprintf(buf, size, "'%s' is a setting of ", key);
+  for (int i = 0; i < n && used < size; i++)
+    used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                             i == 0 ? "" : i == n - 1 ? " and " : ", ", names[owners[i]]);
+  if (used < size)
+    snprintf(buf + used, size - used, "%s", n > 1 ? suffix_plural : suffix);
+  return buf;
 }
 
+static const char *const *const layer_keys[] = {simple_rnn_keys, lstm_keys, gru_keys,
+                                                dropout_keys, dense_keys};
+
 /* For a key that some other layer kind takes: "'peephole' is a setting of
- * lstm" — more useful than a spelling suggestion. */
+ * lstm" - more useful than a spelling suggestion. */
 static const char *layer_key_elsewhere(const char *key, char *buf, size_t size) {
-  size_t n = 0;
-  int found = 0;
-  for (int k = IR_SIMPLE_RNN; k <= IR_DENSE; k++) {
-    if (!in_list(key, keys_of((IrLayerKind)k)))
-      continue;
-    n += (size_t)snprintf(buf + n, size - n, "%s%s", found ? " and " : "",
-                          layer_kinds[k]);
-    found = 1;
-    if (n >= size)
-      break;
-  }
-  if (!found)
-    return NULL;
-  char tmp[160];
-  snprintf(tmp, sizeof tmp, "'%s' is a setting of %s", key, buf);
-  snprintf(buf, size, "%s", tmp);
-  return buf;
+  return belongs_to(key, layer_kinds, layer_keys, 5, "", "", buf, size);
 }
 
 static int is_recurrent(IrLayerKind k) {
@@ -474,8 +512,8 @@ static int check_layer(Checker *ck, const AstNode *n, IrLayerKind kind) {
   if (n->kind != AST_BLOCK || !n->label) {
     char hint[96];
     snprintf(hint, sizeof hint, "write it as '%s NAME { ... }'", layer_kinds[kind]);
-    diag_error_hint(ck->diag, n->key_loc, hint, "a %s layer needs a name and a block",
-                    layer_kinds[kind]);
+    diag_error_hint(ck->diag, n->key_loc, hint, "%s %s layer needs a name and a block",
+                    kind == IR_LSTM ? "an" : "a", layer_kinds[kind]);
     return -1;
   }
   if (m->n_layers == IR_MAX_LAYERS) {
@@ -496,6 +534,13 @@ static int check_layer(Checker *ck, const AstNode *n, IrLayerKind kind) {
       diag_note(ck->diag, ck->layer_node[i]->label_loc, "'%s' was first used here", n->label);
       return -1;
     }
+    if (strcasecmp(m->layers[i].name, n->label) == 0) {
+      /* generated macros spell layer names in capitals */
+      diag_error_hint(ck->diag, n->label_loc, "generated C names sizes in capitals, like LSTM1_H",
+                      "layer names '%s' and '%s' differ only in case", m->layers[i].name,
+                      n->label);
+      return -1;
+    }
   }
   int idx = m->n_layers++;
   IrLayer *l = &m->layers[idx];
@@ -506,7 +551,7 @@ static int check_layer(Checker *ck, const AstNode *n, IrLayerKind kind) {
   char what[96];
   snprintf(what, sizeof what, "%s '%s'", layer_kinds[kind], l->name);
   const AstNode *e = n->child;
-  if (check_keys(ck, e, what, keys_of(kind), NULL, layer_key_elsewhere))
+  if (check_keys(ck, e, what, layer_keys[kind], NULL, layer_key_elsewhere))
     return -1;
   int act;
   long v;
@@ -695,6 +740,29 @@ static int check_shapes(Checker *ck) {
   return 0;
 }
 
+/* Gal dropout on a layer's inputs multiplies the input vectors; one-hot
+ * tokens never exist as vectors (the projection is a column gather). */
+static int check_one_hot_dropout(Checker *ck) {
+  const IrModel *m = ck->m;
+  if (m->input.kind != IR_INPUT_TOKENS || m->input.embedding > 0)
+    return 0;
+  const IrLayer *first = &m->layers[0];
+  if (first->kind == IR_DROPOUT) {
+    diag_error_hint(ck->diag, ck->layer_node[0]->key_loc,
+                    "add an embedding ('embedding N' in input) to drop embedded tokens",
+                    "dropout '%s' cannot act on one-hot token ids", first->name);
+    return -1;
+  }
+  if (is_recurrent(first->kind) && first->dropout > 0) {
+    diag_error_hint(ck->diag, find_key(ck->layer_node[0]->child, "dropout")->key_loc,
+                    "add an embedding ('embedding N' in input), or drop 'dropout' here",
+                    "%s '%s' reads one-hot token ids, which input dropout cannot mask",
+                    layer_word(first), first->name);
+    return -1;
+  }
+  return 0;
+}
+
 /* Every layer of the model block, in order, then their relations. */
 static int check_layers(Checker *ck, const AstNode *entries) {
   for (const AstNode *e = entries; e; e = e->next) {
@@ -702,7 +770,8 @@ static int check_layers(Checker *ck, const AstNode *entries) {
       if (strcmp(e->key, layer_kinds[k]) == 0 && check_layer(ck, e, (IrLayerKind)k))
         return -1;
   }
-  if (check_layer_order(ck) || check_sequences(ck) || check_shapes(ck))
+  if (check_layer_order(ck) || check_sequences(ck) || check_shapes(ck) ||
+      check_one_hot_dropout(ck))
     return -1;
   return 0;
 }
@@ -742,50 +811,24 @@ static const char *const recurrent_inits[] = {"orthogonal", "glorot_uniform", "t
 static const char *const bias_inits[] = {"zeros", "torch_uniform", NULL};
 static const char *const embedding_inits[] = {"uniform", "normal", NULL};
 
-/* Explains a setting given to the wrong optimizer (or schedule). */
+/* Explains a setting given to the wrong optimizer or schedule. */
 static const char *opt_key_elsewhere(const char *key, char *buf, size_t size) {
-  size_t n = 0;
-  int found = 0;
-  for (int k = 0; k < 4; k++) {
-    if (!in_list(key, opt_keys[k]))
-      continue;
-    n += (size_t)snprintf(buf + n, size - n, "%s%s", found ? " and " : "", opt_names[k]);
-    found = 1;
-  }
-  if (!found)
-    return NULL;
-  char tmp[160];
-  snprintf(tmp, sizeof tmp, "'%s' is a setting of %s", key, buf);
-  snprintf(buf, size, "%s", tmp);
-  return buf;
+  return belongs_to(key, opt_names, opt_keys, 4, "", "", buf, size);
 }
 
 static const char *sched_key_elsewhere(const char *key, char *buf, size_t size) {
-  size_t n = 0;
-  int found = 0;
-  for (int k = 0; k < 4; k++) {
-    if (!in_list(key, sched_keys[k]))
-      continue;
-    n += (size_t)snprintf(buf + n, size - n, "%s%s", found ? " and " : "", sched_names[k]);
-    found = 1;
-  }
-  if (!found)
-    return NULL;
-  char tmp[160];
-  snprintf(tmp, sizeof tmp, "'%s' is a setting of the %s schedule", key, buf);
-  snprintf(buf, size, "%s", tmp);
-  return buf;
+  return belongs_to(key, sched_names, sched_keys, 4, " schedule", " schedules", buf, size);
 }
 
 /* `key KIND` or `key KIND { settings }`: returns the kind's index and its
  * settings (NULL when written as a pair). */
 static int check_kind_block(Checker *ck, const AstNode *n, const char *const *names,
-                            const AstNode **settings) {
+                            int dflt, const AstNode **settings) {
   *settings = NULL;
   if (n->kind == AST_BLOCK) {
     if (!n->label) {
       char hint[96];
-      snprintf(hint, sizeof hint, "write '%s %s { ... }'", n->key, names[0]);
+      snprintf(hint, sizeof hint, "write '%s %s { ... }'", n->key, names[dflt]);
       diag_error_hint(ck->diag, n->val_loc, hint, "'%s' needs a kind before its block", n->key);
       return -1;
     }
@@ -805,7 +848,7 @@ static const Range nonnegative = {0, HUGE_VAL, 0, 0};
 static int check_optimizer(Checker *ck, const AstNode *n) {
   IrTrain *t = &ck->m->train;
   const AstNode *s;
-  int kind = n ? check_kind_block(ck, n, opt_names, &s) : IR_OPT_ADAM;
+  int kind = n ? check_kind_block(ck, n, opt_names, IR_OPT_ADAM, &s) : IR_OPT_ADAM;
   if (kind < 0)
     return -1;
   if (!n)
@@ -815,8 +858,10 @@ static int check_optimizer(Checker *ck, const AstNode *n) {
   snprintf(what, sizeof what, "optimizer %s", opt_names[kind]);
   if (check_keys(ck, s, what, opt_keys[kind], NULL, opt_key_elsewhere))
     return -1;
-  /* Defaults are PyTorch's, except rmsprop's rho (Keras's 0.9, the seeds'
-   * framework) */
+  /* Default learning rates are Keras's (the seeds' framework): sgd 0.01,
+   * rmsprop 0.001, adam 0.001, adagrad 0.01 (PyTorch's adagrad value; Keras
+   * uses 0.001). rho 0.9 is Keras's (PyTorch's alpha is 0.99); betas and
+   * eps are PyTorch's. */
   static const double default_lr[] = {0.01, 0.001, 0.001, 0.01};
   const Range lr_range = {0, 10, 1, 0};
   const Range beta = {0, 1, 0, 1};
@@ -845,7 +890,7 @@ static int check_optimizer(Checker *ck, const AstNode *n) {
 static int check_schedule(Checker *ck, const AstNode *n) {
   IrTrain *t = &ck->m->train;
   const AstNode *s = NULL;
-  int kind = n ? check_kind_block(ck, n, sched_names, &s) : IR_SCHED_CONSTANT;
+  int kind = n ? check_kind_block(ck, n, sched_names, IR_SCHED_CONSTANT, &s) : IR_SCHED_CONSTANT;
   if (kind < 0)
     return -1;
   t->schedule = (IrSchedKind)kind;
@@ -889,7 +934,11 @@ static int check_init(Checker *ck, const AstNode *n) {
   IrTrain *t = &ck->m->train;
   const AstNode *s = NULL;
   if (n) {
-    if (n->kind != AST_BLOCK || n->label) {
+    if (n->kind == AST_BLOCK && n->label) {
+      diag_error_hint(ck->diag, n->label_loc, "write 'init { ... }'", "'init' takes no name");
+      return -1;
+    }
+    if (n->kind != AST_BLOCK) {
       diag_error_hint(ck->diag, n->key_loc, "e.g. 'init { kernel glorot_uniform }'",
                       "'init' needs a block of settings");
       return -1;
@@ -973,7 +1022,11 @@ static int check_train(Checker *ck, const AstNode *n) {
   IrTrain *t = &m->train;
   const AstNode *s = NULL;
   if (n) {
-    if (n->kind != AST_BLOCK || n->label) {
+    if (n->kind == AST_BLOCK && n->label) {
+      diag_error_hint(ck->diag, n->label_loc, "write 'train { ... }'", "'train' takes no name");
+      return -1;
+    }
+    if (n->kind != AST_BLOCK) {
       diag_error_hint(ck->diag, n->key_loc, "e.g. 'train { batch 32 loss mse }'",
                       "'train' needs a block of settings");
       return -1;
@@ -1075,7 +1128,11 @@ static int check_sample(Checker *ck, const AstNode *n) {
   const AstNode *s = NULL;
   m->can_sample = model_can_sample(m);
   if (n) {
-    if (n->kind != AST_BLOCK || n->label) {
+    if (n->kind == AST_BLOCK && n->label) {
+      diag_error_hint(ck->diag, n->label_loc, "write 'sample { ... }'", "'sample' takes no name");
+      return -1;
+    }
+    if (n->kind != AST_BLOCK) {
       diag_error_hint(ck->diag, n->key_loc, "e.g. 'sample { length 200 temperature 0.8 }'",
                       "'sample' needs a block of settings");
       return -1;
@@ -1088,13 +1145,20 @@ static int check_sample(Checker *ck, const AstNode *n) {
   }
   const Range temp = {0, 100, 1, 0};
   long v;
+  /* temperature and top_k shape a distribution over tokens; a real-valued
+   * model feeds its prediction back as it is */
+  static const char *const token_only[] = {"temperature", "top_k", NULL};
+  for (int i = 0; token_only[i]; i++) {
+    const AstNode *k = find_key(s, token_only[i]);
+    if (k && m->input.kind != IR_INPUT_TOKENS) {
+      diag_error_hint(ck->diag, k->key_loc,
+                      "real-valued models feed each prediction back unchanged",
+                      "'%s' applies only to token outputs", token_only[i]);
+      return -1;
+    }
+  }
   if (get_real(ck, s, "temperature", temp, 1.0, &sp->temperature) < 0)
     return -1;
-  const AstNode *k = find_key(s, "top_k");
-  if (k && m->input.kind != IR_INPUT_TOKENS) {
-    diag_error(ck->diag, k->key_loc, "'top_k' applies only to token outputs");
-    return -1;
-  }
   if (get_int(ck, s, "top_k", 0, m->output_units, 0, &v) < 0)
     return -1;
   sp->top_k = (int)v;
@@ -1157,6 +1221,19 @@ static int check_top(Checker *ck, const AstNode *file) {
   }
   if (check_name(ck, model->label, model->label_loc, "model"))
     return -1;
+  /* `lstm a b { ... }` reads as the pair `lstm a` and a block `b`: say so
+   * rather than call `b` an unknown key */
+  for (const AstNode *e = model->child; e && e->next; e = e->next) {
+    if (e->kind == AST_NAME && in_list(e->key, layer_kinds) &&
+        e->next->kind == AST_BLOCK && !in_list(e->next->key, model_keys)) {
+      char hint[160];
+      snprintf(hint, sizeof hint, "write '%s %s { ... }' or '%s %s { ... }'", e->key, e->text,
+               e->key, e->next->key);
+      diag_error_hint(ck->diag, e->next->key_loc, hint, "%s '%s' has a second name '%s'",
+                      e->key, e->text, e->next->key);
+      return -1;
+    }
+  }
   ck->model = model;
   snprintf(ck->m->name, sizeof ck->m->name, "%s", model->label);
   return check_keys(ck, model->child, "model", model_keys,

@@ -51,15 +51,33 @@ static size_t code_point_bytes(const char *line, size_t len, size_t i) {
   return j - i;
 }
 
+/* A source line is shown whole up to this many code points; a longer one
+ * is shown as a window of this width around the column, marked "...". */
+#define DIAG_MAX_COLS 120
+
+static size_t skip_code_points(const char *line, size_t len, size_t i, int n) {
+  while (n-- > 0 && i < len) i += code_point_bytes(line, len, i);
+  return i;
+}
+
+/* Copies LINE[FROM, TO) to OUT with control characters other than tab shown
+ * as '?': a spec's stray ESC must not reach the user's terminal. */
+static void print_visible(FILE *out, const char *line, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++) {
+    unsigned char c = (unsigned char)line[i];
+    fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : (int)c, out);
+  }
+}
+
 /* The caret line: a tab wherever the source line has one before the column,
  * a space for every other code point, so the caret lands under the column
  * whatever the terminal's tab stops. A column past the end of the line (an
  * error at the line end) puts the caret just after the last character. */
-static void print_caret(FILE *out, int width, const char *line, size_t len,
-                        int col) {
-  fprintf(out, "%*s | ", width, "");
-  size_t i = 0;
-  for (int c = 1; c < col && i < len; c++) {
+static void print_caret(FILE *out, int width, const char *line, size_t len, size_t from,
+                        int first_col, int col) {
+  fprintf(out, "%*s | %s", width, "", from > 0 ? "   " : "");
+  size_t i = from;
+  for (int c = first_col; c < col && i < len; c++) {
     fputc(line[i] == '\t' ? '\t' : ' ', out);
     i += code_point_bytes(line, len, i);
   }
@@ -73,10 +91,15 @@ static void print_source_excerpt(const Diag *d, SrcLoc loc) {
   if (line == NULL) return;
   int width = digit_count(loc.line);
   if (width < DIAG_LINE_WIDTH) width = DIAG_LINE_WIDTH;
-  fprintf(d->out, "%*d | ", width, loc.line);
-  fwrite(line, 1, len, d->out);
-  fputc('\n', d->out);
-  if (loc.col >= 1) print_caret(d->out, width, line, len, loc.col);
+  int first_col = 1;
+  if (skip_code_points(line, len, 0, DIAG_MAX_COLS) < len && loc.col > DIAG_MAX_COLS / 2)
+    first_col = loc.col - DIAG_MAX_COLS / 2;
+  size_t from = skip_code_points(line, len, 0, first_col - 1);
+  size_t to = skip_code_points(line, len, from, DIAG_MAX_COLS);
+  fprintf(d->out, "%*d | %s", width, loc.line, from > 0 ? "..." : "");
+  print_visible(d->out, line, from, to);
+  fputs(to < len ? "...\n" : "\n", d->out);
+  if (loc.col >= 1) print_caret(d->out, width, line, len, from, first_col, loc.col);
 }
 
 /* Prints one message of SEVERITY ("error", "note") at LOC, then the source

@@ -301,6 +301,8 @@ int ir_optimizer_slots(const IrModel *m) {
 }
 
 void ir_format_double(double v, char out[IR_NUMBER_CHARS]) {
+  if (v == 0)
+    v = 0; /* -0 reads back equal to 0 and must print (and hash) the same */
   for (int precision = 15; precision <= 17; precision++) {
     snprintf(out, IR_NUMBER_CHARS, "%.*g", precision, v);
     if (strtod(out, NULL) == v)

@@ -18,6 +18,7 @@ typedef struct ParseCtx {
   int depth;                         /* open '{' count */
   SrcLoc open[AST_MAX_DEPTH + 1];    /* where each open '{' stands */
   char tok_text[48];                 /* text of the latest token, for messages */
+  int end_line, end_col;             /* just past the latest token */
 } ParseCtx;
 
 #endif

@@ -81,12 +81,14 @@ static int open_block(ParseCtx *ctx, YYLTYPE loc) {
 %%
 
 file
-  : entries                 { ctx->result = $1; }
+  : entries                 { ctx->result = ast_reverse($1); }
   ;
 
+/* Built newest-first in O(1) per entry (appending would walk the list and
+ * make a long block quadratic), then put in order where a block closes. */
 entries
   : %empty                  { $$ = NULL; }
-  | entries entry           { $$ = ast_append($1, $2); }
+  | entries entry           { $2->next = $1; $$ = $2; }
   ;
 
 entry
@@ -99,7 +101,7 @@ entry
 
 block
   : '{' { if (open_block(ctx, @1)) YYABORT; } entries '}'
-                            { ctx->depth--; $$ = $3; }
+                            { ctx->depth--; $$ = ast_reverse($3); }
   ;
 
 %%

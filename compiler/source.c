@@ -116,6 +116,19 @@ static int validate_text(Diag *diag, const char *text, size_t len) {
   return -1;
 }
 
+/* Lines end with \n or \r\n. A lone \r (classic Mac OS) would make the two
+ * front ends disagree about line numbers, so it is refused up front. */
+static int check_line_ends(Diag *diag, const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n')) {
+      diag_error_hint(diag, loc_in_text(text, len, i), "convert the file to \\n line ends",
+                      "line ends with a lone carriage return (\\r)");
+      return -1;
+    }
+  }
+  return 0;
+}
+
 /* Drops a leading UTF-8 byte order mark in place; returns the new length. */
 static size_t strip_bom(char *text, size_t len) {
   static const char bom[] = "\xEF\xBB\xBF";
@@ -131,7 +144,7 @@ static size_t strip_bom(char *text, size_t len) {
 static int adopt_text(Diag *diag, const char *path, char *buf, size_t len,
                       Source *src) {
   len = strip_bom(buf, len);
-  if (validate_text(diag, buf, len) != 0) {
+  if (validate_text(diag, buf, len) != 0 || check_line_ends(diag, buf, len) != 0) {
     free(buf);
     return -1;
   }

@@ -38,6 +38,8 @@ typedef struct YamlReader {
   yaml_parser_t parser;
   yaml_event_t event; /* the event being looked at, when have_event */
   int have_event;
+  int seen_layers;    /* the model's `layers:` list was read (at layers_at) */
+  SrcLoc layers_at;
 } YamlReader;
 
 /* Entries read so far, with the tail kept so appending stays O(1) however
@@ -226,10 +228,14 @@ static int read_key(YamlReader *r, Key *key) {
   key->loc = event_loc(r);
   key->name = strndup(text, name_len);
   if (label_len > 0) {
-    /* A quoted key's text starts one column after its mark. */
+    /* A quoted key's text starts one column after its mark. With escapes
+     * in it the decoded offsets no longer match columns: point at the key. */
     int quote = is_plain(e) ? 0 : 1;
+    size_t span = e->end_mark.index - e->start_mark.index;
+    int exact = quote == 0 || span == e->data.scalar.length + 2;
     key->label = strndup(text + label_at, label_len);
-    key->label_loc = (SrcLoc){key->loc.line, key->loc.col + quote + (int)label_at};
+    key->label_loc = exact ? (SrcLoc){key->loc.line, key->loc.col + quote + (int)label_at}
+                           : key->loc;
   }
   if (key->name == NULL || (label_len > 0 && key->label == NULL)) {
     key_free(key);
@@ -392,12 +398,22 @@ static int read_layers(YamlReader *r, int depth, BlockRole role, Key *key,
                        EntryList *list) {
   int allowed = role == ROLE_MODEL && key->label == NULL &&
                 strcmp(key->name, "layers") == 0;
+  SrcLoc at = key->loc;
   key_free(key);
   if (!allowed) {
     diag_error(r->diag, event_loc(r),
                "a list is only allowed for 'layers' in the model block");
     return -1;
   }
+  /* the lists are spliced into the model, so the checker would never see
+   * two of them: catch it here */
+  if (r->seen_layers) {
+    diag_error(r->diag, at, "duplicate key 'layers' in model");
+    diag_note(r->diag, r->layers_at, "'layers' was first given here");
+    return -1;
+  }
+  r->seen_layers = 1;
+  r->layers_at = at;
   for (;;) {
     if (advance(r) != 0) return -1;
     if (r->event.type == YAML_SEQUENCE_END_EVENT) return 0;

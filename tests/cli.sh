@@ -68,5 +68,15 @@ for y in "$specs"/*.yaml; do
     fail=$((fail + 1)); echo "FAIL: hash differs: $hy vs $hr"; fi
 done
 
+# -0 and 0 are the same number: same canonical form, same hash.
+printf 'model z {\n input { features 2 length 3 }\n simple_rnn r { units 2 dropout 0 }\n}\n' >"$work/zero.rnn"
+printf 'model z {\n input { features 2 length 3 }\n simple_rnn r { units 2 dropout -0 }\n}\n' >"$work/negzero.rnn"
+if [ "$("$rnnc" yaml "$work/zero.rnn")" = "$("$rnnc" yaml "$work/negzero.rnn")" ]; then
+  pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: -0 and 0 differ in canonical form"; fi
+
+# A quoted boolean is accepted, as quoted names are (YAML users quote).
+printf 'model q:\n  input: {features: 2, length: 3}\n  layers:\n    - lstm l: {units: 2, return_sequences: "true"}\n' >"$work/quoted.yaml"
+expect 0 "quoted boolean" -- "$rnnc" check "$work/quoted.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
