@@ -12,7 +12,13 @@ set(rules
   "check.c|frontend.h parser.h lexer.h canon.h stats.h"
   "ir.c|ast.h frontend.h check.h diag.h"
   "canon.c|ast.h frontend.h check.h diag.h parser.h"
-  "stats.c|ast.h frontend.h check.h diag.h parser.h")
+  "stats.c|ast.h frontend.h check.h diag.h parser.h"
+  "emit.c|ast.h frontend.h check.h diag.h parser.h canon.h stats.h"
+  "emit_header.c|ast.h frontend.h check.h diag.h parser.h canon.h stats.h"
+  "emit_fwd.c|ast.h frontend.h check.h diag.h parser.h canon.h stats.h"
+  "emit_bwd.c|ast.h frontend.h check.h diag.h parser.h canon.h stats.h"
+  "emit_step.c|ast.h frontend.h check.h diag.h parser.h canon.h stats.h"
+  "emit_main.c|ast.h frontend.h check.h diag.h parser.h canon.h stats.h")
 set(failed 0)
 foreach(rule ${rules})
   string(REPLACE "|" ";" parts "${rule}")

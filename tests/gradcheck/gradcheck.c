@@ -155,7 +155,7 @@ int main(int argc, char **argv) {
     for (int k = 0; k < n; k++) {
       size_t i = t->offset + (n == (int)count ? (size_t)k
                                               : (size_t)(rnn_rng_uniform(&rng) * count));
-      double e = INFINITY, numeric = NAN;
+      double e = HUGE_VAL, numeric = 0;
       for (int k2 = 0; k2 < 3 && !(e < TOLERANCE); k2++) {
         double eps = steps[k2];
         rnn_real saved = p[i];
@@ -174,7 +174,7 @@ int main(int argc, char **argv) {
         printf("    %s[%zu]: analytic %.10g, numeric %.10g\n", t->name, i - t->offset,
                (double)g[i], numeric);
       if (isnan(e))
-        e = INFINITY; /* a NaN must fail, never compare as "not worse" */
+        e = HUGE_VAL; /* a NaN must fail, never compare as "not worse" */
       if (e > worst) {
         worst = e;
         worst_at = i - t->offset;
@@ -203,7 +203,7 @@ int main(int argc, char **argv) {
     dir[i] = (rnn_real)(dir[i] / norm);
     dot += (double)g[i] * dir[i];
   }
-  double e = INFINITY;
+  double e = HUGE_VAL;
   for (int k2 = 0; k2 < 3 && !(e < TOLERANCE); k2++) {
     double eps = steps[k2];
     for (size_t i = 0; i < d->n_params; i++)
