@@ -327,6 +327,8 @@ static void emit_desc(Emitter *e) {
                 n, member_name, out_row, n, member_name);
   else
     emit_printf(o, "    .output_offset = offsetof(%s_workspace, %s),\n", n, member_name);
+  emit_printf(o, "    .forward_flops = %.0f,\n    .train_flops = %.0f,\n", ir_forward_flops(m),
+              ir_train_flops(m));
   emit_printf(o,
               "    .init = desc_init,\n    .reset_state = desc_reset_state,\n"
               "    .forward = desc_forward,\n    .backward = desc_backward,\n"

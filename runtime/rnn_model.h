@@ -50,6 +50,9 @@ typedef struct RnnModelDesc {
   size_t batch_x, batch_y;
   long batch_lengths;
   size_t output_offset;          /* the output rows inside the workspace */
+  /* multiply-add FLOPs the GEMMs of one forward pass and of one training
+   * step (forward + backward) perform: what `rnnc stats` reports */
+  double forward_flops, train_flops;
   /* the model's functions; see NAME.h for what each does */
   void (*init)(void *params, uint64_t seed);
   void (*reset_state)(void *state);
