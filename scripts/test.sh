@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds with the default compiler
-# and runs ctest; then builds the tree with clang (-Werror) and runs the
-# front-end tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# and runs ctest; then builds the tree with clang (-Werror), builds it with
+# rnn_real = double and runs its tests (the gradient checks are double
+# already), and runs the front-end tests under AddressSanitizer +
+# UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,10 @@ scripts/build.sh
 
 echo "== clang build (-Wall -Wextra -Werror)"
 BUILD_DIR=build-clang CC=clang scripts/build.sh -DCMAKE_C_COMPILER=clang
+
+echo "== double precision build (rnn_real = double)"
+BUILD_DIR=build-double scripts/build.sh -DRNNC_REAL_DOUBLE=ON
+(cd build-double && ctest --output-on-failure -j "$(nproc)" -E '^gradcheck/')
 
 echo "== ASan + UBSan build"
 BUILD_DIR=build-asan scripts/build.sh -DCMAKE_C_COMPILER=clang -DRNNC_SANITIZE=ON \
