@@ -9,7 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake flex bison libyaml-dev libopenblas-dev zlib1g-dev clang)
+# the toolchain and libraries, and real data for the tests (wamerican)
+packages=(build-essential cmake flex bison libyaml-dev libopenblas-dev zlib1g-dev clang
+          wamerican)
 
 missing=()
 for p in "${packages[@]}"; do
