@@ -68,6 +68,52 @@ for y in "$specs"/*.yaml; do
     fail=$((fail + 1)); echo "FAIL: hash differs: $hy vs $hr"; fi
 done
 
+# ---- rnnc emit ----
+emit_dir="$work/emit"
+rm -rf "$emit_dir" && mkdir -p "$emit_dir"
+expect 0 "emit chargen" -- "$rnnc" emit "$specs/chargen.rnn" -o "$emit_dir"
+for f in chargen.h chargen.c chargen_main.c; do
+  if [ -s "$emit_dir/$f" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: emit wrote no $f"; fi
+done
+if [ ! -s "$work/out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: emit printed to stdout"; fi
+if ls -A "$emit_dir" | grep -q '\.tmp$'; then fail=$((fail + 1)); echo "FAIL: emit left a temporary file"; else pass=$((pass + 1)); fi
+
+# Unrolling T=100000 is refused, naming the limit and the flag that raises it.
+printf 'model huge {\n input { features 1 length 100000 }\n simple_rnn r { units 2 }\n}\n' >"$work/huge.rnn"
+rm -rf "$emit_dir" && mkdir -p "$emit_dir"
+expect 1 "emit over the unroll limit" -- "$rnnc" emit "$work/huge.rnn" -o "$emit_dir"
+grep_in err "unrolls to 100000 layer-timesteps" "unroll limit names the count"
+grep_in err "the limit is 20000" "unroll limit names the limit"
+grep_in err "\-\-max-unroll 100000" "unroll limit names the flag"
+if [ -z "$(ls -A "$emit_dir")" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: refused emit left files"; fi
+expect 0 "emit with a raised limit" -- "$rnnc" emit "$work/huge.rnn" -o "$emit_dir" --max-unroll 100000
+
+# A spec that fails to check writes nothing.
+printf 'model bad {\n input { features 1 length 3 }\n simple_rnn r { units 0 }\n}\n' >"$work/bad.rnn"
+rm -rf "$emit_dir" && mkdir -p "$emit_dir"
+expect 1 "emit of a bad spec" -- "$rnnc" emit "$work/bad.rnn" -o "$emit_dir"
+if [ -z "$(ls -A "$emit_dir")" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: bad spec left files"; fi
+
+# Output directory: missing, not a directory, not writable.
+expect 1 "emit to a missing directory" -- "$rnnc" emit "$specs/chargen.rnn" -o "$work/no/such/dir"
+grep_in err "output directory" "missing directory named"
+expect 1 "emit to a file" -- "$rnnc" emit "$specs/chargen.rnn" -o "$specs/chargen.rnn"
+grep_in err "is not a directory" "file as directory refused"
+ro="$work/readonly"
+rm -rf "$ro" && mkdir -p "$ro" && chmod 555 "$ro"
+if [ "$(id -u)" -ne 0 ]; then  # root writes anywhere; the check is for users
+  expect 1 "emit to a read-only directory" -- "$rnnc" emit "$specs/chargen.rnn" -o "$ro"
+  grep_in err "not writable" "read-only directory named"
+fi
+chmod 755 "$ro"
+
+# Usage errors.
+expect 2 "emit without -o" -- "$rnnc" emit "$specs/chargen.rnn"
+grep_in err "needs an output directory" "missing -o explained"
+expect 2 "emit -o without a value" -- "$rnnc" emit "$specs/chargen.rnn" -o
+expect 2 "emit with a bad --max-unroll" -- "$rnnc" emit "$specs/chargen.rnn" -o "$work" --max-unroll 0
+grep_in err "positive whole number" "bad --max-unroll explained"
+
 # -0 and 0 are the same number: same canonical form, same hash.
 printf 'model z {\n input { features 2 length 3 }\n simple_rnn r { units 2 dropout 0 }\n}\n' >"$work/zero.rnn"
 printf 'model z {\n input { features 2 length 3 }\n simple_rnn r { units 2 dropout -0 }\n}\n' >"$work/negzero.rnn"
