@@ -958,8 +958,11 @@ static int check_init(Checker *ck, const AstNode *n) {
   if (get_enum(ck, s, "kernel", kernel_inits, 0, &k) < 0 ||
       get_enum(ck, s, "recurrent", recurrent_inits, 0, &r) < 0 ||
       get_enum(ck, s, "bias", bias_inits, 0, &b) < 0 ||
-      get_enum(ck, s, "embedding", embedding_inits, 0, &e) < 0 ||
-      get_real(ck, s, "forget_bias", any, 1.0, &t->forget_bias) < 0)
+      get_enum(ck, s, "embedding", embedding_inits, 0, &e) < 0)
+    return -1;
+  /* Keras adds 1 to the forget gate's zero bias (unit_forget_bias); with
+   * PyTorch's random biases nothing is added */
+  if (get_real(ck, s, "forget_bias", any, b == 0 ? 1.0 : 0.0, &t->forget_bias) < 0)
     return -1;
   t->kernel_init = kernel_map[k];
   t->recurrent_init = recurrent_map[r];
