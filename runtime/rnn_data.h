@@ -1,0 +1,160 @@
+/*
+ * rnn_data.h - data loaders and batching for generated programs.
+ *
+ * Four formats, all read fully into caller-owned structures (data sets for
+ * these models are megabytes, not gigabytes):
+ *   text      a corpus of bytes (seed 000): tokens, seed 000's batch layout
+ *   idx       IDX images + labels, gzip or not (Fashion-MNIST): rows = steps
+ *   csv       numeric series, one step per line, F comma-separated values:
+ *             sliding windows with next-step targets (seed 001)
+ *   labelled  "LABEL<TAB>TEXT" per line: variable-length token sequences
+ *             with a class label (seed 002), padded and masked
+ *
+ * Token ids come from a byte vocabulary built from the training data (or
+ * read back from a checkpoint). Every error names the file and the line or
+ * byte offset, and says what to do; loaders never exit.
+ */
+#ifndef RNN_DATA_H
+#define RNN_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rnn_model.h"
+
+/* A message for the user: "FILE:LINE: what is wrong; what to do". */
+typedef struct RnnError {
+  char msg[512];
+} RnnError;
+
+/* ---------------------------------------------------------------------- */
+/* Byte vocabulary                                                         */
+/* ---------------------------------------------------------------------- */
+
+typedef struct RnnVocab {
+  int size;          /* ids in use: [0, size) (including the padding id) */
+  int32_t id[256];   /* byte -> id; -1: the byte is not in the vocabulary */
+  int16_t byte[256]; /* id -> byte; -1: the padding id (or unused) */
+  int padding_id;    /* reserved for padding, never a byte; -1: none */
+} RnnVocab;
+
+/* Builds the vocabulary of DATA: its distinct bytes in ascending byte order
+ * get ids 0, 1, ..., skipping PADDING_ID (-1 for none). Fails when more than
+ * MAX_SIZE ids would be needed ("the data has 97 distinct bytes; the model's
+ * vocab is 96: raise 'vocab' in the spec to at least 97"). */
+int rnn_vocab_build(RnnVocab *v, const uint8_t *data, size_t len, int max_size,
+                    int padding_id, const char *path, RnnError *err);
+
+/* Adds the bytes of DATA missing from V (a second file, a prime text);
+ * fails like rnn_vocab_build past MAX_SIZE. */
+int rnn_vocab_extend(RnnVocab *v, const uint8_t *data, size_t len, int max_size,
+                     const char *path, RnnError *err);
+
+/* ---------------------------------------------------------------------- */
+/* Text corpus, seed 000's batch layout                                    */
+/* ---------------------------------------------------------------------- */
+
+typedef struct RnnText {
+  int32_t *ids;  /* [len] */
+  size_t len;
+} RnnText;
+
+/* Reads PATH's bytes; builds V from them when V->size == 0 (else every byte
+ * must already be in V: "byte 0xc3 at offset 1234 is not in the model's
+ * vocabulary"). Empty or missing files are errors. */
+int rnn_text_load(const char *path, RnnVocab *v, int max_vocab, RnnText *t, RnnError *err);
+
+/* Splits off the last FRACTION of T (at least T_steps + 1 ids each side)
+ * as validation text; both share T's memory (free only T). */
+int rnn_text_split(const RnnText *t, double fraction, int steps, int batch, RnnText *train,
+                   RnnText *valid, RnnError *err);
+
+/* Rounds per pass over T in seed 000's layout: the B rows start B evenly
+ * spaced segments of T; a round reads T+1 ids per row (inputs and
+ * next-id targets) and the next round starts at the last of them. */
+long rnn_text_rounds(const RnnText *t, int steps, int batch);
+
+/* Fills x[T][B] and y[T][B] (time-major, the generated batch layout) with
+ * round ROUND (taken modulo rnn_text_rounds). */
+void rnn_text_batch(const RnnText *t, int steps, int batch, long round, int32_t *x,
+                    int32_t *y);
+
+void rnn_text_free(RnnText *t);
+
+/* ---------------------------------------------------------------------- */
+/* Examples: IDX, CSV windows, labelled sequences                          */
+/* ---------------------------------------------------------------------- */
+
+typedef struct RnnExamples {
+  size_t n;          /* examples */
+  int steps;         /* T */
+  int features;      /* F per step; 0 for tokens */
+  int tokens;        /* 1: ids, 0: reals */
+  int32_t *ids;      /* [n][T] token ids (padded with the padding id) */
+  float *x;          /* [n][T][F] */
+  int32_t *lengths;  /* [n] real steps of each example (T when full) */
+  int per_step;      /* targets for every step, else one per example */
+  int out;           /* target width: 1 for class ids */
+  int classes;       /* class ids are in [0, classes) (xent); 0 otherwise */
+  int32_t *label;    /* xent: [n] or [n][T] class ids */
+  float *target;     /* bce/mse: [n][out] or [n][T][out] */
+  long truncated;    /* labelled: examples cut to T steps */
+} RnnExamples;
+
+/* IDX image and label files (gzip or not, by content): each image's rows
+ * are its steps and its columns the features, scaled to [0, 1]; labels are
+ * class ids. The model must take features == columns, length == rows and
+ * give OUT_UNITS classes ("labels go up to 9 but the model has 5 outputs").
+ * MAX (0 = all) keeps the first MAX examples. */
+int rnn_idx_load(const char *images, const char *labels, const RnnModelDesc *d, size_t max,
+                 RnnExamples *ex, RnnError *err);
+
+/* A numeric series: one step per line, F comma-separated numbers (a header
+ * line of names is allowed). Window i is steps i..i+T-1 with targets
+ * i+1..i+T (next-step prediction, seed 001): per-step targets of width F. */
+int rnn_csv_load(const char *path, const RnnModelDesc *d, RnnExamples *ex, RnnError *err);
+
+/* The raw series of a CSV file (for priming free-running generation):
+ * *values is [rows][features], malloc'd. */
+int rnn_csv_read_series(const char *path, int features, float **values, size_t *rows,
+                        RnnError *err);
+
+/* "LABEL<TAB>TEXT" per line: TEXT's bytes become ids through V (built from
+ * the file when V->size == 0, skipping the model's padding id), padded to T
+ * (post-padding) or cut to T; LABEL is a class id for cross-entropy or 0/1
+ * for binary cross-entropy. Empty TEXT, a label out of range, a missing tab,
+ * a line longer than 64 KiB: errors with the line number. */
+int rnn_labelled_load(const char *path, const RnnModelDesc *d, RnnVocab *v, RnnExamples *ex,
+                      RnnError *err);
+
+/* Moves the last FRACTION of EX (after an optional deterministic shuffle by
+ * SEED; shuffle 0 keeps order, as for a time series) into VALID. */
+int rnn_examples_split(RnnExamples *ex, double fraction, int shuffle, uint64_t seed,
+                       RnnExamples *valid, RnnError *err);
+
+/* Fills the model's batch (layout from D: x/y/lengths offsets, time-major)
+ * from examples IDX[0..count); rows count..B-1 repeat example IDX[0] (the
+ * caller ignores them: see rnn_eval_rows). */
+void rnn_examples_batch(const RnnModelDesc *d, const RnnExamples *ex, const size_t *idx,
+                        int count, void *batch);
+
+void rnn_examples_free(RnnExamples *ex);
+
+/* ---------------------------------------------------------------------- */
+/* Exact evaluation                                                        */
+/* ---------------------------------------------------------------------- */
+
+/* Per-batch sums for evaluation that counts every example exactly once:
+ * from the model's output rows (the workspace at D->output_offset) and the
+ * batch targets, for the first COUNT rows only, over real steps only. */
+typedef struct RnnEvalSums {
+  double loss;      /* summed loss (the loss's own per-element terms) */
+  double elements;  /* what the loss is a mean over */
+  double correct;   /* classification: correct predictions */
+  double predicted; /* classification: predictions made */
+} RnnEvalSums;
+
+void rnn_eval_rows(const RnnModelDesc *d, const void *ws, const void *batch, int count,
+                   RnnEvalSums *sums);
+
+#endif
