@@ -336,6 +336,10 @@ static void emit_desc(Emitter *e) {
               "    .step_reset = desc_step_reset,\n    .step = desc_step,\n"
               "    .optim_config = &%s_optim_config,\n",
               n);
+  emit_printf(o, "    .epochs = %ld,\n    .steps = %ld,\n    .validation_split = ", m->train.epochs,
+              m->train.steps);
+  emit_number(o, m->train.validation_split);
+  emit_printf(o, ",\n    .seed = %lluu,\n", (unsigned long long)m->train.seed);
   emit_printf(o, "    .temperature = ");
   emit_number(o, m->sample.temperature);
   emit_printf(o, ",\n    .top_k = %d,\n    .sample_length = %d,\n", m->sample.top_k,

@@ -66,6 +66,10 @@ typedef struct RnnModelDesc {
   const rnn_real *(*step)(const void *params, void *step_state, int32_t token,
                           const rnn_real *x);
   const RnnOptConfig *optim_config;
+  /* the spec's training plan: one of epochs/steps is non-zero */
+  long epochs, steps;
+  double validation_split;
+  uint64_t seed;
   /* sampling defaults from the spec */
   double temperature;
   int top_k, sample_length;
