@@ -317,6 +317,11 @@ static void emit_desc(Emitter *e) {
               "    .workspace_size = sizeof(%s_workspace),\n    .batch_size = sizeof(%s_batch),\n"
               "    .optim_size = sizeof(%s_optim),\n    .step_size = sizeof(%s_step_state),\n",
               n, n, n, n, n, n);
+  emit_printf(o,
+              "    .optim_step_offset = offsetof(%s_optim, step),\n"
+              "    .optim_norm_offset = offsetof(%s_optim, last_norm),\n"
+              "    .optim_slots_offset = offsetof(%s_optim, slots),\n",
+              n, n, n);
   emit_printf(o, "    .batch_x = offsetof(%s_batch, x),\n    .batch_y = offsetof(%s_batch, y),\n", n, n);
   if (m->input.mask == IR_MASK_LENGTHS)
     emit_printf(o, "    .batch_lengths = (long)offsetof(%s_batch, lengths),\n", n);

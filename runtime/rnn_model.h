@@ -46,6 +46,9 @@ typedef struct RnnModelDesc {
   int n_slots;                   /* optimizer slots per parameter */
   /* byte sizes of the model's structs, for allocation by generic tools */
   size_t params_size, state_size, workspace_size, batch_size, optim_size, step_size;
+  /* where the optimizer struct keeps its step count (long), last gradient
+   * norm (double) and slots (rnn_real [n_slots][n_params]) */
+  size_t optim_step_offset, optim_norm_offset, optim_slots_offset;
   /* where the batch keeps inputs, targets and lengths (-1: none) */
   size_t batch_x, batch_y;
   long batch_lengths;

@@ -1,0 +1,700 @@
+/*
+ * report.c - what a training run shows and leaves behind: the progress
+ * display, the evaluation log (CSV or JSON lines) and SVG plots.
+ *
+ * Numbers that land in files (log, SVG) are printed under the C locale
+ * whatever the program's locale is (uselocale is per thread, so nothing
+ * global changes), and SVG coordinates with a fixed number of decimals:
+ * the same input always gives the same bytes. Non-finite values never
+ * reach a file as "nan" or "inf": the log writes an empty cell or null,
+ * the plots leave the point out.
+ */
+#include "rnn_report.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------------- */
+/* C-locale formatting                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* The calling thread's locale switched to "C" for the duration of some
+ * formatting, then restored. If the C locale object cannot be had, the
+ * current locale stays (the program never calls setlocale itself). */
+typedef struct CLocale {
+  locale_t c, previous;
+} CLocale;
+
+static CLocale c_locale_enter(void) {
+  CLocale l = {newlocale(LC_ALL_MASK, "C", (locale_t)0), (locale_t)0};
+  if (l.c != (locale_t)0) l.previous = uselocale(l.c);
+  return l;
+}
+
+static void c_locale_leave(CLocale *l) {
+  if (l->c == (locale_t)0) return;
+  uselocale(l->previous);
+  freelocale(l->c);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Progress                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Seconds between redraws of the terminal line, and between plain lines. */
+static const double TTY_INTERVAL = 0.1;
+static const double PLAIN_INTERVAL = 10.0;
+enum { BAR_WIDTH = 24 };
+
+/* Monotonic seconds (CLOCK_MONOTONIC): differences are elapsed time, immune
+ * to wall-clock changes. 0 if the clock is unavailable. */
+double rnn_now(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Starts a progress display on OUT for TOTAL steps, DONE of them already
+ * done by an earlier run (excluded from rates). A terminal gets its first
+ * line at the first update (last_draw = -HUGE_VAL: never drawn); plain
+ * output waits PLAIN_INTERVAL, so its first rate is measured over a real
+ * stretch of training rather than one step. */
+void rnn_progress_start(RnnProgress *p, FILE *out, long total, long done) {
+  p->out = out;
+  p->tty = out != NULL && isatty(fileno(out));
+  p->total = total;
+  p->start = rnn_now();
+  p->last_draw = p->tty ? -HUGE_VAL : p->start;
+  p->start_done = done;
+}
+
+/* Steps per second over this run's steps only; 0 when not yet known. */
+static double progress_rate(const RnnProgress *p, long done, double now) {
+  double elapsed = now - p->start;
+  long steps = done - p->start_done;
+  if (elapsed <= 0 || steps <= 0) return 0;
+  return (double)steps / elapsed;
+}
+
+/* "1:02:05" from an hour on, "4:05" below; "--:--" when unknown. */
+static void format_duration(char *buf, size_t size, double seconds) {
+  if (!(seconds >= 0) || seconds > 1e9) {
+    snprintf(buf, size, "--:--");
+    return;
+  }
+  long s = (long)(seconds + 0.5);
+  if (s >= 3600)
+    snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else
+    snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
+}
+
+static void format_eta(char *buf, size_t size, const RnnProgress *p, long done, double rate) {
+  if (rate <= 0 || p->total <= 0) {
+    format_duration(buf, size, -1);
+    return;
+  }
+  long left = p->total > done ? p->total - done : 0;
+  format_duration(buf, size, (double)left / rate);
+}
+
+/* "85.2" or "-" when unknown. */
+static void format_rate(char *buf, size_t size, double rate) {
+  if (rate > 0)
+    snprintf(buf, size, "%.1f", rate);
+  else
+    snprintf(buf, size, "-");
+}
+
+/* The loss with DECIMALS decimals; "nan" for any NaN (glibc would print
+ * "-nan" for a negative one). */
+static void format_loss(char *buf, size_t size, double loss, int decimals) {
+  if (isnan(loss))
+    snprintf(buf, size, "nan");
+  else
+    snprintf(buf, size, "%.*f", decimals, loss);
+}
+
+static int percent_done(const RnnProgress *p, long done) {
+  if (p->total <= 0) return done > 0 ? 100 : 0;
+  double pct = 100.0 * (double)done / (double)p->total;
+  return pct < 0 ? 0 : pct > 100 ? 100 : (int)pct;
+}
+
+/* "[=====>      ]": filled in proportion to DONE / TOTAL. */
+static void format_bar(char *buf, const RnnProgress *p, long done) {
+  int filled = percent_done(p, done) * BAR_WIDTH / 100;
+  buf[0] = '[';
+  for (int i = 0; i < BAR_WIDTH; i++) {
+    char c = ' ';
+    if (i < filled - 1 || (i == filled - 1 && filled == BAR_WIDTH)) c = '=';
+    if (i == filled - 1 && filled < BAR_WIDTH) c = '>';
+    buf[1 + i] = c;
+  }
+  buf[BAR_WIDTH + 1] = ']';
+  buf[BAR_WIDTH + 2] = '\0';
+}
+
+/* The terminal line, redrawn in place: \r, the line, then "erase to the end
+ * of the line" so a shorter line leaves nothing of a longer one. */
+static void draw_tty_line(const RnnProgress *p, long done, double loss, double now) {
+  char bar[BAR_WIDTH + 3], loss_s[32], rate_s[32], eta_s[32];
+  double rate = progress_rate(p, done, now);
+  format_bar(bar, p, done);
+  format_loss(loss_s, sizeof loss_s, loss, 3);
+  format_rate(rate_s, sizeof rate_s, rate);
+  format_eta(eta_s, sizeof eta_s, p, done, rate);
+  fprintf(p->out, "\r%s %ld/%ld  %3d%%  loss %s  %s step/s  ETA %s\x1b[K", bar, done, p->total,
+          percent_done(p, done), loss_s, rate_s, eta_s);
+}
+
+/* "step 1200/5000 (24%)  loss 1.8730  85.2 step/s  eta 0:44": a line that
+ * reads well in a log file or a CI console. */
+static void print_plain_line(const RnnProgress *p, long done, double loss, double now) {
+  char loss_s[32], rate_s[32], eta_s[32];
+  double rate = progress_rate(p, done, now);
+  format_loss(loss_s, sizeof loss_s, loss, 4);
+  format_rate(rate_s, sizeof rate_s, rate);
+  format_eta(eta_s, sizeof eta_s, p, done, rate);
+  fprintf(p->out, "step %ld/%ld (%d%%)  loss %s  %s step/s  eta %s\n", done, p->total,
+          percent_done(p, done), loss_s, rate_s, eta_s);
+}
+
+/* Shows step DONE with LOSS: on a terminal at most every TTY_INTERVAL,
+ * otherwise a plain line at most every PLAIN_INTERVAL; the final step
+ * (DONE >= total) is always shown. Does nothing without an output. */
+void rnn_progress_update(RnnProgress *p, long done, double loss) {
+  if (p->out == NULL) return;
+  double now = rnn_now();
+  double interval = p->tty ? TTY_INTERVAL : PLAIN_INTERVAL;
+  if (now - p->last_draw < interval && done < p->total) return;
+  CLocale l = c_locale_enter();
+  if (p->tty)
+    draw_tty_line(p, done, loss, now);
+  else
+    print_plain_line(p, done, loss, now);
+  c_locale_leave(&l);
+  fflush(p->out);
+  p->last_draw = now;
+}
+
+/* Ends the terminal line (if one was drawn) and prints
+ * "done: 5000 steps in 58.7 s (85.2 step/s)", counting this run's steps
+ * only; a resumed run adds ", resumed at step N". */
+void rnn_progress_finish(RnnProgress *p, long done) {
+  if (p->out == NULL) return;
+  double now = rnn_now();
+  char rate_s[32];
+  format_rate(rate_s, sizeof rate_s, progress_rate(p, done, now));
+  CLocale l = c_locale_enter();
+  if (p->tty && p->last_draw > -HUGE_VAL) fputc('\n', p->out);
+  fprintf(p->out, "done: %ld steps in %.1f s (%s step/s)", done - p->start_done,
+          now - p->start, rate_s);
+  if (p->start_done > 0) fprintf(p->out, ", resumed at step %ld", p->start_done);
+  fputc('\n', p->out);
+  c_locale_leave(&l);
+  fflush(p->out);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Log                                                                    */
+/* ---------------------------------------------------------------------- */
+
+static const char LOG_CSV_HEADER[] =
+    "step,epoch,lr,train_loss,valid_loss,valid_accuracy,grad_norm,seconds\n";
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t ls = strlen(s), lx = strlen(suffix);
+  return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* Opens PATH for the log: JSON lines when it ends in .jsonl or .json, CSV
+ * otherwise. APPEND keeps existing rows (a resumed run); a CSV gets its
+ * header row when the file starts empty. Returns 0, or -1 with ERR set. */
+int rnn_log_open(RnnLog *log, const char *path, int append, RnnError *err) {
+  log->f = NULL;
+  log->jsonl = ends_with(path, ".jsonl") || ends_with(path, ".json");
+  FILE *f = fopen(path, append ? "a" : "w");
+  if (f == NULL) {
+    snprintf(err->msg, sizeof err->msg, "%s: cannot open the log for writing: %s", path,
+             strerror(errno));
+    return -1;
+  }
+  /* In append mode the position before the first write is unspecified;
+   * seek to the end to learn whether the file is empty. */
+  long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : 0;
+  if (!log->jsonl && size <= 0) fputs(LOG_CSV_HEADER, f);
+  if (fflush(f) != 0) {
+    snprintf(err->msg, sizeof err->msg, "%s: cannot write the log: %s", path,
+             strerror(errno));
+    fclose(f);
+    return -1;
+  }
+  log->f = f;
+  return 0;
+}
+
+/* A CSV cell: %.9g (round-trips a float, enough for a double's display);
+ * empty for NaN ("not measured"); inf and -inf as such (pandas and
+ * Python's float() read them). */
+static void csv_number(FILE *f, double v) {
+  if (isnan(v)) return;
+  if (isinf(v))
+    fputs(v > 0 ? "inf" : "-inf", f);
+  else
+    fprintf(f, "%.9g", v);
+}
+
+/* A JSON value: %.9g, or null for anything JSON cannot represent. */
+static void json_number(FILE *f, double v) {
+  if (isfinite(v))
+    fprintf(f, "%.9g", v);
+  else
+    fputs("null", f);
+}
+
+static void log_csv_row(FILE *f, const RnnLogRow *r) {
+  const double cells[] = {r->lr,         r->train_loss,     r->valid_loss,
+                          r->valid_accuracy, r->grad_norm, r->seconds};
+  fprintf(f, "%ld,%ld", r->step, r->epoch);
+  for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+    fputc(',', f);
+    csv_number(f, cells[i]);
+  }
+  fputc('\n', f);
+}
+
+static void log_json_row(FILE *f, const RnnLogRow *r) {
+  const char *names[] = {"lr", "train_loss", "valid_loss", "valid_accuracy", "grad_norm",
+                         "seconds"};
+  const double values[] = {r->lr,         r->train_loss,     r->valid_loss,
+                           r->valid_accuracy, r->grad_norm, r->seconds};
+  fprintf(f, "{\"step\":%ld,\"epoch\":%ld", r->step, r->epoch);
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+    fprintf(f, ",\"%s\":", names[i]);
+    json_number(f, values[i]);
+  }
+  fputs("}\n", f);
+}
+
+/* Appends ROW and flushes, so a killed run keeps every row logged so far.
+ * Does nothing when the log is not open. Write errors are not reported
+ * here (a full disk must not stop training); they surface at close. */
+void rnn_log_row(RnnLog *log, const RnnLogRow *row) {
+  if (log->f == NULL) return;
+  CLocale l = c_locale_enter();
+  if (log->jsonl)
+    log_json_row(log->f, row);
+  else
+    log_csv_row(log->f, row);
+  c_locale_leave(&l);
+  fflush(log->f);
+}
+
+/* Closes the log (safe to call twice, or on a log never opened). */
+void rnn_log_close(RnnLog *log) {
+  if (log->f != NULL) fclose(log->f);
+  log->f = NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Plots: axes                                                            */
+/* ---------------------------------------------------------------------- */
+
+/* An axis range [lo, hi] with ticks every `step` from lo. */
+typedef struct Axis {
+  double lo, hi, step;
+} Axis;
+
+/* A "nice" number near X > 0 (1, 2 or 5 times a power of ten): rounded to
+ * the nearest when ROUND, else the smallest nice number >= X (Heckbert,
+ * "Nice numbers for graph labels", Graphics Gems, 1990). */
+static double nice_number(double x, int round) {
+  double magnitude = pow(10.0, floor(log10(x)));
+  double f = x / magnitude, nice;
+  if (round)
+    nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
+  else
+    nice = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
+  return nice * magnitude;
+}
+
+/* A range covering [min, max] whose ends are multiples of a nice tick step,
+ * about TICKS ticks. No finite data (min > max): [0, 1]. Ranges too wide
+ * for a double are cut to +-1e300. A single value is widened by 10% of itself (or 1 around 0) so it is drawn mid-axis.
+ * INTEGER axes (steps, indices) never get a step below 1. */
+static Axis axis_fit(double min, double max, int ticks, int integer) {
+  if (!(min <= max)) min = 0, max = 1;
+  if (!isfinite(max - min)) min = fmax(min, -1e300), max = fmin(max, 1e300);
+  /* Spans below a millionth of the magnitude would need labels with more
+   * digits than anyone reads: treat them as one value. */
+  if (max - min <= 1e-6 * fmax(fabs(min), fabs(max))) {
+    double pad = min != 0 ? fabs(min) * 0.1 : 1;
+    if (integer && pad < 1) pad = 1;
+    min -= pad;
+    max += pad;
+  }
+  double range = nice_number(max - min, 0);
+  double step = nice_number(range / (ticks - 1), 1);
+  if (integer && step < 1) step = 1;
+  Axis a = {floor(min / step) * step, ceil(max / step) * step, step};
+  return a;
+}
+
+static int axis_tick_count(const Axis *a) {
+  double n = floor((a->hi - a->lo) / a->step + 0.5) + 1;
+  if (!(n >= 2)) return 2; /* also NaN, which (int) must never see */
+  return n > 60 ? 60 : (int)n;
+}
+
+/* Tick I's value, computed from lo (not accumulated: no drift) and
+ * snapped to 0 near 0 so no "-0" label appears. */
+static double axis_tick(const Axis *a, int i) {
+  double v = a->lo + i * a->step;
+  return fabs(v) < a->step * 1e-9 ? 0 : v;
+}
+
+/* A tick label with as many decimals as the step needs (1, 2 and 5 steps:
+ * one decimal per negative power of ten); %g for extreme magnitudes. */
+static void format_tick(char *buf, size_t size, const Axis *a, double v) {
+  double extent = fmax(fabs(a->lo), fabs(a->hi));
+  if (extent >= 1e7 || a->step < 1e-6) {
+    snprintf(buf, size, "%.4g", v);
+    return;
+  }
+  int decimals = (int)-floor(log10(a->step) + 1e-9);
+  snprintf(buf, size, "%.*f", decimals < 0 ? 0 : decimals, v);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Plots: charts                                                          */
+/* ---------------------------------------------------------------------- */
+
+/* One line of a chart: N points read through X_AT and Y_AT, so log rows
+ * and float arrays share the drawing code without a copy. A point with a
+ * non-finite x or y is left out and the line joins its neighbours ("not
+ * measured" on that row). */
+typedef struct Series Series;
+struct Series {
+  const char *name, *colour;
+  int dashed, right_axis;
+  const void *data;
+  size_t n;
+  double x_offset;
+  double (*x_at)(const Series *s, size_t i);
+  double (*y_at)(const Series *s, size_t i);
+};
+
+typedef struct Chart {
+  const char *title, *x_label, *y_label, *y2_label; /* y2: right axis, 0..1 */
+  const Series *series;
+  int count;
+  double mark_x; /* a dashed vertical line here (NAN: none) */
+} Chart;
+
+/* The plot area inside the canvas: margins for the title and legend above,
+ * tick labels and captions below and on both sides. */
+typedef struct Frame {
+  double left, top, width, height;
+} Frame;
+
+enum { SVG_WIDTH = 800, SVG_HEIGHT = 450 };
+static const Frame PLOT_FRAME = {72, 64, SVG_WIDTH - 72 - 72, SVG_HEIGHT - 64 - 52};
+static const char FONT[] = "font-family=\"sans-serif\" font-size=\"12\"";
+/* Series with at most this many points get a marker on every point, so a
+ * short or sparse curve (or a single point) stays visible. */
+enum { MARKER_MAX_POINTS = 40 };
+
+static int point_ok(const Series *s, size_t i) {
+  return isfinite(s->x_at(s, i)) && isfinite(s->y_at(s, i));
+}
+
+static size_t finite_points(const Series *s) {
+  size_t count = 0;
+  for (size_t i = 0; i < s->n; i++) count += (size_t)point_ok(s, i);
+  return count;
+}
+
+/* Widens [*min, *max] to cover every finite x (or y) of S. */
+static void series_extent(const Series *s, int want_y, double *min, double *max) {
+  for (size_t i = 0; i < s->n; i++) {
+    if (!point_ok(s, i)) continue;
+    double v = want_y ? s->y_at(s, i) : s->x_at(s, i);
+    *min = fmin(*min, v);
+    *max = fmax(*max, v);
+  }
+}
+
+static int chart_has_right_axis(const Chart *c) {
+  for (int i = 0; i < c->count; i++)
+    if (c->series[i].right_axis && finite_points(&c->series[i]) > 0) return 1;
+  return 0;
+}
+
+/* Maps V on axis A to pixels between P0 (at lo) and P1 (at hi), clamped
+ * to a band around the canvas so even absurd data prints as a number. */
+static double axis_to_pixel(const Axis *a, double v, double p0, double p1) {
+  double px = p0 + (v - a->lo) / (a->hi - a->lo) * (p1 - p0);
+  if (!(px > -1e4)) return -1e4;
+  return px < 1e4 ? px : 1e4;
+}
+
+/* Writes TEXT with the five XML special characters escaped and control
+ * characters (invalid in XML 1.0) replaced by spaces. */
+static void svg_text(FILE *f, const char *text) {
+  for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+    switch (*s) {
+      case '&': fputs("&amp;", f); break;
+      case '<': fputs("&lt;", f); break;
+      case '>': fputs("&gt;", f); break;
+      case '"': fputs("&quot;", f); break;
+      case '\'': fputs("&apos;", f); break;
+      default: fputc(*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+    }
+  }
+}
+
+static void svg_begin(FILE *f, const char *title) {
+  fprintf(f,
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+          "viewBox=\"0 0 %d %d\">\n",
+          SVG_WIDTH, SVG_HEIGHT, SVG_WIDTH, SVG_HEIGHT);
+  fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_WIDTH, SVG_HEIGHT);
+  fprintf(f,
+          "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" font-family=\"sans-serif\" "
+          "font-size=\"16\">",
+          SVG_WIDTH / 2);
+  svg_text(f, title ? title : "");
+  fputs("</text>\n", f);
+}
+
+/* The x axis: frame's bottom edge, ticks, grid lines, labels, caption. */
+static void svg_x_axis(FILE *f, const Frame *fr, const Axis *x, const char *label) {
+  double bottom = fr->top + fr->height;
+  for (int i = 0; i < axis_tick_count(x); i++) {
+    char text[64];
+    double v = axis_tick(x, i);
+    double px = axis_to_pixel(x, v, fr->left, fr->left + fr->width);
+    format_tick(text, sizeof text, x, v);
+    fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#e6e6e6\"/>\n",
+            px, fr->top, px, bottom);
+    fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"black\"/>\n",
+            px, bottom, px, bottom + 5);
+    fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" %s>%s</text>\n", px,
+            bottom + 18, FONT, text);
+  }
+  fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" %s>", fr->left + fr->width / 2,
+          bottom + 40, FONT);
+  svg_text(f, label);
+  fputs("</text>\n", f);
+}
+
+/* A y axis on the left or the right edge of the frame; the left one also
+ * draws the horizontal grid lines. */
+static void svg_y_axis(FILE *f, const Frame *fr, const Axis *y, const char *label, int right) {
+  double edge = right ? fr->left + fr->width : fr->left;
+  double dir = right ? 1 : -1;
+  for (int i = 0; i < axis_tick_count(y); i++) {
+    char text[64];
+    double v = axis_tick(y, i);
+    double py = axis_to_pixel(y, v, fr->top + fr->height, fr->top);
+    format_tick(text, sizeof text, y, v);
+    if (!right)
+      fprintf(f,
+              "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#e6e6e6\"/>\n",
+              fr->left, py, fr->left + fr->width, py);
+    fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"black\"/>\n",
+            edge, py, edge + 5 * dir, py);
+    fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\" %s>%s</text>\n",
+            edge + 8 * dir, py + 4, right ? "start" : "end", FONT, text);
+  }
+  double cx = edge + 56 * dir, cy = fr->top + fr->height / 2;
+  fprintf(f,
+          "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" transform=\"rotate(%d %.2f "
+          "%.2f)\" %s>",
+          cx, cy, right ? 90 : -90, cx, cy, FONT);
+  svg_text(f, label);
+  fputs("</text>\n", f);
+}
+
+static void svg_frame(FILE *f, const Frame *fr) {
+  fprintf(f,
+          "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
+          "stroke=\"black\"/>\n",
+          fr->left, fr->top, fr->width, fr->height);
+}
+
+/* One series as a path through its finite points (in the order given),
+ * plus a marker per point when there are few of them. */
+static void svg_series(FILE *f, const Frame *fr, const Axis *x, const Axis *y, const Series *s) {
+  size_t points = finite_points(s);
+  if (points == 0) return;
+  fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s d=\"", s->colour,
+          s->dashed ? " stroke-dasharray=\"6 3\"" : "");
+  int first = 1;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!point_ok(s, i)) continue;
+    double px = axis_to_pixel(x, s->x_at(s, i), fr->left, fr->left + fr->width);
+    double py = axis_to_pixel(y, s->y_at(s, i), fr->top + fr->height, fr->top);
+    fprintf(f, "%s%.2f %.2f", first ? "M" : " L", px, py);
+    first = 0;
+  }
+  fputs("\"/>\n", f);
+  if (points > MARKER_MAX_POINTS) return;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!point_ok(s, i)) continue;
+    double px = axis_to_pixel(x, s->x_at(s, i), fr->left, fr->left + fr->width);
+    double py = axis_to_pixel(y, s->y_at(s, i), fr->top + fr->height, fr->top);
+    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n", px, py, s->colour);
+  }
+}
+
+/* The legend: one entry per drawn series in a row between the title and
+ * the frame, where no curve can run under it. */
+static void svg_legend(FILE *f, const Frame *fr, const Chart *c) {
+  double x = fr->left, y = fr->top - 16;
+  for (int i = 0; i < c->count; i++) {
+    const Series *s = &c->series[i];
+    if (finite_points(s) == 0) continue;
+    fprintf(f,
+            "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+            "stroke-width=\"2\"%s/>\n",
+            x, y, x + 24, y, s->colour, s->dashed ? " stroke-dasharray=\"6 3\"" : "");
+    fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" %s>", x + 30, y + 4, FONT);
+    svg_text(f, s->name);
+    fputs("</text>\n", f);
+    x += 30 + 7.0 * (double)strlen(s->name) + 24; /* ~7 px per character at 12 px */
+  }
+}
+
+static void svg_no_data(FILE *f, const Frame *fr) {
+  fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" %s fill=\"#808080\">no "
+          "data</text>\n",
+          fr->left + fr->width / 2, fr->top + fr->height / 2, FONT);
+}
+
+/* The whole chart: axes fitted to the finite data (the right axis is 0..1),
+ * frame, optional marker line, series, legend. */
+static void svg_chart(FILE *f, const Chart *c) {
+  const Frame *fr = &PLOT_FRAME;
+  double x_min = HUGE_VAL, x_max = -HUGE_VAL, y_min = HUGE_VAL, y_max = -HUGE_VAL;
+  int drawn = 0;
+  for (int i = 0; i < c->count; i++) {
+    const Series *s = &c->series[i];
+    if (finite_points(s) == 0) continue;
+    drawn++;
+    series_extent(s, 0, &x_min, &x_max);
+    if (!s->right_axis) series_extent(s, 1, &y_min, &y_max);
+  }
+  if (isfinite(c->mark_x) && drawn > 0) x_min = fmin(x_min, c->mark_x);
+  Axis x = axis_fit(x_min, x_max, 8, 1), y = axis_fit(y_min, y_max, 6, 0);
+  Axis unit = {0, 1, 0.2};
+  int right = chart_has_right_axis(c);
+
+  svg_begin(f, c->title);
+  svg_x_axis(f, fr, &x, c->x_label);
+  svg_y_axis(f, fr, &y, c->y_label, 0);
+  if (right) svg_y_axis(f, fr, &unit, c->y2_label, 1);
+  svg_frame(f, fr);
+  if (isfinite(c->mark_x) && drawn > 0) {
+    double px = axis_to_pixel(&x, c->mark_x, fr->left, fr->left + fr->width);
+    fprintf(f,
+            "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#808080\" "
+            "stroke-dasharray=\"4 4\"/>\n",
+            px, fr->top, px, fr->top + fr->height);
+  }
+  for (int i = 0; i < c->count; i++)
+    svg_series(f, fr, &x, c->series[i].right_axis ? &unit : &y, &c->series[i]);
+  svg_legend(f, fr, c);
+  if (drawn == 0) svg_no_data(f, fr);
+  fputs("</svg>\n", f);
+}
+
+/* Writes the chart to PATH.tmp, then renames it over PATH: a reader never
+ * sees half a plot. Returns 0, or -1 with ERR set and no PATH.tmp left. */
+static int write_chart(const char *path, const Chart *c, RnnError *err) {
+  size_t len = strlen(path);
+  char *tmp = malloc(len + 5);
+  if (tmp == NULL) {
+    snprintf(err->msg, sizeof err->msg, "%s: out of memory writing the plot", path);
+    return -1;
+  }
+  memcpy(tmp, path, len);
+  memcpy(tmp + len, ".tmp", 5);
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) {
+    snprintf(err->msg, sizeof err->msg, "%s: cannot write the plot (creating %s): %s", path,
+             tmp, strerror(errno));
+    free(tmp);
+    return -1;
+  }
+  CLocale l = c_locale_enter();
+  svg_chart(f, c);
+  c_locale_leave(&l);
+  int failed = ferror(f);
+  int saved = errno;
+  if (fclose(f) != 0 && !failed) failed = 1, saved = errno;
+  if (!failed && rename(tmp, path) != 0) failed = 1, saved = errno;
+  if (failed) {
+    snprintf(err->msg, sizeof err->msg, "%s: cannot write the plot: %s", path,
+             saved ? strerror(saved) : "write error");
+    remove(tmp);
+  }
+  free(tmp);
+  return failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Plots: the two kinds                                                   */
+/* ---------------------------------------------------------------------- */
+
+static const RnnLogRow *row_of(const Series *s, size_t i) {
+  return (const RnnLogRow *)s->data + i;
+}
+static double row_step(const Series *s, size_t i) { return (double)row_of(s, i)->step; }
+static double row_train_loss(const Series *s, size_t i) { return row_of(s, i)->train_loss; }
+static double row_valid_loss(const Series *s, size_t i) { return row_of(s, i)->valid_loss; }
+static double row_valid_accuracy(const Series *s, size_t i) {
+  return row_of(s, i)->valid_accuracy;
+}
+
+static double array_x(const Series *s, size_t i) { return s->x_offset + (double)i; }
+static double array_y(const Series *s, size_t i) { return (double)((const float *)s->data)[i]; }
+
+/* Loss (left axis) and validation accuracy (right axis, 0..1) against the
+ * step, as a standalone SVG at PATH (via PATH.tmp). A curve whose values
+ * are all NAN is not drawn (nor listed in the legend); a NAN on some rows
+ * is skipped and the curve joins the rows around it. N = 0 gives an empty
+ * chart saying "no data". Returns 0, or -1 with ERR set. */
+int rnn_plot_curves(const char *path, const char *title, const RnnLogRow *rows, size_t n,
+                    RnnError *err) {
+  const Series series[] = {
+      {"train loss", "#1f77b4", 0, 0, rows, n, 0, row_step, row_train_loss},
+      {"valid loss", "#ff7f0e", 0, 0, rows, n, 0, row_step, row_valid_loss},
+      {"valid accuracy (right axis)", "#2ca02c", 1, 1, rows, n, 0, row_step, row_valid_accuracy},
+  };
+  Chart c = {title, "step", "loss", "accuracy", series, 3, (double)NAN};
+  return write_chart(path, &c, err);
+}
+
+/* TRUTH[0..n_truth) at x = 0.. and PRED[0..n_pred) at x = PRED_OFFSET..,
+ * two colours and a legend, as an SVG at PATH (via PATH.tmp); either array
+ * may be NULL. When a prediction starts after x = 0 (free-running
+ * generation from a primed prefix) a dashed line marks where it starts.
+ * Returns 0, or -1 with ERR set. */
+int rnn_plot_series(const char *path, const char *title, const float *truth, size_t n_truth,
+                    const float *pred, size_t n_pred, size_t pred_offset, RnnError *err) {
+  const Series series[] = {
+      {"truth", "#1f77b4", 0, 0, truth, truth ? n_truth : 0, 0, array_x, array_y},
+      {"prediction", "#d62728", 0, 0, pred, pred ? n_pred : 0, (double)pred_offset, array_x,
+       array_y},
+  };
+  double mark = pred && n_pred > 0 && pred_offset > 0 ? (double)pred_offset : (double)NAN;
+  Chart c = {title, "step", "value", NULL, series, 2, mark};
+  return write_chart(path, &c, err);
+}
