@@ -64,8 +64,9 @@ typedef struct RnnText {
  * vocabulary"). Empty or missing files are errors. */
 int rnn_text_load(const char *path, RnnVocab *v, int max_vocab, RnnText *t, RnnError *err);
 
-/* Splits off the last FRACTION of T (at least T_steps + 1 ids each side)
- * as validation text; both share T's memory (free only T). */
+/* Splits off the last FRACTION of T (at least one round, batch * (steps +
+ * 1) ids, each side; fraction 0: VALID empty) as validation text; both
+ * share T's memory (free only T). */
 int rnn_text_split(const RnnText *t, double fraction, int steps, int batch, RnnText *train,
                    RnnText *valid, RnnError *err);
 
@@ -154,6 +155,7 @@ typedef struct RnnEvalSums {
   double predicted; /* classification: predictions made */
 } RnnEvalSums;
 
+/* Adds one batch's sums to *SUMS (zero it before the first batch). */
 void rnn_eval_rows(const RnnModelDesc *d, const void *ws, const void *batch, int count,
                    RnnEvalSums *sums);
 
