@@ -3,7 +3,8 @@
 # and runs ctest; then builds the tree with clang (-Werror), builds it with
 # rnn_real = double and runs its tests (the gradient checks are double
 # already), and runs the front-end tests under AddressSanitizer +
-# UndefinedBehaviorSanitizer.
+# UndefinedBehaviorSanitizer, and the runtime tests (data loaders and checkpoint
+# readers parse untrusted files) too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,4 @@ echo "== ASan + UBSan build"
 BUILD_DIR=build-asan scripts/build.sh -DCMAKE_C_COMPILER=clang -DRNNC_SANITIZE=ON \
   -DCMAKE_BUILD_TYPE=Debug
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j "$(nproc)" -L frontend)
+  ctest --output-on-failure -j "$(nproc)" -L 'frontend|runtime')
