@@ -929,22 +929,33 @@ static int check_schedule(Checker *ck, const AstNode *n) {
   return 0;
 }
 
+/* block = KEY { settings }: no label, not a scalar. *SETTINGS gets the
+ * entries (NULL when N is absent: every setting takes its default). */
+static int settings_block(Checker *ck, const AstNode *n, const char *example,
+                          const AstNode **settings) {
+  *settings = NULL;
+  if (!n)
+    return 0;
+  if (n->kind == AST_BLOCK && n->label) {
+    char hint[64];
+    snprintf(hint, sizeof hint, "write '%s { ... }'", n->key);
+    diag_error_hint(ck->diag, n->label_loc, hint, "'%s' takes no name", n->key);
+    return -1;
+  }
+  if (n->kind != AST_BLOCK) {
+    diag_error_hint(ck->diag, n->key_loc, example, "'%s' needs a block of settings", n->key);
+    return -1;
+  }
+  *settings = n->child;
+  return 0;
+}
+
 /* init { [kernel K] [recurrent R] [bias B] [embedding E] [forget_bias X] } */
 static int check_init(Checker *ck, const AstNode *n) {
   IrTrain *t = &ck->m->train;
-  const AstNode *s = NULL;
-  if (n) {
-    if (n->kind == AST_BLOCK && n->label) {
-      diag_error_hint(ck->diag, n->label_loc, "write 'init { ... }'", "'init' takes no name");
-      return -1;
-    }
-    if (n->kind != AST_BLOCK) {
-      diag_error_hint(ck->diag, n->key_loc, "e.g. 'init { kernel glorot_uniform }'",
-                      "'init' needs a block of settings");
-      return -1;
-    }
-    s = n->child;
-  }
+  const AstNode *s;
+  if (settings_block(ck, n, "e.g. 'init { kernel glorot_uniform }'", &s))
+    return -1;
   if (check_keys(ck, s, "init", init_keys, NULL, NULL))
     return -1;
   static const IrInit kernel_map[] = {IR_INIT_GLOROT_UNIFORM, IR_INIT_GLOROT_NORMAL,
@@ -1023,19 +1034,9 @@ static int check_loss(Checker *ck, const AstNode *loss_node) {
 static int check_train(Checker *ck, const AstNode *n) {
   IrModel *m = ck->m;
   IrTrain *t = &m->train;
-  const AstNode *s = NULL;
-  if (n) {
-    if (n->kind == AST_BLOCK && n->label) {
-      diag_error_hint(ck->diag, n->label_loc, "write 'train { ... }'", "'train' takes no name");
-      return -1;
-    }
-    if (n->kind != AST_BLOCK) {
-      diag_error_hint(ck->diag, n->key_loc, "e.g. 'train { batch 32 loss mse }'",
-                      "'train' needs a block of settings");
-      return -1;
-    }
-    s = n->child;
-  }
+  const AstNode *s;
+  if (settings_block(ck, n, "e.g. 'train { batch 32 loss mse }'", &s))
+    return -1;
   if (check_keys(ck, s, "train", train_keys, NULL, NULL))
     return -1;
   long v;
@@ -1128,19 +1129,11 @@ static int check_feedback(Checker *ck, const AstNode *n) {
 static int check_sample(Checker *ck, const AstNode *n) {
   IrModel *m = ck->m;
   IrSample *sp = &m->sample;
-  const AstNode *s = NULL;
+  const AstNode *s;
   m->can_sample = model_can_sample(m);
+  if (settings_block(ck, n, "e.g. 'sample { length 200 temperature 0.8 }'", &s))
+    return -1;
   if (n) {
-    if (n->kind == AST_BLOCK && n->label) {
-      diag_error_hint(ck->diag, n->label_loc, "write 'sample { ... }'", "'sample' takes no name");
-      return -1;
-    }
-    if (n->kind != AST_BLOCK) {
-      diag_error_hint(ck->diag, n->key_loc, "e.g. 'sample { length 200 temperature 0.8 }'",
-                      "'sample' needs a block of settings");
-      return -1;
-    }
-    s = n->child;
     if (check_keys(ck, s, "sample", sample_keys, NULL, NULL))
       return -1;
     if (!m->can_sample)

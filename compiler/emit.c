@@ -161,6 +161,34 @@ void emit_param_ref(const IrModel *m, int layer, IrParamRole role, const char *b
   snprintf(out, size, "NULL");
 }
 
+void emit_layer_views(const Emitter *e, int i) {
+  const IrModel *m = e->m;
+  const IrLayer *l = &m->layers[i];
+  EmitBuf *o = e->out;
+  const char *U = e->up;
+  char lu[IR_NAME_MAX];
+  emit_upper(lu, l->name, sizeof lu);
+  int gh = l->gates * l->units;
+  emit_printf(o, "    rnn_real (*h)[%s_B * %s_%s_H] = ws->%s_h; /* [T+1][B][H] */\n", U, U, lu,
+              l->name);
+  if (l->kind != IR_SIMPLE_RNN)
+    emit_printf(o, "    rnn_real (*gt)[%s_B * %d] = ws->%s_gates; /* [T][B][%dH] */\n", U, gh,
+                l->name, l->gates);
+  if (l->kind == IR_LSTM)
+    emit_printf(o, "    rnn_real (*c)[%s_B * %s_%s_H] = ws->%s_c; /* [T+1][B][H] */\n", U, U, lu,
+                l->name);
+  if (l->kind == IR_GRU) {
+    const char *v = l->reset_after ? "hn" : "rh";
+    emit_printf(o, "    rnn_real (*%s)[%s_B * %s_%s_H] = ws->%s_%s; /* [T][B][H] */\n", v, U, U,
+                lu, l->name, v);
+  }
+  if (l->recurrent_dropout > 0)
+    emit_printf(o, "    rnn_real (*hd)[%s_B * %s_%s_H] = ws->%s_hd; /* [T][B][H] */\n", U, U, lu,
+                l->name);
+  if (m->input.mask != IR_MASK_NONE)
+    emit_printf(o, "    rnn_real (*sm)[%s_B] = ws->seq_mask; /* [T][B] */\n", U);
+}
+
 long emit_unroll_count(const IrModel *m) {
   return (long)m->input.length * m->n_recurrent;
 }

@@ -91,6 +91,10 @@ void emit_param_ref(const IrModel *m, int layer, IrParamRole role, const char *b
 /* The model's output rows and the slot for their gradient. */
 void emit_output_refs(const Emitter *e, char *out, char *dout, size_t size);
 
+/* The views of layer I's workspace that its forward and backward blocks
+ * both use: h, and as the cell needs them gt, c, hn or rh, hd, sm. */
+void emit_layer_views(const Emitter *e, int i);
+
 /* Helpers shared by the file emitters. */
 const char *emit_act_enum(IrAct a);         /* "RNN_ACT_SOFTMAX" */
 const IrBuffer *emit_find_buffer(const IrModel *m, int layer, const char *suffix);

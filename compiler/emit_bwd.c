@@ -110,30 +110,12 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   emit_printf(o, "    rnn_real *sc = ws->%s_scratch; /* [B][H] */\n", l->name);
   emit_printf(o, "    rnn_real (*dxp)[%s_B * %d] = ws->%s_dxproj; /* [T][B][%dH] */\n", U, gh,
               l->name, l->gates);
-  emit_printf(o, "    rnn_real (*h)[%s_B * %s_%s_H] = ws->%s_h; /* [T+1][B][H] */\n", U, U, lu,
-              l->name);
   emit_printf(o, "    rnn_real (*dh)[%s_B * %s_%s_H] = ws->%s_dh; /* [T+1][B][H] */\n", U, U, lu,
               l->name);
-  if (l->kind != IR_SIMPLE_RNN)
-    emit_printf(o, "    rnn_real (*gt)[%s_B * %d] = ws->%s_gates; /* [T][B][%dH] */\n", U, gh,
-                l->name, l->gates);
-  if (l->kind == IR_LSTM)
-    emit_printf(o, "    rnn_real (*c)[%s_B * %s_%s_H] = ws->%s_c; /* [T+1][B][H] */\n", U, U, lu,
-                l->name);
-  if (l->kind == IR_GRU && l->reset_after) {
-    emit_printf(o, "    rnn_real (*hn)[%s_B * %s_%s_H] = ws->%s_hn; /* [T][B][H] */\n", U, U, lu,
-                l->name);
+  if (l->kind == IR_GRU && l->reset_after)
     emit_printf(o, "    rnn_real (*dhp)[%s_B * %d] = ws->%s_dhp; /* [T][B][3H] */\n", U, gh,
                 l->name);
-  }
-  if (l->kind == IR_GRU && !l->reset_after)
-    emit_printf(o, "    rnn_real (*rh)[%s_B * %s_%s_H] = ws->%s_rh; /* [T][B][H] */\n", U, U, lu,
-                l->name);
-  if (l->recurrent_dropout > 0)
-    emit_printf(o, "    rnn_real (*hd)[%s_B * %s_%s_H] = ws->%s_hd; /* [T][B][H] */\n", U, U, lu,
-                l->name);
-  if (m->input.mask != IR_MASK_NONE)
-    emit_printf(o, "    rnn_real (*sm)[%s_B] = ws->seq_mask; /* [T][B] */\n", U);
+  emit_layer_views(e, i);
   if (l->kind == IR_LSTM)
     emit_printf(o, "    memset(dc, 0, sizeof ws->%s_dc);\n", l->name);
   emit_recurrent_sweep(e, i);

@@ -111,22 +111,7 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
   emit_printf(o, "    const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */\n");
   emit_printf(o, "    rnn_real (*xp)[%s_B * %d] = ws->%s_xproj; /* [T][B][%dH] */\n", U, gh,
               l->name, l->gates);
-  emit_printf(o, "    rnn_real (*h)[%s_B * %s_%s_H] = ws->%s_h; /* [T+1][B][H] */\n", U, U, lu,
-              l->name);
-  if (l->kind != IR_SIMPLE_RNN)
-    emit_printf(o, "    rnn_real (*gt)[%s_B * %d] = ws->%s_gates; /* [T][B][%dH] */\n", U, gh,
-                l->name, l->gates);
-  if (l->kind == IR_LSTM)
-    emit_printf(o, "    rnn_real (*c)[%s_B * %s_%s_H] = ws->%s_c; /* [T+1][B][H] */\n", U, U, lu,
-                l->name);
-  if (l->kind == IR_GRU)
-    emit_printf(o, "    rnn_real (*%s)[%s_B * %s_%s_H] = ws->%s_%s; /* [T][B][H] */\n",
-                l->reset_after ? "hn" : "rh", U, U, lu, l->name, l->reset_after ? "hn" : "rh");
-  if (l->recurrent_dropout > 0)
-    emit_printf(o, "    rnn_real (*hd)[%s_B * %s_%s_H] = ws->%s_hd; /* [T][B][H] */\n", U, U, lu,
-                l->name);
-  if (m->input.mask != IR_MASK_NONE)
-    emit_printf(o, "    rnn_real (*sm)[%s_B] = ws->seq_mask; /* [T][B] */\n", U);
+  emit_layer_views(e, i);
   if (src.one_hot) {
     emit_printf(o, "    /* input projection of every step at once: a column gather of W_ih */\n");
     emit_printf(o, "    rnn_gather_cols(%s_T * %s_B, %d, %s_VOCAB, %s, %s, %s, %s, xp[0]);\n", U,

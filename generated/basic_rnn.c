@@ -205,8 +205,8 @@ void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, cons
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->cell_scratch; /* [B][H] */
     rnn_real (*dxp)[BASIC_RNN_B * 5] = ws->cell_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     rnn_real (*dh)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_dh; /* [T+1][B][H] */
+    rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */

@@ -300,8 +300,8 @@ void chargen_backward(const chargen_params *p, chargen_workspace *ws, const char
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
     rnn_real (*dxp)[CHARGEN_B * 512] = ws->lstm1_dxproj; /* [T][B][4H] */
-    rnn_real (*h)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*dh)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*gt)[CHARGEN_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);

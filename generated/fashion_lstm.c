@@ -263,8 +263,8 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
     rnn_real (*dxp)[FASHION_LSTM_B * 600] = ws->lstm1_dxproj; /* [T][B][4H] */
-    rnn_real (*h)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*dh)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*gt)[FASHION_LSTM_B * 600] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);

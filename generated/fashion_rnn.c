@@ -248,8 +248,8 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
     rnn_real (*dxp)[FASHION_RNN_B * 150] = ws->rnn_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*dh)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
+    rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[28], u, hmask, NULL, dh[28], dxp[27], dh[27], sc);
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[27], u, hmask, NULL, dh[27], dxp[26], dh[26], sc);
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[26], u, hmask, NULL, dh[26], dxp[25], dh[25], sc);

@@ -397,11 +397,11 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru2_scratch; /* [B][H] */
     rnn_real (*dxp)[GRU_AFTER_B * 768] = ws->gru2_dxproj; /* [T][B][3H] */
-    rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_h; /* [T+1][B][H] */
     rnn_real (*dh)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_dh; /* [T+1][B][H] */
+    rnn_real (*dhp)[GRU_AFTER_B * 768] = ws->gru2_dhp; /* [T][B][3H] */
+    rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_h; /* [T+1][B][H] */
     rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru2_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_hn; /* [T][B][H] */
-    rnn_real (*dhp)[GRU_AFTER_B * 768] = ws->gru2_dhp; /* [T][B][3H] */
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[63], hn[63], h[63], u, hmask, NULL, dh[64], dxp[63], dhp[63], dh[63], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[62], hn[62], h[62], u, hmask, NULL, dh[63], dxp[62], dhp[62], dh[62], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[61], hn[61], h[61], u, hmask, NULL, dh[62], dxp[61], dhp[61], dh[61], sc);
@@ -480,11 +480,11 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru1_scratch; /* [B][H] */
     rnn_real (*dxp)[GRU_AFTER_B * 768] = ws->gru1_dxproj; /* [T][B][3H] */
-    rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
     rnn_real (*dh)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_dh; /* [T+1][B][H] */
+    rnn_real (*dhp)[GRU_AFTER_B * 768] = ws->gru1_dhp; /* [T][B][3H] */
+    rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
     rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_hn; /* [T][B][H] */
-    rnn_real (*dhp)[GRU_AFTER_B * 768] = ws->gru1_dhp; /* [T][B][3H] */
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[63], hn[63], h[63], u, hmask, NULL, dh[64], dxp[63], dhp[63], dh[63], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[62], hn[62], h[62], u, hmask, NULL, dh[63], dxp[62], dhp[62], dh[62], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[61], hn[61], h[61], u, hmask, NULL, dh[62], dxp[61], dhp[61], dh[61], sc);

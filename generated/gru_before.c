@@ -296,8 +296,8 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, c
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru1_scratch; /* [B][H] */
     rnn_real (*dxp)[GRU_BEFORE_B * 768] = ws->gru1_dxproj; /* [T][B][3H] */
-    rnn_real (*h)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
     rnn_real (*dh)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
     rnn_real (*gt)[GRU_BEFORE_B * 768] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*rh)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_rh; /* [T][B][H] */
     rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[63], rh[63], h[63], u, hmask, NULL, dh[64], dxp[63], dh[63], sc);

@@ -328,8 +328,8 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn2_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*dh)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
+    rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
@@ -372,8 +372,8 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn1_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*dh)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);

@@ -269,8 +269,8 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_LSTM_B * 128] = ws->lstm1_dxproj; /* [T][B][4H] */
-    rnn_real (*h)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*dh)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*gt)[LANG_LSTM_B * 128] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_LSTM_B] = ws->seq_mask; /* [T][B] */

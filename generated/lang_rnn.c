@@ -254,8 +254,8 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*dh)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
+    rnn_real (*h)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_RNN_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);

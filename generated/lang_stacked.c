@@ -362,8 +362,8 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn3_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_dh; /* [T+1][B][H] */
+    rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
@@ -403,8 +403,8 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
+    rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
@@ -444,8 +444,8 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);

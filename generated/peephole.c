@@ -303,8 +303,8 @@ void peephole_backward(const peephole_params *p, peephole_workspace *ws, const p
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
     rnn_real (*dxp)[PEEPHOLE_B * 512] = ws->lstm1_dxproj; /* [T][B][4H] */
-    rnn_real (*h)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*dh)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*gt)[PEEPHOLE_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);

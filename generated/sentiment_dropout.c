@@ -1280,8 +1280,8 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn2_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*dh)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
@@ -1800,8 +1800,8 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn1_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*dh)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);

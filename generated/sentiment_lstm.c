@@ -745,8 +745,8 @@ void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_work
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_LSTM_B * 128] = ws->lstm1_dxproj; /* [T][B][4H] */
-    rnn_real (*h)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*dh)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*gt)[SENTIMENT_LSTM_B * 128] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_LSTM_B] = ws->seq_mask; /* [T][B] */

@@ -730,8 +730,8 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*dh)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_RNN_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);

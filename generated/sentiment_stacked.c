@@ -1790,8 +1790,8 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn3_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*dh)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H] = ws->rnn3_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
@@ -2307,8 +2307,8 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*dh)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
@@ -2824,8 +2824,8 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*dh)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);

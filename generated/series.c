@@ -238,8 +238,8 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
     rnn_real (*dxp)[SERIES_B * 100] = ws->rnn_dxproj; /* [T][B][1H] */
-    rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*dh)[SERIES_B * SERIES_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
+    rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[20], u, hmask, NULL, dh[20], dxp[19], dh[19], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[19], u, hmask, NULL, dh[19], dxp[18], dh[18], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[18], u, hmask, NULL, dh[18], dxp[17], dh[17], sc);
