@@ -11,9 +11,12 @@
  * status: 0 success, 1 runtime or data error, 2 usage error, 130 when
  * interrupted (after saving a checkpoint).
  *
- * Ctrl-C without global state: SIGINT and SIGTERM are blocked while
- * training and polled with sigpending() between steps, so the handler-free
- * program stops at a step boundary, saves, and exits.
+ * Ctrl-C: while training, SIGINT and SIGTERM only set a flag that the loop
+ * reads between steps, so the program stops at a step boundary, saves and
+ * exits. That flag is the runtime's one piece of global state, and it has
+ * to be: a signal arrives on whatever thread it likes (OpenBLAS starts its
+ * workers before main, so blocking the signal in main is not enough) and
+ * no handle can be passed to a handler.
  */
 #define _DEFAULT_SOURCE
 #include "rnn_driver.h"
@@ -526,20 +529,29 @@ static int load_for_inference(const Options *o, Model *m, Progress *p) {
 /* train                                                                   */
 /* ---------------------------------------------------------------------- */
 
-/* Blocks SIGINT and SIGTERM so they wait at the next step boundary. */
-static void block_interrupts(sigset_t *old) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigprocmask(SIG_BLOCK, &set, old);
+/* Set by the handler, read between steps (see the comment at the top). */
+static volatile sig_atomic_t interrupt_requested;
+
+static void on_interrupt(int sig) {
+  (void)sig;
+  interrupt_requested = 1;
 }
 
-static int interrupt_pending(void) {
-  sigset_t pending;
-  if (sigpending(&pending) != 0)
-    return 0;
-  return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+/* Routes SIGINT and SIGTERM to the flag; OLD keeps the previous actions. */
+static void catch_interrupts(struct sigaction old[2]) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART; /* a write in progress completes */
+  interrupt_requested = 0;
+  sigaction(SIGINT, &sa, &old[0]);
+  sigaction(SIGTERM, &sa, &old[1]);
+}
+
+static void restore_interrupts(const struct sigaction old[2]) {
+  sigaction(SIGINT, &old[0], NULL);
+  sigaction(SIGTERM, &old[1], NULL);
 }
 
 typedef struct Curves {
@@ -693,8 +705,8 @@ static int cmd_train(const RnnModelDesc *d, Options *o) {
     fprintf(stderr, "%s: %zu %s per epoch, training to step %ld%s\n", d->name, per_epoch,
             train.format == FORMAT_TEXT ? "rounds" : "batches", total,
             o->resume ? " (resumed)" : "");
-  sigset_t old;
-  block_interrupts(&old);
+  struct sigaction old_actions[2];
+  catch_interrupts(old_actions);
   RnnProgress bar;
   if (!o->quiet)
     rnn_progress_start(&bar, stderr, total, p.step);
@@ -731,7 +743,7 @@ static int cmd_train(const RnnModelDesc *d, Options *o) {
     }
     if (!o->quiet)
       rnn_progress_update(&bar, p.step, loss);
-    interrupted = interrupt_pending();
+    interrupted = interrupt_requested != 0;
     if (p.step % eval_every == 0 || p.step == total || interrupted) {
       if (checkpoint_point(o, &m, &p, &valid, window / (double)in_window, &log, &curves, t0) != 0)
         goto done_unblock;
@@ -752,7 +764,7 @@ static int cmd_train(const RnnModelDesc *d, Options *o) {
     rc = EXIT_OK;
   }
 done_unblock:
-  sigprocmask(SIG_SETMASK, &old, NULL);
+  restore_interrupts(old_actions);
 done:
   free(order);
   free(curves.rows);
