@@ -85,7 +85,7 @@ static int usage_fail(const Options *o, const char *fmt, ...) {
   va_start(ap, fmt);
   fprintf(stderr, "%s %s: ", o->prog, o->cmd ? o->cmd : "");
   vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\ntry '%s %s--help'\n", o->prog, o->cmd ? o->cmd : "");
+  fprintf(stderr, "\ntry '%s %s%s--help'\n", o->prog, o->cmd ? o->cmd : "", o->cmd ? " " : "");
   va_end(ap);
   return EXIT_USAGE;
 }

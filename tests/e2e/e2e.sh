@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# End-to-end tests of the generated programs and the examples, on the real
+# data (examples/prepare_data.sh, run once by the e2e/data fixture).
+#
+#   tests/e2e/e2e.sh CASE WORK_DIR
+#
+# CASE:
+#   example/NAME       examples/NAME.sh --quick: outputs exist, figures sane
+#                      (losses fall, accuracies above chance)
+#   resume/chargen     2N steps in one run == N steps, then --resume to 2N:
+#   resume/lang_dropout  the checkpoints are byte-identical (stateful text;
+#                      shuffled examples with dropout), across epoch ends
+#   sigint             Ctrl-C during training: exit 130, a valid checkpoint
+#                      that info, eval and --resume accept
+#   bad_input          data and checkpoint errors: exit status and the exact
+#                      message
+#   eval_count         eval counts every example once when the count is not
+#                      a multiple of the batch (1001, 281)
+#
+# Environment (set by tests/e2e/CMakeLists.txt): RNNC_PROGRAMS (the model
+# programs), RNNC_DATA (the prepared data). Each case works in
+# WORK_DIR/CASE, emptied first. Prints FAIL lines and exits 1 on failure.
+set -u
+case_name=$1
+src=$(cd "$(dirname "$0")/../.." && pwd)
+programs=${RNNC_PROGRAMS:?set RNNC_PROGRAMS to the directory of the model programs}
+data=${RNNC_DATA:?set RNNC_DATA to the prepared data (examples/prepare_data.sh DIR)}
+programs=$(cd "$programs" && pwd)
+data=$(cd "$data" && pwd)
+work=$2/$case_name
+rm -rf "$work"
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+cd "$work" || exit 1
+
+pass=0 failed=0
+ok() { pass=$((pass + 1)); }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL [$case_name]: $*"
+}
+check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+  local what=$1
+  shift
+  if "$@"; then ok; else fail "$what"; fi
+}
+# num_check DESCRIPTION AWK_CONDITION [NAME=VALUE...]: a numeric condition
+num_check() {
+  local what=$1 cond=$2
+  shift 2
+  local vars=()
+  for kv in "$@"; do vars+=(-v "$kv"); done
+  if awk "${vars[@]}" "BEGIN { exit !($cond) }"; then ok; else
+    fail "$what ($cond with $*)"; fi
+}
+# run CODE NAME COMMAND...: runs COMMAND with stdout in NAME.out, stderr in
+# NAME.err and checks its exit status is CODE
+run() {
+  local code=$1 name=$2
+  shift 2
+  "$@" >"$name.out" 2>"$name.err"
+  local got=$?
+  if [ "$got" -eq "$code" ]; then ok; else
+    fail "$name: exit $got, expected $code: $*"
+    sed 's/^/    /' "$name.err" | tail -n 20
+  fi
+}
+# expect_err NAME LINE...: NAME.err is exactly these lines
+expect_err() {
+  local name=$1
+  shift
+  if [ "$(cat "$name.err")" == "$(printf '%s\n' "$@")" ]; then ok; else
+    fail "$name: stderr differs"
+    diff -u <(printf '%s\n' "$@") "$name.err" | sed 's/^/    /'
+  fi
+}
+# result FILE MODEL KEY: the value of "RESULT MODEL KEY VALUE" in FILE
+result() {
+  awk -v m="$2" -v k="$3" '$1 == "RESULT" && $2 == m && $3 == k { v = $4 }
+    END { if (v == "") exit 1; print v }' "$1"
+}
+# column FILE NAME ROW: the value of column NAME in data row ROW (1 = first,
+# -1 = last) of a CSV log
+column() {
+  awk -F, -v name="$2" -v row="$3" '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) col = i; next }
+    { v[NR - 1] = $col }
+    END { r = row < 0 ? NR - 1 : row; if (!col || !(r in v)) exit 1; print v[r] }' "$1"
+}
+# file_ok PATH: exists and is not empty
+file_ok() { check "$1 exists and is not empty" test -s "$1"; }
+svg_ok() {
+  file_ok "$1"
+  check "$1 is a whole SVG" grep -q '</svg>' "$1"
+}
+# loss_falls LOG COLUMN: the last logged value is below the first
+loss_falls() {
+  local first last
+  if ! first=$(column "$1" "$2" 1) || ! last=$(column "$1" "$2" -1); then
+    fail "$1: no column $2"
+    return
+  fi
+  num_check "$1: $2 falls" "last < first" "first=$first" "last=$last"
+}
+
+# The examples run on the prepared data and the built programs, with their
+# outputs here; they must not build or prepare anything themselves.
+example_env=(env RNNC_PROGRAMS="$programs" RNNC_DATA="$data" RNNC_EXAMPLES_OUT="$work"
+             RNNC_EXAMPLES_NO_SETUP=1)
+
+# a slice of the fortunes: NAME BYTES
+fortunes_slice() {
+  head -c "$2" "$data/fortunes.txt" >"$1"
+}
+
+case $case_name in
+example/chargen)
+  run 0 example "${example_env[@]}" "$src/examples/chargen.sh" --quick
+  o=chargen
+  file_ok $o/chargen.ckpt
+  svg_ok $o/loss.svg
+  loss_falls $o/log.csv train_loss
+  loss_falls $o/log.csv valid_loss
+  v=$(result example.out chargen valid_loss_per_char) || fail "no valid_loss_per_char"
+  # well below a uniform guess over the bytes of the text (ln 99 = 4.6 nats)
+  num_check "valid loss per char" "v > 0 && v < 4.0" "v=${v:-1e9}"
+  b=$(result example.out chargen valid_bits_per_char) || fail "no valid_bits_per_char"
+  num_check "bits = nats / ln 2" "b - v / log(2) < 1e-3 && v / log(2) - b < 1e-3" \
+    "v=${v:-0}" "b=${b:-1}"
+  check "the sample starts with the prime" test "$(head -c 1 $o/sample.txt)" = t
+  num_check "the sample has prime + 200 characters" "n >= 201" "n=$(wc -c <$o/sample.txt)"
+  check "the RESULT lines end the output" test "$(tail -n 1 example.out | cut -d' ' -f1)" = RESULT
+  ;;
+
+example/fashion)
+  run 0 example "${example_env[@]}" "$src/examples/fashion.sh" --quick
+  for m in fashion_rnn fashion_lstm; do
+    file_ok fashion/$m.ckpt
+    svg_ok fashion/$m.loss.svg
+    loss_falls fashion/$m.log.csv train_loss
+    check "$m: eval on 1000 test images" grep -q 'examples 1000$' fashion/$m.eval.txt
+    a=$(result example.out $m test_accuracy) || fail "$m: no test_accuracy"
+    # 10 classes: chance is 0.1; 40 steps reach well over 0.4
+    num_check "$m test accuracy above chance" "a > 0.3 && a <= 1" "a=${a:-0}"
+  done
+  ;;
+
+example/series)
+  run 0 example "${example_env[@]}" "$src/examples/series.sh" --quick
+  o=series
+  file_ok $o/series.ckpt
+  for f in loss predict_vs_truth generation; do svg_ok $o/$f.svg; done
+  loss_falls $o/log.csv train_loss
+  check "predict: one line per test window" test "$(wc -l <$o/predict.txt)" -eq 281
+  check "generation: 20 seed steps + 300" test "$(wc -l <$o/generation.csv)" -eq 320
+  check "eval on 281 windows" grep -q 'examples 281$' $o/eval.txt
+  mse=$(result example.out series test_mse) || fail "no test_mse"
+  pmse=$(result example.out series predict_mse) || fail "no predict_mse"
+  # against predicting the mean: the test series' variance
+  var=$(awk '{ s += $1; q += $1 * $1; n++ } END { print q / n - (s / n) ^ 2 }' \
+    "$data/series_test.csv")
+  num_check "test MSE well below the variance" "mse >= 0 && mse < var / 5" \
+    "mse=${mse:-1e9}" "var=$var"
+  num_check "one-step MSE well below the variance" "p >= 0 && p < var / 5" \
+    "p=${pmse:-1e9}" "var=$var"
+  ;;
+
+example/lang)
+  run 0 example "${example_env[@]}" "$src/examples/lang.sh" --quick
+  for m in lang_rnn lang_lstm lang_stacked lang_dropout; do
+    file_ok lang/$m.ckpt
+    svg_ok lang/$m.curves.svg
+    loss_falls lang/$m.log.csv train_loss
+    check "$m: eval on 2000 test words" grep -q 'examples 2000$' lang/$m.eval.txt
+    a=$(result example.out $m test_accuracy) || fail "$m: no test_accuracy"
+    # balanced classes: chance is 0.5
+    num_check "$m test accuracy above chance" "a > 0.55 && a <= 1" "a=${a:-0}"
+  done
+  ;;
+
+example/basic_rnn)
+  run 0 example "${example_env[@]}" "$src/examples/basic_rnn.sh" --quick
+  d=$(result example.out basic_rnn max_abs_diff) || fail "no max_abs_diff"
+  num_check "Y0, Y1 match the seed's equations" "d < 1e-5" "d=${d:-1}"
+  check "Y0 and Y1 printed, 4 rows each" \
+    test "$(grep -c '^ *\[\{1,2\} *[-0-9]' example.out)" -eq 8
+  # shellcheck disable=SC2016 # an awk program
+  check "tanh outputs in [-1, 1]" awk '/^ *\[/ { gsub(/[][]/, ""); for (i = 1; i <= NF; i++)
+    if ($i < -1 || $i > 1) exit 1 }' example.out
+  ;;
+
+resume/chargen | resume/lang_dropout)
+  # Two runs to 2N, one straight and one stopped at N then resumed, with
+  # the same evaluation points (the best validation loss is checkpointed),
+  # give the same checkpoint bytes. N and the data are picked so that the
+  # runs cross epoch ends (state reset; a new shuffle).
+  if [ "$case_name" = resume/chargen ]; then
+    model=chargen
+    fortunes_slice fortunes_40k.txt 40000 # 17 training rounds per epoch
+    every=6
+    args=(fortunes_40k.txt --val-split 0.1 --eval-every "$every" --quiet)
+    n=12
+  else
+    model=lang_dropout
+    every=3
+    args=("$data/words_train.tsv" --max-examples 1000 --eval-every "$every" --quiet) # 6 batches per epoch
+    n=9
+  fi
+  prog=$programs/$model
+  run 0 straight "$prog" train "${args[@]}" --steps $((2 * n)) --checkpoint straight.ckpt \
+    --log straight.csv
+  run 0 first "$prog" train "${args[@]}" --steps $n --checkpoint resumed.ckpt --log resumed.csv
+  run 0 resume "$prog" train "${args[@]}" --steps $((2 * n)) --checkpoint resumed.ckpt \
+    --log resumed.csv --resume
+  check "$model: the resumed checkpoint is byte-identical to the straight one" \
+    cmp straight.ckpt resumed.ckpt
+  # the logs too, but for the wall-clock column
+  check "$model: the logs agree (but for the seconds)" \
+    cmp <(cut -d, -f1-7 straight.csv) <(cut -d, -f1-7 resumed.csv)
+  check "$model: the log has a row every $every steps" \
+    test "$(($(wc -l <straight.csv) - 1))" -eq $((2 * n / every))
+  ;;
+
+sigint | sigint_blas_threads)
+  prog=$programs/chargen
+  fortunes_slice fortunes_200k.txt 200000
+  # sigint runs OpenBLAS single-threaded. sigint_blas_threads lets it start
+  # its worker threads, as it does by default on a machine with several
+  # cores; today that fails: the driver blocks SIGINT with sigprocmask in
+  # the main thread only, OpenBLAS's threads (created before main) leave it
+  # unblocked, the kernel delivers the signal to one of them and the
+  # default action kills the process: no final checkpoint, no message
+  # (exit 130 only because the shell reports death by SIGINT as 128 + 2).
+  # CMakeLists.txt registers it DISABLED until the driver handles that.
+  threads=()
+  [ "$case_name" = sigint ] && threads=(OPENBLAS_NUM_THREADS=1)
+  # A background job of a script starts with SIGINT ignored; give it the
+  # default disposition, as a job started from a terminal has.
+  env --default-signal=INT "${threads[@]}" "$prog" train fortunes_200k.txt --val-split 0.05 --steps 1000000 \
+    --eval-every 20 --checkpoint int.ckpt --quiet >train.out 2>train.err &
+  pid=$!
+  for _ in $(seq 1 100); do # until the first checkpoint, at most 10 s
+    [ -s int.ckpt ] && break
+    sleep 0.1
+  done
+  sleep 0.3 # a few steps past it
+  kill -INT "$pid"
+  wait "$pid"
+  rc=$?
+  check "SIGINT: exit 130 (got $rc)" test "$rc" -eq 130
+  check "SIGINT: says where the checkpoint is" \
+    grep -q "^chargen: interrupted at step [0-9]*; checkpoint saved to int.ckpt (continue with --resume)$" \
+    train.err
+  check "no temporary file left" test ! -e int.ckpt.tmp
+  step=$(sed -n 's/^chargen: interrupted at step \([0-9]*\);.*/\1/p' train.err)
+  run 0 info "$prog" info --checkpoint int.ckpt
+  check "info: the step of the interruption" grep -Eq "^step +${step:-x}$" info.out
+  run 0 eval "$prog" eval fortunes_200k.txt --checkpoint int.ckpt
+  check "eval prints loss and accuracy" \
+    grep -Eq '^loss [0-9.]+  accuracy [0-9.]+  predictions [0-9]+$' eval.out
+  run 0 resume "$prog" train fortunes_200k.txt --val-split 0.05 --eval-every 20 \
+    --checkpoint int.ckpt --quiet --resume --steps $((${step:-0} + 3))
+  check "--resume continues from the interruption" \
+    grep -q "trained $((${step:-0} + 3)) steps" resume.err
+  ;;
+
+bad_input)
+  ln -s "$data/fashion" fashion
+  cp "$data/series_train.csv" series.csv
+  # a missing data file
+  run 1 missing "$programs/chargen" train missing.txt --steps 1
+  expect_err missing "chargen: error: missing.txt: cannot open the file (no such file or directory): check the path"
+  # IDX files the model cannot read: 10x10 images for a 28x28 model, and
+  # Fashion-MNIST for the series model
+  { printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x0a\x00\x00\x00\x0a'; head -c 200 /dev/zero; } \
+    >small-images-idx3-ubyte
+  printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02' >small-labels-idx1-ubyte
+  run 1 idx_rows "$programs/fashion_rnn" train small-images-idx3-ubyte small-labels-idx1-ubyte --steps 1
+  expect_err idx_rows "fashion_rnn: error: small-images-idx3-ubyte: offset 8: the images have 10 rows but the model's length is 28: set 'length 10' in the spec"
+  run 1 idx_swapped "$programs/fashion_rnn" train fashion/t10k-labels-idx1-ubyte.gz \
+    fashion/t10k-images-idx3-ubyte.gz --steps 1
+  expect_err idx_swapped "fashion_rnn: error: fashion/t10k-labels-idx1-ubyte.gz: offset 0: not an IDX image file (magic 0x00000801; expected 0x00000803)"
+  run 1 idx_series "$programs/series" train fashion/t10k-images-idx3-ubyte.gz \
+    fashion/t10k-labels-idx1-ubyte.gz --steps 1
+  expect_err idx_series "series: error: fashion/t10k-images-idx3-ubyte.gz: IDX data has one label per sequence: the model's output must not be 'per_step'"
+  # a cell that is not a number
+  { head -n 40 series.csv; echo abc; tail -n +41 series.csv; } >bad.csv
+  run 1 csv "$programs/series" train bad.csv --steps 1
+  expect_err csv "series: error: bad.csv:41: 'abc' is not a number (column 1)"
+  # an unknown option: a usage error
+  run 2 option "$programs/series" train series.csv --bogus 1
+  check "unknown option: first line" test "$(head -n 1 option.err)" = \
+    "series train: unknown option '--bogus'"
+  check "unknown option: the help hint" grep -Eqx "try 'series train --help'" option.err
+  run 2 command "$programs/series" frobnicate
+  expect_err command "series: unknown command 'frobnicate'" "try 'series --help'"
+
+  # checkpoints: a good one of series, then damaged copies
+  run 0 train "$programs/series" train series.csv --steps 5 --checkpoint series.ckpt --quiet
+  run 0 good "$programs/series" eval series.csv --checkpoint series.ckpt
+  hash() { "$programs/$1" info | sed -n 's/^spec sha256 \(.\{8\}\).*/\1/p'; }
+  run 1 other "$programs/chargen" sample --checkpoint series.ckpt
+  expect_err other "chargen: error: series.ckpt: this checkpoint is for model 'series' (spec $(hash series)...), not 'chargen' (spec $(hash chargen)...); use the program that saved it, or train this model from scratch"
+  run 1 other_eval "$programs/fashion_rnn" eval fashion/t10k-images-idx3-ubyte.gz \
+    fashion/t10k-labels-idx1-ubyte.gz --checkpoint series.ckpt
+  expect_err other_eval "fashion_rnn: error: series.ckpt: this checkpoint is for model 'series' (spec $(hash series)...), not 'fashion_rnn' (spec $(hash fashion_rnn)...); use the program that saved it, or train this model from scratch"
+  # truncated inside the parameters: where PARM starts (after its 12-byte
+  # header) and how long it is (n_params reals) come from the file itself
+  head -c 3000 series.ckpt >truncated.ckpt
+  parm_tag=$(grep -obUa PARM series.ckpt | head -n 1 | cut -d: -f1)
+  real_size=$(od -An -tu4 -j 12 -N 4 series.ckpt | tr -d ' ')
+  n_params=$("$programs/series" info | sed -n 's/^parameters //p')
+  run 1 truncated "$programs/series" eval series.csv --checkpoint truncated.ckpt
+  expect_err truncated "series: error: truncated.ckpt: ends at byte 3000 inside section PARM (which starts at byte $((parm_tag + 12)) and is $((n_params * real_size)) bytes long): the file is truncated; use an earlier checkpoint or train from scratch"
+  # a future format: version 2 in bytes 8..11
+  cp series.ckpt future.ckpt
+  printf '\x02' | dd of=future.ckpt bs=1 seek=8 conv=notrunc status=none
+  run 1 future "$programs/series" eval series.csv --checkpoint future.ckpt
+  expect_err future "series: error: future.ckpt: written by a newer rnnc (format 2); this program reads format 1: use a program generated by that rnnc"
+  run 1 info_future "$programs/series" info --checkpoint future.ckpt
+  check "info names the newer format" grep -q "written by a newer rnnc (format 2)" info_future.err
+  # a missing checkpoint
+  run 1 no_ckpt "$programs/series" eval series.csv --checkpoint nothing.ckpt
+  expect_err no_ckpt "series: error: no checkpoint 'nothing.ckpt'; train first, or give --checkpoint PATH"
+  ;;
+
+eval_count)
+  # Fashion: 1001 test images, batch 150 (6 full batches and 101)
+  ln -s "$data/fashion" fashion
+  f=fashion_rnn
+  run 0 train "$programs/$f" train fashion/train-images-idx3-ubyte.gz \
+    fashion/train-labels-idx1-ubyte.gz --max-examples 3000 --steps 20 --checkpoint $f.ckpt --quiet
+  test_set=(fashion/t10k-images-idx3-ubyte.gz fashion/t10k-labels-idx1-ubyte.gz)
+  run 0 eval "$programs/$f" eval "${test_set[@]}" --max-examples 1001 --checkpoint $f.ckpt
+  check "eval counts 1001 images" grep -Eq '  examples 1001$' eval.out
+  run 0 predict "$programs/$f" predict "${test_set[@]}" --max-examples 1001 --checkpoint $f.ckpt
+  check "predict prints 1001 lines" test "$(wc -l <predict.out)" -eq 1001
+  # the accuracy eval prints is predict's classes against the labels
+  gzip -dc fashion/t10k-labels-idx1-ubyte.gz | tail -c +9 | head -c 1001 | od -An -v -tu1 |
+    tr -s ' ' '\n' | sed '/^$/d' >labels.txt
+  acc=$(paste -d' ' predict.out labels.txt | awk '{ n++; c += $1 == $3 } END { printf "%.4f", c / n }')
+  eacc=$(sed -n 's/.*accuracy \([0-9.]*\).*/\1/p' eval.out)
+  check "eval's accuracy ($eacc) is that of the 1001 predictions ($acc)" test "$acc" = "$eacc"
+  # words: 1001 test words, batch 128 (7 full batches and 105)
+  l=lang_rnn
+  run 0 train_words "$programs/$l" train "$data/words_train.tsv" --max-examples 2000 --steps 5 \
+    --checkpoint $l.ckpt --quiet
+  # (a file of 1001 words rather than --max-examples: the loader reads every
+  # line, and line 2190 has a byte the training words lack)
+  head -n 1001 "$data/words_test.tsv" >words_1001.tsv
+  run 0 eval_words "$programs/$l" eval words_1001.tsv --checkpoint $l.ckpt
+  check "eval counts 1001 words" grep -Eq '  examples 1001$' eval_words.out
+  run 0 predict_words "$programs/$l" predict words_1001.tsv --checkpoint $l.ckpt
+  check "predict prints 1001 words' lines" test "$(wc -l <predict_words.out)" -eq 1001
+  acc=$(cut -f1 words_1001.tsv | paste -d' ' predict_words.out - |
+    awk '{ n++; c += ($1 >= 0.5) == $2 } END { printf "%.4f", c / n }')
+  eacc=$(sed -n 's/.*accuracy \([0-9.]*\).*/\1/p' eval_words.out)
+  check "eval's accuracy ($eacc) is that of the 1001 word predictions ($acc)" test "$acc" = "$eacc"
+  # series: 281 windows of the test series, batch 50 (5 full and 31)
+  run 0 train_series "$programs/series" train "$data/series_train.csv" --steps 5 \
+    --checkpoint series.ckpt --quiet
+  run 0 eval_series "$programs/series" eval "$data/series_test.csv" --checkpoint series.ckpt
+  check "eval counts 281 windows" grep -Eq '^loss [0-9.]+  examples 281$' eval_series.out
+  ;;
+
+*)
+  echo "e2e.sh: unknown case '$case_name'" >&2
+  exit 2
+  ;;
+esac
+
+echo "$case_name: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
