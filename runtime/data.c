@@ -295,6 +295,40 @@ int rnn_vocab_extend(RnnVocab *v, const uint8_t *data, size_t len, int max_size,
   return vocab_add_present(v, present, max_size, path, err);
 }
 
+int rnn_vocab_unknown_id(const RnnVocab *v, int max_size) {
+  unsigned char used[MAX_BYTE_IDS] = {0};
+  for (int b = 0; b < 256; b++)
+    if (v->id[b] >= 0 && v->id[b] < MAX_BYTE_IDS) used[v->id[b]] = 1;
+  int id = lowest_free_id(v, used, 0);
+  return id < max_size ? id : -1;
+}
+
+/* ====================================================================== */
+/* Unknown bytes                                                           */
+/* ====================================================================== */
+
+static const RnnLoadOptions default_options = {0, RNN_UNKNOWN_ERROR};
+
+static const RnnLoadOptions *options_or_default(const RnnLoadOptions *opt) {
+  return opt != NULL ? opt : &default_options;
+}
+
+/* The id a byte V lacks is read as under OPT: the unknown id when mapping,
+ * -1 when refused or skipped. */
+static int32_t unknown_byte_id(const RnnLoadOptions *opt, int unknown_id) {
+  return opt->unknown == RNN_UNKNOWN_MAP ? unknown_id : -1;
+}
+
+/* RNN_UNKNOWN_MAP needs a free id; WHERE is "FILE" or "FILE:LINE". */
+static int vocab_full_error(const char *where, const RnnVocab *v, int max_size, RnnError *err) {
+  set_error(err,
+            "%s: no id is free for unknown bytes: the vocabulary's %d bytes%s fill the "
+            "model's vocab of %d; use --unknown skip, or raise 'vocab' in the spec and retrain",
+            where, v->size - (v->padding_id >= 0), v->padding_id >= 0 ? " and padding" : "",
+            max_size);
+  return -1;
+}
+
 /* ====================================================================== */
 /* Text corpus                                                             */
 /* ====================================================================== */
@@ -302,18 +336,61 @@ int rnn_vocab_extend(RnnVocab *v, const uint8_t *data, size_t len, int max_size,
 static void byte_not_in_vocab_error(const char *path, size_t offset, uint8_t byte,
                                     RnnError *err) {
   set_error(err,
-            "%s: offset %zu: byte 0x%02x is not in the model's vocabulary: the model knows only "
-            "the bytes of its training text; remove it or train on text that has it",
+            "%s: offset %zu: byte 0x%02x is not in the model's vocabulary (the bytes of its "
+            "training text): remove it, train on text that has it, or pass --unknown skip or "
+            "--unknown map",
             path, offset, byte);
+}
+
+/* FB's bytes as ids through V into T (ids allocated here), unknown
+ * bytes handled as OPT says. */
+static int text_ids(const char *path, const FileBytes *fb, const RnnVocab *v, int max_vocab,
+                    const RnnLoadOptions *opt, RnnText *t, RnnError *err) {
+  int unknown_id = rnn_vocab_unknown_id(v, max_vocab);
+  int32_t *ids = alloc_array(fb->len, sizeof *ids);
+  if (ids == NULL) return out_of_memory(path, err);
+  size_t n = 0;
+  for (size_t i = 0; i < fb->len; i++) {
+    int32_t id = v->id[fb->data[i]];
+    if (id < 0 && opt->unknown == RNN_UNKNOWN_SKIP) {
+      t->skipped++;
+      continue;
+    }
+    if (id < 0 && opt->unknown == RNN_UNKNOWN_MAP && unknown_id < 0) {
+      free(ids);
+      return vocab_full_error(path, v, max_vocab, err);
+    }
+    if (id < 0 && opt->unknown == RNN_UNKNOWN_ERROR) {
+      free(ids);
+      byte_not_in_vocab_error(path, i, fb->data[i], err);
+      return -1;
+    }
+    if (id < 0) {
+      id = unknown_byte_id(opt, unknown_id);
+      t->mapped++;
+    }
+    ids[n++] = id;
+  }
+  if (n == 0) {
+    free(ids);
+    set_error(err,
+              "%s: the model's vocabulary has none of the file's bytes: nothing is left; is "
+              "this the data the model was trained for?",
+              path);
+    return -1;
+  }
+  t->ids = ids;
+  t->len = n;
+  return 0;
 }
 
 /* Reads PATH's bytes as token ids. With V->size == 0 V is built from them,
  * reserving V->padding_id as set by the caller (-1: none, as for seed
  * 000, whose vocab should not lose an id to padding a corpus never has);
- * otherwise every byte must be in V. */
-int rnn_text_load(const char *path, RnnVocab *v, int max_vocab, RnnText *t, RnnError *err) {
-  t->ids = NULL;
-  t->len = 0;
+ * otherwise a byte V lacks is refused, skipped or mapped (OPT). */
+int rnn_text_load(const char *path, RnnVocab *v, int max_vocab, const RnnLoadOptions *opt,
+                  RnnText *t, RnnError *err) {
+  memset(t, 0, sizeof *t);
   FileBytes fb;
   if (read_whole_file(path, "a text corpus", &fb, err) != 0) return -1;
   if (v->size == 0 &&
@@ -321,24 +398,9 @@ int rnn_text_load(const char *path, RnnVocab *v, int max_vocab, RnnText *t, RnnE
     free(fb.data);
     return -1;
   }
-  int32_t *ids = alloc_array(fb.len, sizeof *ids);
-  if (ids == NULL) {
-    free(fb.data);
-    return out_of_memory(path, err);
-  }
-  for (size_t i = 0; i < fb.len; i++) {
-    ids[i] = v->id[fb.data[i]];
-    if (ids[i] < 0) {
-      byte_not_in_vocab_error(path, i, fb.data[i], err);
-      free(ids);
-      free(fb.data);
-      return -1;
-    }
-  }
+  int rc = text_ids(path, &fb, v, max_vocab, options_or_default(opt), t, err);
   free(fb.data);
-  t->ids = ids;
-  t->len = fb.len;
-  return 0;
+  return rc;
 }
 
 /* Ids one batch needs: each of the B rows reads T+1 of them. */
@@ -718,9 +780,10 @@ static int idx_load_open(IdxFile *img, IdxFile *lab, const RnnModelDesc *d, size
 /* IDX images (magic 0x803: count, rows, cols) and labels (magic 0x801:
  * count), each gzip'd or not (zlib reads both): pixels / 255 as steps x
  * features, labels as class ids (or 0/1 targets for binary cross-entropy).
- * MAX > 0 keeps the first MAX examples. */
-int rnn_idx_load(const char *images, const char *labels, const RnnModelDesc *d, size_t max,
-                 RnnExamples *ex, RnnError *err) {
+ * OPT->max > 0 keeps the first MAX examples. */
+int rnn_idx_load(const char *images, const char *labels, const RnnModelDesc *d,
+                 const RnnLoadOptions *opt, RnnExamples *ex, RnnError *err) {
+  size_t max = options_or_default(opt)->max;
   memset(ex, 0, sizeof *ex);
   if (idx_check_model(d, images, ex, err) != 0) return -1;
   IdxFile img, lab;
@@ -855,16 +918,16 @@ static float *series_new_row(Series *s, int features) {
   return s->values + s->rows++ * (size_t)features;
 }
 
-/* Parses every line of FB into S: blank lines are skipped, the first
- * non-blank line may be a header. */
-static int parse_csv_lines(const char *path, const FileBytes *fb, int features, Series *s,
-                           RnnError *err) {
+/* Parses the lines of FB into S, up to MAX_ROWS data rows (0: all): blank
+ * lines are skipped, the first non-blank line may be a header. */
+static int parse_csv_lines(const char *path, const FileBytes *fb, int features, size_t max_rows,
+                           Series *s, RnnError *err) {
   LineCursor cur;
   start_lines(&cur, fb);
   const uint8_t *line;
   size_t len;
   int first = 1;
-  while (next_line(&cur, &line, &len)) {
+  while ((max_rows == 0 || s->rows < max_rows) && next_line(&cur, &line, &len)) {
     if (check_line_length(path, cur.number, len, err) != 0) return -1;
     if (is_blank(line, len)) continue;
     if (first && is_header(line, len)) {
@@ -886,9 +949,10 @@ static int parse_csv_lines(const char *path, const FileBytes *fb, int features, 
 }
 
 /* Reads PATH as a series of FEATURES numbers per line (header allowed,
- * blank lines skipped) into a malloc'd [rows][features] array. */
-int rnn_csv_read_series(const char *path, int features, float **values, size_t *rows,
-                        RnnError *err) {
+ * blank lines skipped) into a malloc'd [rows][features] array: the first
+ * MAX_ROWS rows (0: all). */
+static int read_series(const char *path, int features, size_t max_rows, float **values,
+                       size_t *rows, RnnError *err) {
   *values = NULL;
   *rows = 0;
   if (features < 1) {
@@ -899,7 +963,7 @@ int rnn_csv_read_series(const char *path, int features, float **values, size_t *
   if (read_whole_file(path, "comma-separated numbers, one step per line", &fb, err) != 0)
     return -1;
   Series s = {0};
-  int rc = parse_csv_lines(path, &fb, features, &s, err);
+  int rc = parse_csv_lines(path, &fb, features, max_rows, &s, err);
   free(fb.data);
   if (rc != 0) {
     free(s.values);
@@ -908,6 +972,11 @@ int rnn_csv_read_series(const char *path, int features, float **values, size_t *
   *values = s.values;
   *rows = s.rows;
   return 0;
+}
+
+int rnn_csv_read_series(const char *path, int features, float **values, size_t *rows,
+                        RnnError *err) {
+  return read_series(path, features, 0, values, rows, err);
 }
 
 static int csv_check_model(const RnnModelDesc *d, const char *path, RnnError *err) {
@@ -953,13 +1022,18 @@ static void fill_windows(const float *series, int features, RnnExamples *ex) {
 }
 
 /* Every window of T steps with next-step targets (seed 001): rows - T
- * examples of a series of ROWS lines. */
-int rnn_csv_load(const char *path, const RnnModelDesc *d, RnnExamples *ex, RnnError *err) {
+ * examples of a series of ROWS lines; OPT->max windows need only the
+ * first max + T rows. */
+int rnn_csv_load(const char *path, const RnnModelDesc *d, const RnnLoadOptions *opt,
+                 RnnExamples *ex, RnnError *err) {
   memset(ex, 0, sizeof *ex);
   if (csv_check_model(d, path, err) != 0) return -1;
+  size_t max = options_or_default(opt)->max;
   float *series = NULL;
   size_t rows = 0;
-  if (rnn_csv_read_series(path, d->features, &series, &rows, err) != 0) return -1;
+  if (read_series(path, d->features, max > 0 ? max + (size_t)d->length : 0, &series, &rows,
+                  err) != 0)
+    return -1;
   if (rows < (size_t)d->length + 1) {
     set_error(err,
               "%s: %zu rows make no window: length %d needs at least %d rows (length + 1); use "
@@ -1051,73 +1125,123 @@ static int parse_labelled_line(const char *path, long number, const uint8_t *lin
   return 0;
 }
 
-/* With a given vocabulary every text byte must have an id. */
-static int check_text_in_vocab(const char *path, long number, const LabelledLine *l,
-                               size_t label_len, const RnnVocab *v, RnnError *err) {
-  for (size_t i = 0; i < l->text_len; i++) {
-    if (v->id[l->text[i]] >= 0) continue;
-    set_error(err,
-              "%s:%ld: byte 0x%02x at column %zu is not in the model's vocabulary: the model "
-              "knows only the bytes of its training data; remove it or train on data that has "
-              "it",
-              path, number, l->text[i], label_len + 2 + i);
-    return -1;
-  }
-  return 0;
+/* The first byte of L's text the model reads (its first STEPS) that V
+ * lacks, or -1 when V has them all. Bytes past STEPS are cut, never read. */
+static long first_unknown_byte(const LabelledLine *l, const RnnVocab *v, int steps) {
+  size_t used = l->text_len < (size_t)steps ? l->text_len : (size_t)steps;
+  for (size_t i = 0; i < used; i++)
+    if (v->id[l->text[i]] < 0) return (long)i;
+  return -1;
 }
 
-/* First pass: checks every line, counts the examples and marks the text
- * bytes (for a vocabulary built from the file). */
-static int scan_labelled(const char *path, const FileBytes *fb, const RnnExamples *ex,
-                         const RnnVocab *v, size_t *count, unsigned char present[256],
-                         RnnError *err) {
+static int unknown_in_line_error(const char *path, long number, const LabelledLine *l,
+                                 size_t label_len, long at, RnnError *err) {
+  set_error(err,
+            "%s:%ld: byte 0x%02x at column %zu is not in the model's vocabulary (the bytes of "
+            "its training data): remove it, train on data that has it, or pass --unknown skip "
+            "or --unknown map",
+            path, number, l->text[at], label_len + 2 + (size_t)at);
+  return -1;
+}
+
+/* How one pass over the lines treats them. */
+typedef struct LabelledPass {
+  const char *path;
+  const RnnExamples *ex;
+  const RnnVocab *v; /* size 0: being built from the file */
+  const RnnLoadOptions *opt;
+  int unknown_id;    /* RNN_UNKNOWN_MAP's id, or -1 */
+  int max_vocab;     /* the model's vocab (for the message when no id is free) */
+  int steps;         /* T: the bytes of a text the model reads */
+} LabelledPass;
+
+/* Whether line L is kept: 0 yes, 1 left out (an unknown byte under
+ * RNN_UNKNOWN_SKIP), -1 refused (an unknown byte otherwise). */
+static int keep_labelled(const LabelledPass *p, long number, const uint8_t *line,
+                         const LabelledLine *l, RnnError *err) {
+  if (p->v->size == 0) return 0;
+  long at = first_unknown_byte(l, p->v, p->steps);
+  if (at < 0) return 0;
+  if (p->opt->unknown == RNN_UNKNOWN_SKIP) return 1;
+  if (p->opt->unknown == RNN_UNKNOWN_MAP && p->unknown_id >= 0) return 0;
+  if (p->opt->unknown == RNN_UNKNOWN_MAP) {
+    char where[300];
+    snprintf(where, sizeof where, "%s:%ld", p->path, number);
+    return vocab_full_error(where, p->v, p->max_vocab, err);
+  }
+  return unknown_in_line_error(p->path, number, l, (size_t)(l->text - line - 1), at, err);
+}
+
+/* First pass: checks the lines up to the OPT->max'th kept one, counts the
+ * kept examples and the ones left out, and marks their text bytes (for a
+ * vocabulary built from the file). */
+static int scan_labelled(const LabelledPass *p, const FileBytes *fb, size_t *count, long *skipped,
+                         unsigned char present[256], RnnError *err) {
   LineCursor cur;
   start_lines(&cur, fb);
   const uint8_t *line;
   size_t len;
   LabelledLine l;
   *count = 0;
-  while (next_line(&cur, &line, &len)) {
-    if (check_line_length(path, cur.number, len, err) != 0) return -1;
+  *skipped = 0;
+  while ((p->opt->max == 0 || *count < p->opt->max) && next_line(&cur, &line, &len)) {
+    if (check_line_length(p->path, cur.number, len, err) != 0) return -1;
     if (len == 0) continue;
-    if (parse_labelled_line(path, cur.number, line, len, ex, &l, err) != 0) return -1;
-    if (v->size > 0 &&
-        check_text_in_vocab(path, cur.number, &l, (size_t)(l.text - line - 1), v, err) != 0)
-      return -1;
+    if (parse_labelled_line(p->path, cur.number, line, len, p->ex, &l, err) != 0) return -1;
+    int keep = keep_labelled(p, cur.number, line, &l, err);
+    if (keep < 0) return -1;
+    if (keep > 0) {
+      (*skipped)++;
+      continue;
+    }
     mark_bytes(l.text, l.text_len, present);
     (*count)++;
   }
   if (*count > 0) return 0;
-  set_error(err, "%s: no examples; expected LABEL<TAB>TEXT lines", path);
+  if (*skipped > 0)
+    set_error(err,
+              "%s: all %ld examples hold bytes the model's vocabulary lacks: none is left; is "
+              "this the data the model was trained for?",
+              p->path, *skipped);
+  else
+    set_error(err, "%s: no examples; expected LABEL<TAB>TEXT lines", p->path);
   return -1;
 }
 
-/* Example I from a checked line: ids through V, cut to T or padded after
- * the text with the padding id. */
+/* Example I from a checked line: ids through V (a byte V lacks as
+ * UNKNOWN_ID), cut to T or padded after the text with the padding id. */
 static void store_labelled(RnnExamples *ex, size_t i, const LabelledLine *l, const RnnVocab *v,
-                           int32_t padding_id) {
+                           int32_t padding_id, int32_t unknown_id) {
   size_t steps = (size_t)ex->steps;
   size_t used = l->text_len < steps ? l->text_len : steps;
   int32_t *ids = ex->ids + i * steps;
-  for (size_t s = 0; s < used; s++) ids[s] = v->id[l->text[s]];
+  for (size_t s = 0; s < used; s++) {
+    ids[s] = v->id[l->text[s]];
+    if (ids[s] < 0) {
+      ids[s] = unknown_id;
+      ex->mapped++;
+    }
+  }
   for (size_t s = used; s < steps; s++) ids[s] = padding_id;
   ex->lengths[i] = (int32_t)used;
   if (l->text_len > steps) ex->truncated++;
   store_class_target(ex, i, l->label);
 }
 
-/* Second pass over lines the first pass checked. */
-static void fill_labelled(const FileBytes *fb, const RnnVocab *v, int32_t padding_id,
+/* Second pass over the lines the first pass kept (EX->n of them). */
+static void fill_labelled(const LabelledPass *p, const FileBytes *fb, int32_t padding_id,
                           RnnExamples *ex) {
   LineCursor cur;
   start_lines(&cur, fb);
   const uint8_t *line;
   size_t len, i = 0;
   LabelledLine l;
-  while (next_line(&cur, &line, &len)) {
+  while (i < ex->n && next_line(&cur, &line, &len)) {
     if (len == 0) continue;
     (void)parse_labelled_line("", cur.number, line, len, ex, &l, NULL);
-    store_labelled(ex, i++, &l, v, padding_id);
+    if (p->opt->unknown == RNN_UNKNOWN_SKIP && first_unknown_byte(&l, p->v, p->steps) >= 0)
+      continue;
+    store_labelled(ex, i++, &l, p->v, padding_id, p->unknown_id);
   }
 }
 
@@ -1139,11 +1263,17 @@ static int labelled_check_model(const RnnModelDesc *d, const char *path, RnnExam
 }
 
 static int labelled_load_bytes(const char *path, const FileBytes *fb, const RnnModelDesc *d,
-                               RnnVocab *v, RnnExamples *ex, RnnError *err) {
+                               RnnVocab *v, const RnnLoadOptions *opt, RnnExamples *ex,
+                               RnnError *err) {
   unsigned char present[256] = {0};
   size_t count = 0;
-  if (scan_labelled(path, fb, ex, v, &count, present, err) != 0) return -1;
-  if (v->size == 0) {
+  long skipped = 0;
+  int building = v->size == 0;
+  LabelledPass pass = {path, ex, v, opt, -1, d->vocab, d->length};
+  if (!building && opt->unknown == RNN_UNKNOWN_MAP)
+    pass.unknown_id = rnn_vocab_unknown_id(v, d->vocab);
+  if (scan_labelled(&pass, fb, &count, &skipped, present, err) != 0) return -1;
+  if (building) {
     vocab_clear(v, d->padding_id);
     if (vocab_add_present(v, present, d->vocab, path, err) != 0) {
       vocab_clear(v, -1); /* size 0 again: the caller may retry with another file */
@@ -1153,7 +1283,8 @@ static int labelled_load_bytes(const char *path, const FileBytes *fb, const RnnM
   ex->steps = d->length;
   ex->tokens = 1;
   if (examples_alloc(ex, count) != 0) return out_of_memory(path, err);
-  fill_labelled(fb, v, d->padding_id, ex);
+  ex->skipped = skipped;
+  fill_labelled(&pass, fb, d->padding_id, ex);
   return 0;
 }
 
@@ -1162,13 +1293,13 @@ static int labelled_load_bytes(const char *path, const FileBytes *fb, const RnnM
  * in ex->truncated), padded after the text with the model's padding id,
  * which a vocabulary built here always reserves (whatever the mask: padded
  * steps then never alias a real byte). */
-int rnn_labelled_load(const char *path, const RnnModelDesc *d, RnnVocab *v, RnnExamples *ex,
-                      RnnError *err) {
+int rnn_labelled_load(const char *path, const RnnModelDesc *d, RnnVocab *v,
+                      const RnnLoadOptions *opt, RnnExamples *ex, RnnError *err) {
   memset(ex, 0, sizeof *ex);
   if (labelled_check_model(d, path, ex, err) != 0) return -1;
   FileBytes fb;
   if (read_whole_file(path, "LABEL<TAB>TEXT lines", &fb, err) != 0) return -1;
-  int rc = labelled_load_bytes(path, &fb, d, v, ex, err);
+  int rc = labelled_load_bytes(path, &fb, d, v, options_or_default(opt), ex, err);
   free(fb.data);
   if (rc != 0) rnn_examples_free(ex);
   return rc;

@@ -60,6 +60,7 @@ typedef struct Options {
   long steps, epochs, eval_every, length, max_examples;
   double val_split, temperature;
   int top_k, threads, resume, quiet;
+  RnnUnknown unknown;
   int val_split_set, seed_set, temperature_set, top_k_set, length_set, prime_set;
   uint64_t seed;
 } Options;
@@ -130,13 +131,21 @@ static void print_command_help(const RnnModelDesc *d, const Options *o) {
            "  --seed N           initialization, dropout and data order (spec: %llu)\n"
            "  --threads N        OpenBLAS threads\n"
            "  --max-examples N   use only the first N examples\n"
+           "  --unknown P        bytes the vocabulary lacks (--valid, --resume): error,\n"
+           "                     skip or map (default error)\n"
            "  --format F         text, labelled, idx or csv (default: from the model)\n"
            "  --quiet            no progress display\n",
            o->prog, data_help(d), d->epochs ? d->epochs : d->steps,
            d->epochs ? "epochs" : "steps", d->validation_split,
            d->loss == RNN_LOSS_MSE ? "" : " and accuracy", (unsigned long long)d->seed);
   } else if (strcmp(c, "eval") == 0 || strcmp(c, "predict") == 0) {
-    printf("usage: %s %s DATA... [--checkpoint PATH] [--threads N] [--max-examples N]\n\n%s",
+    printf("usage: %s %s DATA... [--checkpoint PATH] [--threads N] [--max-examples N]\n"
+           "       [--unknown error|skip|map] [--format F]\n\n%s"
+           "\n  --max-examples N   only the first N examples (the lines after them are not read)\n"
+           "  --unknown P        a byte the model's vocabulary lacks: error (the default)\n"
+           "                     refuses the file; skip leaves out its example (text: the\n"
+           "                     byte); map reads it as the unknown id, an embedding row\n"
+           "                     no training step touched\n",
            o->prog, c, data_help(d));
     if (strcmp(c, "predict") == 0)
       printf("\nPrints one line per example: %s\n",
@@ -187,15 +196,23 @@ static int parse_double(const Options *o, const char *opt, const char *text, dou
   return 0;
 }
 
+static int parse_unknown(const Options *o, const char *text, RnnUnknown *out) {
+  if (strcmp(text, "error") == 0) *out = RNN_UNKNOWN_ERROR;
+  else if (strcmp(text, "skip") == 0) *out = RNN_UNKNOWN_SKIP;
+  else if (strcmp(text, "map") == 0) *out = RNN_UNKNOWN_MAP;
+  else return usage_fail(o, "--unknown is error, skip or map, not '%s'", text);
+  return 0;
+}
+
 /* Which options each command takes: a misplaced option is a usage error
  * rather than silently ignored. */
 static int option_allowed(const char *cmd, const char *opt) {
   static const char *const train[] = {"--steps", "--epochs", "--valid", "--val-split",
                                       "--eval-every", "--checkpoint", "--resume", "--log",
                                       "--plot", "--seed", "--threads", "--max-examples",
-                                      "--format", "--quiet", NULL};
+                                      "--unknown", "--format", "--quiet", NULL};
   static const char *const eval[] = {"--checkpoint", "--threads", "--max-examples",
-                                     "--format", NULL};
+                                     "--unknown", "--format", NULL};
   static const char *const sample[] = {"--checkpoint", "--prime", "--length", "--temperature",
                                        "--top-k", "--seed", "--seed-series", "--csv", "--svg",
                                        "--threads", NULL};
@@ -253,6 +270,7 @@ static int parse_options(const RnnModelDesc *d, int argc, char **argv, Options *
     else if (strcmp(a, "--log") == 0) o->log = v;
     else if (strcmp(a, "--plot") == 0) o->plot = v;
     else if (strcmp(a, "--format") == 0) o->format = v;
+    else if (strcmp(a, "--unknown") == 0) rc = parse_unknown(o, v, &o->unknown);
     else if (strcmp(a, "--prime") == 0) { o->prime = v; o->prime_set = 1; }
     else if (strcmp(a, "--seed-series") == 0) o->seed_series = v;
     else if (strcmp(a, "--csv") == 0) o->csv_out = v;
@@ -359,9 +377,25 @@ static void data_free(Data *data) {
   data->loaded = 0;
 }
 
-/* Loads FILES in FORMAT; V is built from them when empty. */
-static int data_load(const RnnModelDesc *d, Format format, const char *const *files, int n,
-                     RnnVocab *v, long max_examples, Data *data, RnnError *err) {
+/* Says on stderr what --unknown did to FILE's data, if anything. */
+static void note_unknown(const Options *o, const char *file, const Data *data,
+                         const RnnVocab *v, int vocab) {
+  long skipped = data->format == FORMAT_TEXT ? (long)data->text.skipped : data->ex.skipped;
+  long mapped = data->format == FORMAT_TEXT ? (long)data->text.mapped : data->ex.mapped;
+  const char *what = data->format == FORMAT_TEXT ? "bytes" : "examples";
+  if (skipped > 0)
+    fprintf(stderr, "%s: note: %s: %ld %s left out: bytes the model's vocabulary lacks "
+            "(--unknown skip)\n", o->prog, file, skipped, what);
+  if (mapped > 0)
+    fprintf(stderr, "%s: note: %s: %ld bytes the model's vocabulary lacks read as the unknown "
+            "id %d (--unknown map)\n", o->prog, file, mapped, rnn_vocab_unknown_id(v, vocab));
+}
+
+/* Loads FILES in FORMAT (the first MAX examples; 0: all) under O's
+ * --unknown; V is built from them when empty. */
+static int data_load(const Options *o, const RnnModelDesc *d, Format format,
+                     const char *const *files, int n, RnnVocab *v, long max, Data *data,
+                     RnnError *err) {
   memset(data, 0, sizeof *data);
   data->format = format;
   int need = format == FORMAT_IDX ? 2 : 1;
@@ -371,22 +405,22 @@ static int data_load(const RnnModelDesc *d, Format format, const char *const *fi
              need, need > 1 ? "s" : "", need > 1 ? "images and labels" : "one", n);
     return -1;
   }
+  RnnLoadOptions opt = {(size_t)max, o->unknown};
   int rc;
   switch (format) {
   case FORMAT_TEXT:
-    rc = rnn_text_load(files[0], v, d->vocab, &data->text, err);
+    rc = rnn_text_load(files[0], v, d->vocab, &opt, &data->text, err);
     data->part = data->text;
     break;
-  case FORMAT_LABELLED: rc = rnn_labelled_load(files[0], d, v, &data->ex, err); break;
-  case FORMAT_IDX: rc = rnn_idx_load(files[0], files[1], d, (size_t)max_examples, &data->ex, err); break;
-  default: rc = rnn_csv_load(files[0], d, &data->ex, err); break;
+  case FORMAT_LABELLED: rc = rnn_labelled_load(files[0], d, v, &opt, &data->ex, err); break;
+  case FORMAT_IDX: rc = rnn_idx_load(files[0], files[1], d, &opt, &data->ex, err); break;
+  default: rc = rnn_csv_load(files[0], d, &opt, &data->ex, err); break;
   }
   if (rc != 0)
     return -1;
   data->loaded = 1;
   data->owner = 1;
-  if (format != FORMAT_TEXT && max_examples > 0 && data->ex.n > (size_t)max_examples)
-    data->ex.n = (size_t)max_examples;
+  note_unknown(o, files[0], data, v, d->vocab);
   return 0;
 }
 
@@ -615,12 +649,12 @@ static int load_train_data(const Options *o, const RnnModelDesc *d, Progress *p,
   RnnError err;
   Format format = pick_format(d, o, o->n_data);
   memset(valid, 0, sizeof *valid);
-  if (data_load(d, format, o->data, o->n_data, &p->vocab, o->max_examples, train, &err) != 0) {
+  if (data_load(o, d, format, o->data, o->n_data, &p->vocab, o->max_examples, train, &err) != 0) {
     fail_msg(o, "%s", err.msg);
     return -1;
   }
   if (o->n_valid > 0) {
-    if (data_load(d, format, o->valid, o->n_valid, &p->vocab, 0, valid, &err) != 0) {
+    if (data_load(o, d, format, o->valid, o->n_valid, &p->vocab, 0, valid, &err) != 0) {
       fail_msg(o, "%s", err.msg);
       return -1;
     }
@@ -783,7 +817,7 @@ static int load_eval_data(const Options *o, const RnnModelDesc *d, Progress *p, 
   RnnError err;
   if (o->n_data == 0)
     return usage_fail(o, "needs DATA; see '%s %s --help'", o->prog, o->cmd);
-  if (data_load(d, pick_format(d, o, o->n_data), o->data, o->n_data, &p->vocab, o->max_examples,
+  if (data_load(o, d, pick_format(d, o, o->n_data), o->data, o->n_data, &p->vocab, o->max_examples,
                 data, &err) != 0) {
     fail_msg(o, "%s", err.msg);
     return EXIT_FAIL;

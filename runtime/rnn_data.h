@@ -50,19 +50,49 @@ int rnn_vocab_build(RnnVocab *v, const uint8_t *data, size_t len, int max_size,
 int rnn_vocab_extend(RnnVocab *v, const uint8_t *data, size_t len, int max_size,
                      const char *path, RnnError *err);
 
+/* The id for bytes V lacks (RNN_UNKNOWN_MAP): the lowest id below MAX_SIZE
+ * that no byte holds and that is not the padding id; -1 when V fills the
+ * model's vocab. A function of V alone, so the same after a checkpoint. */
+int rnn_vocab_unknown_id(const RnnVocab *v, int max_size);
+
+/* ---------------------------------------------------------------------- */
+/* Load options                                                            */
+/* ---------------------------------------------------------------------- */
+
+/* What a loader does with a byte its given vocabulary lacks (data the
+ * model was not trained on: a test word with a letter no training word
+ * has). Training data builds the vocabulary, so this only matters for
+ * eval and predict. */
+typedef enum RnnUnknown {
+  RNN_UNKNOWN_ERROR, /* refuse the file, naming the line or offset (the default) */
+  RNN_UNKNOWN_SKIP,  /* leave out the example (labelled) or the byte (text) */
+  RNN_UNKNOWN_MAP    /* read it as rnn_vocab_unknown_id: an embedding row no
+                        training step touched, as Keras's OOV index */
+} RnnUnknown;
+
+/* Zero-initialized: every example, unknown bytes refused. */
+typedef struct RnnLoadOptions {
+  size_t max;         /* keep the first MAX examples (0: all); the lines after
+                         them are not parsed, nor checked (not for text) */
+  RnnUnknown unknown; /* labelled and text files with a given vocabulary */
+} RnnLoadOptions;
+
 /* ---------------------------------------------------------------------- */
 /* Text corpus, seed 000's batch layout                                    */
 /* ---------------------------------------------------------------------- */
 
 typedef struct RnnText {
-  int32_t *ids;  /* [len] */
+  int32_t *ids;   /* [len] */
   size_t len;
+  size_t skipped; /* bytes left out (RNN_UNKNOWN_SKIP) */
+  size_t mapped;  /* bytes read as the unknown id (RNN_UNKNOWN_MAP) */
 } RnnText;
 
-/* Reads PATH's bytes; builds V from them when V->size == 0 (else every byte
- * must already be in V: "byte 0xc3 at offset 1234 is not in the model's
- * vocabulary"). Empty or missing files are errors. */
-int rnn_text_load(const char *path, RnnVocab *v, int max_vocab, RnnText *t, RnnError *err);
+/* Reads PATH's bytes; builds V from them when V->size == 0, else a byte V
+ * lacks is handled as OPT says (NULL: refused, "byte 0xc3 at offset 1234
+ * is not in the model's vocabulary"). Empty or missing files are errors. */
+int rnn_text_load(const char *path, RnnVocab *v, int max_vocab, const RnnLoadOptions *opt,
+                  RnnText *t, RnnError *err);
 
 /* Splits off the last FRACTION of T (at least one round, batch * (steps +
  * 1) ids, each side; fraction 0: VALID empty) as validation text; both
@@ -100,20 +130,24 @@ typedef struct RnnExamples {
   int32_t *label;    /* xent: [n] or [n][T] class ids */
   float *target;     /* bce/mse: [n][out] or [n][T][out] */
   long truncated;    /* labelled: examples cut to T steps */
+  long skipped;      /* labelled: examples left out (RNN_UNKNOWN_SKIP) */
+  long mapped;       /* labelled: bytes read as the unknown id (RNN_UNKNOWN_MAP) */
 } RnnExamples;
 
 /* IDX image and label files (gzip or not, by content): each image's rows
  * are its steps and its columns the features, scaled to [0, 1]; labels are
  * class ids. The model must take features == columns, length == rows and
  * give OUT_UNITS classes ("labels go up to 9 but the model has 5 outputs").
- * MAX (0 = all) keeps the first MAX examples. */
-int rnn_idx_load(const char *images, const char *labels, const RnnModelDesc *d, size_t max,
-                 RnnExamples *ex, RnnError *err);
+ * OPT->max (0 = all) keeps the first MAX examples (OPT may be NULL). */
+int rnn_idx_load(const char *images, const char *labels, const RnnModelDesc *d,
+                 const RnnLoadOptions *opt, RnnExamples *ex, RnnError *err);
 
 /* A numeric series: one step per line, F comma-separated numbers (a header
  * line of names is allowed). Window i is steps i..i+T-1 with targets
- * i+1..i+T (next-step prediction, seed 001): per-step targets of width F. */
-int rnn_csv_load(const char *path, const RnnModelDesc *d, RnnExamples *ex, RnnError *err);
+ * i+1..i+T (next-step prediction, seed 001): per-step targets of width F.
+ * OPT->max keeps the first MAX windows: only MAX + T rows are parsed. */
+int rnn_csv_load(const char *path, const RnnModelDesc *d, const RnnLoadOptions *opt,
+                 RnnExamples *ex, RnnError *err);
 
 /* The raw series of a CSV file (for priming free-running generation):
  * *values is [rows][features], malloc'd. */
@@ -124,9 +158,11 @@ int rnn_csv_read_series(const char *path, int features, float **values, size_t *
  * the file when V->size == 0, skipping the model's padding id), padded to T
  * (post-padding) or cut to T; LABEL is a class id for cross-entropy or 0/1
  * for binary cross-entropy. Empty TEXT, a label out of range, a missing tab,
- * a line longer than 64 KiB: errors with the line number. */
-int rnn_labelled_load(const char *path, const RnnModelDesc *d, RnnVocab *v, RnnExamples *ex,
-                      RnnError *err);
+ * a line longer than 64 KiB: errors with the line number. OPT (may be NULL)
+ * keeps the first OPT->max examples (a vocabulary built here has only
+ * their bytes) and says what to do with bytes a given V lacks. */
+int rnn_labelled_load(const char *path, const RnnModelDesc *d, RnnVocab *v,
+                      const RnnLoadOptions *opt, RnnExamples *ex, RnnError *err);
 
 /* Moves the last FRACTION of EX (after an optional deterministic shuffle by
  * SEED; shuffle 0 keeps order, as for a time series) into VALID. */

@@ -28,16 +28,15 @@ Prints the accuracy on words_test.tsv (and, for information, on the held-out
   RESULT lang_rnn valid_accuracy 0.xxxx
 
 words_test.tsv has 2 words (English 'smorgasbord' with a-ring) holding byte
-0xa5, which no training word has: rnnc's eval refuses the file (the model
-cannot read an unknown byte). Both sides are therefore scored on the test
-words whose bytes all occur in training (29896 of 29898); this script drops
-the others itself; rnnc reads the copy without them that examples/lang.sh
-writes (build/examples/lang/words_test_known.tsv; see docs/RESULTS.md).
+0xa5, which no training word has: rnnc's eval refuses the file unless told
+what to do. Both sides are scored on the test words whose bytes all occur
+in training (29896 of 29898): this script drops the others itself, rnnc's
+eval with --unknown skip (see docs/RESULTS.md).
 
 Defaults measured with: --steps 7470 (the spec's 10 epochs), --threads 1,
 --seed 1. rnnc's side:
   lang_rnn train words_train.tsv --threads 1 --checkpoint C
-  lang_rnn eval build/examples/lang/words_test_known.tsv --checkpoint C
+  lang_rnn eval build/data/words_test.tsv --unknown skip --checkpoint C
 """
 import common as c  # first: it pins the BLAS threads before torch loads
 

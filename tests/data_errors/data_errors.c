@@ -25,7 +25,8 @@ typedef enum Loader {
   LOAD_IDX,             /* rnn_idx_load of FILE (images) and FILE2 (labels) */
   LOAD_CSV,             /* rnn_csv_load */
   LOAD_LABELLED,        /* rnn_labelled_load, vocabulary built from the file */
-  LOAD_LABELLED_GIVEN   /* rnn_labelled_load with the vocabulary of "dgo" */
+  LOAD_LABELLED_GIVEN,  /* rnn_labelled_load with the vocabulary of "dgo" */
+  LOAD_LABELLED_FULL    /* ... of "a".."o": with padding, every id of the model */
 } Loader;
 
 typedef struct Case {
@@ -34,35 +35,50 @@ typedef struct Case {
   const char *file, *file2;
   int max_vocab;        /* text loaders */
   int generated;        /* 1: FILE is written into the scratch directory first */
+  RnnUnknown unknown;   /* what the loader does with bytes a given vocabulary lacks */
 } Case;
 
 static const Case cases[] = {
-    {"missing_file", LOAD_TEXT, "missing_file.txt", NULL, 128, 0},
-    {"empty_file", LOAD_TEXT, "empty_file.txt", NULL, 128, 0},
-    {"text_not_in_vocab", LOAD_TEXT_GIVEN, "text_not_in_vocab.txt", NULL, 128, 0},
-    {"vocab_overflow", LOAD_TEXT, "vocab_overflow.txt", NULL, 5, 0},
-    {"idx_empty", LOAD_IDX, "empty_file.txt", "good-labels-idx1-ubyte", 0, 0},
+    {"missing_file", LOAD_TEXT, "missing_file.txt", NULL, 128, 0, RNN_UNKNOWN_ERROR},
+    {"empty_file", LOAD_TEXT, "empty_file.txt", NULL, 128, 0, RNN_UNKNOWN_ERROR},
+    {"text_not_in_vocab", LOAD_TEXT_GIVEN, "text_not_in_vocab.txt", NULL, 128, 0,
+     RNN_UNKNOWN_ERROR},
+    {"vocab_overflow", LOAD_TEXT, "vocab_overflow.txt", NULL, 5, 0, RNN_UNKNOWN_ERROR},
+    {"idx_empty", LOAD_IDX, "empty_file.txt", "good-labels-idx1-ubyte", 0, 0, RNN_UNKNOWN_ERROR},
     {"idx_bad_magic", LOAD_IDX, "idx_bad_magic-images-idx3-ubyte", "good-labels-idx1-ubyte", 0,
-     0},
+     0, RNN_UNKNOWN_ERROR},
     {"idx_truncated", LOAD_IDX, "idx_truncated-images-idx3-ubyte", "good-labels-idx1-ubyte", 0,
-     0},
-    {"idx_rows", LOAD_IDX, "idx_rows-images-idx3-ubyte", "good-labels-idx1-ubyte", 0, 0},
-    {"idx_cols", LOAD_IDX, "idx_cols-images-idx3-ubyte", "good-labels-idx1-ubyte", 0, 0},
+     0, RNN_UNKNOWN_ERROR},
+    {"idx_rows", LOAD_IDX, "idx_rows-images-idx3-ubyte", "good-labels-idx1-ubyte", 0, 0,
+     RNN_UNKNOWN_ERROR},
+    {"idx_cols", LOAD_IDX, "idx_cols-images-idx3-ubyte", "good-labels-idx1-ubyte", 0, 0,
+     RNN_UNKNOWN_ERROR},
     {"idx_label_range", LOAD_IDX, "good-images-idx3-ubyte", "idx_label_range-labels-idx1-ubyte",
-     0, 0},
+     0, 0, RNN_UNKNOWN_ERROR},
     {"idx_count_mismatch", LOAD_IDX, "good-images-idx3-ubyte",
-     "idx_count_mismatch-labels-idx1-ubyte", 0, 0},
+     "idx_count_mismatch-labels-idx1-ubyte", 0, 0, RNN_UNKNOWN_ERROR},
     {"idx_missing_labels", LOAD_IDX, "good-images-idx3-ubyte", "missing-labels-idx1-ubyte", 0,
-     0},
-    {"csv_not_number", LOAD_CSV, "csv_not_number.csv", NULL, 0, 0},
-    {"csv_columns", LOAD_CSV, "csv_columns.csv", NULL, 0, 0},
-    {"csv_too_short", LOAD_CSV, "csv_too_short.csv", NULL, 0, 0},
-    {"labelled_no_tab", LOAD_LABELLED, "labelled_no_tab.tsv", NULL, 0, 0},
-    {"labelled_empty_text", LOAD_LABELLED, "labelled_empty_text.tsv", NULL, 0, 0},
-    {"labelled_label_range", LOAD_LABELLED, "labelled_label_range.tsv", NULL, 0, 0},
-    {"labelled_bad_label", LOAD_LABELLED, "labelled_bad_label.tsv", NULL, 0, 0},
-    {"labelled_not_in_vocab", LOAD_LABELLED_GIVEN, "labelled_not_in_vocab.tsv", NULL, 0, 0},
-    {"labelled_long_line", LOAD_LABELLED, "labelled_long_line.tsv", NULL, 0, 1},
+     0, RNN_UNKNOWN_ERROR},
+    {"csv_not_number", LOAD_CSV, "csv_not_number.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"csv_columns", LOAD_CSV, "csv_columns.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"csv_too_short", LOAD_CSV, "csv_too_short.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"labelled_no_tab", LOAD_LABELLED, "labelled_no_tab.tsv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"labelled_empty_text", LOAD_LABELLED, "labelled_empty_text.tsv", NULL, 0, 0,
+     RNN_UNKNOWN_ERROR},
+    {"labelled_label_range", LOAD_LABELLED, "labelled_label_range.tsv", NULL, 0, 0,
+     RNN_UNKNOWN_ERROR},
+    {"labelled_bad_label", LOAD_LABELLED, "labelled_bad_label.tsv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"labelled_not_in_vocab", LOAD_LABELLED_GIVEN, "labelled_not_in_vocab.tsv", NULL, 0, 0,
+     RNN_UNKNOWN_ERROR},
+    {"labelled_long_line", LOAD_LABELLED, "labelled_long_line.tsv", NULL, 0, 1, RNN_UNKNOWN_ERROR},
+    {"text_all_unknown", LOAD_TEXT_GIVEN, "text_all_unknown.txt", NULL, 128, 0,
+     RNN_UNKNOWN_SKIP},
+    {"text_no_unknown_id", LOAD_TEXT_GIVEN, "text_not_in_vocab.txt", NULL, 3, 0,
+     RNN_UNKNOWN_MAP},
+    {"labelled_all_unknown", LOAD_LABELLED_GIVEN, "labelled_all_unknown.tsv", NULL, 0, 0,
+     RNN_UNKNOWN_SKIP},
+    {"labelled_no_unknown_id", LOAD_LABELLED_FULL, "labelled_not_in_vocab.tsv", NULL, 0, 0,
+     RNN_UNKNOWN_MAP},
 };
 
 enum { N_CASES = sizeof cases / sizeof cases[0] };
@@ -146,29 +162,31 @@ static int run_loader(const Case *c, RnnError *err) {
   RnnExamples ex;
   memset(&ex, 0, sizeof ex);
   RnnModelDesc d;
+  RnnLoadOptions opt = {0, c->unknown};
   int rc = 0;
   switch (c->loader) {
     case LOAD_TEXT_GIVEN:
       given_vocab(&v, "abc", -1);
       /* fall through */
     case LOAD_TEXT:
-      rc = rnn_text_load(c->file, &v, c->max_vocab, &t, err);
+      rc = rnn_text_load(c->file, &v, c->max_vocab, &opt, &t, err);
       rnn_text_free(&t);
       return rc;
     case LOAD_IDX:
       d = idx_model();
-      rc = rnn_idx_load(c->file, c->file2, &d, 0, &ex, err);
+      rc = rnn_idx_load(c->file, c->file2, &d, &opt, &ex, err);
       break;
     case LOAD_CSV:
       d = csv_model();
-      rc = rnn_csv_load(c->file, &d, &ex, err);
+      rc = rnn_csv_load(c->file, &d, &opt, &ex, err);
       break;
     case LOAD_LABELLED_GIVEN:
-      given_vocab(&v, "dgo", 0);
+    case LOAD_LABELLED_FULL:
+      given_vocab(&v, c->loader == LOAD_LABELLED_GIVEN ? "dgo" : "abcdefghijklmno", 0);
       /* fall through */
     case LOAD_LABELLED:
       d = labelled_model();
-      rc = rnn_labelled_load(c->file, &d, &v, &ex, err);
+      rc = rnn_labelled_load(c->file, &d, &v, &opt, &ex, err);
       break;
   }
   rnn_examples_free(&ex);

@@ -33,7 +33,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 cd "$work" || exit 1
 
-pass=0 failed=0
+pass=0 failed=0 reached_end=0
 ok() { pass=$((pass + 1)); }
 fail() {
   failed=$((failed + 1))
@@ -130,6 +130,7 @@ example/chargen)
   check "the sample starts with the prime" test "$(head -c 1 $o/sample.txt)" = t
   num_check "the sample has prime + 200 characters" "n >= 201" "n=$(wc -c <$o/sample.txt)"
   check "the RESULT lines end the output" test "$(tail -n 1 example.out | cut -d' ' -f1)" = RESULT
+  reached_end=1
   ;;
 
 example/fashion)
@@ -143,6 +144,7 @@ example/fashion)
     # 10 classes: chance is 0.1; 40 steps reach well over 0.4
     num_check "$m test accuracy above chance" "a > 0.3 && a <= 1" "a=${a:-0}"
   done
+  reached_end=1
   ;;
 
 example/series)
@@ -163,6 +165,7 @@ example/series)
     "mse=${mse:-1e9}" "var=$var"
   num_check "one-step MSE well below the variance" "p >= 0 && p < var / 5" \
     "p=${pmse:-1e9}" "var=$var"
+  reached_end=1
   ;;
 
 example/lang)
@@ -176,6 +179,7 @@ example/lang)
     # balanced classes: chance is 0.5
     num_check "$m test accuracy above chance" "a > 0.55 && a <= 1" "a=${a:-0}"
   done
+  reached_end=1
   ;;
 
 example/basic_rnn)
@@ -187,6 +191,7 @@ example/basic_rnn)
   # shellcheck disable=SC2016 # an awk program
   check "tanh outputs in [-1, 1]" awk '/^ *\[/ { gsub(/[][]/, ""); for (i = 1; i <= NF; i++)
     if ($i < -1 || $i > 1) exit 1 }' example.out
+  reached_end=1
   ;;
 
 resume/chargen | resume/lang_dropout)
@@ -219,6 +224,7 @@ resume/chargen | resume/lang_dropout)
     cmp <(cut -d, -f1-7 straight.csv) <(cut -d, -f1-7 resumed.csv)
   check "$model: the log has a row every $every steps" \
     test "$(($(wc -l <straight.csv) - 1))" -eq $((2 * n / every))
+  reached_end=1
   ;;
 
 sigint | sigint_blas_threads)
@@ -262,6 +268,7 @@ sigint | sigint_blas_threads)
     --checkpoint int.ckpt --quiet --resume --steps $((${step:-0} + 3))
   check "--resume continues from the interruption" \
     grep -q "trained $((${step:-0} + 3)) steps" resume.err
+  reached_end=1
   ;;
 
 bad_input)
@@ -304,14 +311,14 @@ bad_input)
   run 1 other_eval "$programs/fashion_rnn" eval fashion/t10k-images-idx3-ubyte.gz \
     fashion/t10k-labels-idx1-ubyte.gz --checkpoint series.ckpt
   expect_err other_eval "fashion_rnn: error: series.ckpt: this checkpoint is for model 'series' (spec $(hash series)...), not 'fashion_rnn' (spec $(hash fashion_rnn)...); use the program that saved it, or train this model from scratch"
-  # truncated inside the parameters: where PARM starts (after its 12-byte
-  # header) and how long it is (n_params reals) come from the file itself
+  # truncated inside the parameters: where section PARM starts (its tag)
+  # and how long its payload is (n_params reals) come from the file itself
   head -c 3000 series.ckpt >truncated.ckpt
   parm_tag=$(grep -obUa PARM series.ckpt | head -n 1 | cut -d: -f1)
   real_size=$(od -An -tu4 -j 12 -N 4 series.ckpt | tr -d ' ')
-  n_params=$("$programs/series" info | sed -n 's/^parameters //p')
+  n_params=$("$programs/series" info | sed -n 's/^parameters \([0-9][0-9]*\)$/\1/p')
   run 1 truncated "$programs/series" eval series.csv --checkpoint truncated.ckpt
-  expect_err truncated "series: error: truncated.ckpt: ends at byte 3000 inside section PARM (which starts at byte $((parm_tag + 12)) and is $((n_params * real_size)) bytes long): the file is truncated; use an earlier checkpoint or train from scratch"
+  expect_err truncated "series: error: truncated.ckpt: ends at byte 3000 inside section PARM (which starts at byte $parm_tag and is $((n_params * real_size)) bytes long): the file is truncated; use an earlier checkpoint or train from scratch"
   # a future format: version 2 in bytes 8..11
   cp series.ckpt future.ckpt
   printf '\x02' | dd of=future.ckpt bs=1 seek=8 conv=notrunc status=none
@@ -322,6 +329,27 @@ bad_input)
   # a missing checkpoint
   run 1 no_ckpt "$programs/series" eval series.csv --checkpoint nothing.ckpt
   expect_err no_ckpt "series: error: no checkpoint 'nothing.ckpt'; train first, or give --checkpoint PATH"
+
+  # bytes the vocabulary lacks: the 2 test words with 0xa5 (smorgasbord,
+  # lines 2190 and 8681), refused, skipped or mapped
+  l=lang_rnn
+  run 0 train_words "$programs/$l" train "$data/words_train.tsv" --steps 2 --checkpoint $l.ckpt \
+    --quiet
+  test_words=$data/words_test.tsv
+  n_words=$(grep -c . "$test_words")
+  run 1 unknown "$programs/$l" eval "$test_words" --checkpoint $l.ckpt
+  expect_err unknown "$l: error: $test_words:2190: byte 0xa5 at column 10 is not in the model's vocabulary (the bytes of its training data): remove it, train on data that has it, or pass --unknown skip or --unknown map"
+  run 0 unknown_skip "$programs/$l" eval "$test_words" --unknown skip --checkpoint $l.ckpt
+  expect_err unknown_skip "$l: note: $test_words: 2 examples left out: bytes the model's vocabulary lacks (--unknown skip)"
+  check "--unknown skip counts the other words" grep -Eq "  examples $((n_words - 2))\$" \
+    unknown_skip.out
+  run 0 unknown_map "$programs/$l" predict "$test_words" --unknown map --checkpoint $l.ckpt
+  check "--unknown map predicts every word" test "$(wc -l <unknown_map.out)" -eq "$n_words"
+  unk=$(sed -n 's/.*read as the unknown id \([0-9]*\) .*/\1/p' unknown_map.err)
+  expect_err unknown_map "$l: note: $test_words: 2 bytes the model's vocabulary lacks read as the unknown id $unk (--unknown map)"
+  run 2 unknown_bad "$programs/$l" eval "$test_words" --unknown ignore --checkpoint $l.ckpt
+  check "--unknown takes error, skip or map" grep -q "^$l eval: --unknown is error, skip or map, not 'ignore'$" unknown_bad.err
+  reached_end=1
   ;;
 
 eval_count)
@@ -345,14 +373,16 @@ eval_count)
   l=lang_rnn
   run 0 train_words "$programs/$l" train "$data/words_train.tsv" --max-examples 2000 --steps 5 \
     --checkpoint $l.ckpt --quiet
-  # (a file of 1001 words rather than --max-examples: the loader reads every
-  # line, and line 2190 has a byte the training words lack)
-  head -n 1001 "$data/words_test.tsv" >words_1001.tsv
-  run 0 eval_words "$programs/$l" eval words_1001.tsv --checkpoint $l.ckpt
+  # --max-examples 1001 reads 1001 lines (line 2190 has a byte no training
+  # word has: never reached); the vocabulary of 2000 training words may lack
+  # a rare capital, read as the unknown id
+  first=(--max-examples 1001 --unknown map)
+  run 0 eval_words "$programs/$l" eval "$data/words_test.tsv" "${first[@]}" --checkpoint $l.ckpt
   check "eval counts 1001 words" grep -Eq '  examples 1001$' eval_words.out
-  run 0 predict_words "$programs/$l" predict words_1001.tsv --checkpoint $l.ckpt
+  run 0 predict_words "$programs/$l" predict "$data/words_test.tsv" "${first[@]}" \
+    --checkpoint $l.ckpt
   check "predict prints 1001 words' lines" test "$(wc -l <predict_words.out)" -eq 1001
-  acc=$(cut -f1 words_1001.tsv | paste -d' ' predict_words.out - |
+  acc=$(head -n 1001 "$data/words_test.tsv" | cut -f1 | paste -d' ' predict_words.out - |
     awk '{ n++; c += ($1 >= 0.5) == $2 } END { printf "%.4f", c / n }')
   eacc=$(sed -n 's/.*accuracy \([0-9.]*\).*/\1/p' eval_words.out)
   check "eval's accuracy ($eacc) is that of the 1001 word predictions ($acc)" test "$acc" = "$eacc"
@@ -361,6 +391,7 @@ eval_count)
     --checkpoint series.ckpt --quiet
   run 0 eval_series "$programs/series" eval "$data/series_test.csv" --checkpoint series.ckpt
   check "eval counts 281 windows" grep -Eq '^loss [0-9.]+  examples 281$' eval_series.out
+  reached_end=1
   ;;
 
 *)
@@ -369,5 +400,7 @@ eval_count)
   ;;
 esac
 
+# A shell error (a bad expansion) abandons the case silently: catch it.
+[ "$reached_end" = 1 ] || fail "the case stopped before its end: see the shell error above"
 echo "$case_name: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -136,7 +136,7 @@ static void test_text(Checks *c, const Paths *p) {
   v.padding_id = -1; /* a corpus reserves no padding id */
   RnnText t;
   RnnError err;
-  int loaded = rnn_text_load(path, &v, 128, &t, &err) == 0;
+  int loaded = rnn_text_load(path, &v, 128, NULL, &t, &err) == 0;
   check(c, loaded, "text: load text.txt");
   if (!loaded) {
     printf("     (%s)\n", err.msg);
@@ -192,14 +192,25 @@ static void test_text(Checks *c, const Paths *p) {
   const uint8_t known[] = "abc";
   rnn_vocab_build(&small, known, 3, 128, -1, "mem", &err);
   RnnText t2;
-  check(c, rnn_text_load(path, &small, 128, &t2, &err) != 0 && t2.ids == NULL,
+  check(c, rnn_text_load(path, &small, 128, NULL, &t2, &err) != 0 && t2.ids == NULL,
         "text: a byte outside a given vocabulary fails");
   char want[1400];
   snprintf(want, sizeof want,
-           "%s: offset 3: byte 0x64 is not in the model's vocabulary: the model knows only the "
-           "bytes of its training text; remove it or train on text that has it",
+           "%s: offset 3: byte 0x64 is not in the model's vocabulary (the bytes of its training "
+           "text): remove it, train on text that has it, or pass --unknown skip or --unknown "
+           "map",
            path);
   check_msg(c, &err, want, "text: out-of-vocabulary message names the offset");
+  RnnLoadOptions skip = {0, RNN_UNKNOWN_SKIP}, map = {0, RNN_UNKNOWN_MAP};
+  check(c, rnn_text_load(path, &small, 128, &skip, &t2, &err) == 0 && t2.len == 3 &&
+               t2.skipped == 20 && t2.mapped == 0 && t2.ids[2] == small.id['c'],
+        "text: --unknown skip leaves the 20 unknown bytes out");
+  rnn_text_free(&t2);
+  check(c, rnn_text_load(path, &small, 128, &map, &t2, &err) == 0 && t2.len == 23 &&
+               t2.skipped == 0 && t2.mapped == 20 && t2.ids[3] == 3 && t2.ids[22] == 3 &&
+               small.size == 3,
+        "text: --unknown map reads them as id 3, the vocabulary unchanged");
+  rnn_text_free(&t2);
   rnn_text_free(&t);
   check(c, t.ids == NULL && t.len == 0, "text: free empties");
 }
@@ -317,7 +328,7 @@ static void test_idx_pair(Checks *c, const Paths *p, int gz) {
   RnnExamples ex;
   RnnError err;
   snprintf(what, sizeof what, "idx%s: load 3 images of 2x3 with labels 2, 0, 1", suffix);
-  int loaded = rnn_idx_load(images, labels, &d, 0, &ex, &err) == 0;
+  int loaded = rnn_idx_load(images, labels, &d, NULL, &ex, &err) == 0;
   check(c, loaded && idx_examples_match(&ex, 3), what);
   if (!loaded) {
     printf("     (%s)\n", err.msg);
@@ -333,13 +344,13 @@ static void test_idx_pair(Checks *c, const Paths *p, int gz) {
   check(c, ex.x == NULL && ex.n == 0, "idx: free empties");
 
   snprintf(what, sizeof what, "idx%s: max 2 keeps the first two", suffix);
-  check(c, rnn_idx_load(images, labels, &d, 2, &ex, &err) == 0 && idx_examples_match(&ex, 2),
+  check(c, rnn_idx_load(images, labels, &d, &(RnnLoadOptions){2, RNN_UNKNOWN_ERROR}, &ex, &err) == 0 && idx_examples_match(&ex, 2),
         what);
   rnn_examples_free(&ex);
 
   d.out_units = 2;
   snprintf(what, sizeof what, "idx%s: label 2 with 2 outputs fails", suffix);
-  check(c, rnn_idx_load(images, labels, &d, 0, &ex, &err) != 0 && ex.x == NULL, what);
+  check(c, rnn_idx_load(images, labels, &d, NULL, &ex, &err) != 0 && ex.x == NULL, what);
   char want[1400];
   snprintf(want, sizeof want,
            "%s: offset 8: label 2 is out of range: the labels go up to 2 but the model has 2 "
@@ -367,7 +378,7 @@ static void test_idx_truncated_gzip(Checks *c, const Paths *p) {
   RnnModelDesc d = idx_desc();
   RnnExamples ex;
   RnnError err;
-  int failed = rnn_idx_load(images, labels, &d, 0, &ex, &err) != 0;
+  int failed = rnn_idx_load(images, labels, &d, NULL, &ex, &err) != 0;
   printf("     (%s)\n", err.msg);
   check(c, failed && strstr(err.msg, "truncated; download it again") != NULL,
         "idx: a cut gzip stream is reported as truncated");
@@ -443,7 +454,7 @@ static void test_csv(Checks *c, const Paths *p) {
 
   RnnModelDesc d = csv_desc();
   RnnExamples ex;
-  int loaded = rnn_csv_load(path, &d, &ex, &err) == 0;
+  int loaded = rnn_csv_load(path, &d, NULL, &ex, &err) == 0;
   check(c, loaded, "csv: load windows");
   if (!loaded) {
     printf("     (%s)\n", err.msg);
@@ -458,6 +469,12 @@ static void test_csv(Checks *c, const Paths *p) {
   const int windows[] = {2, 0};
   rnn_examples_batch(&d, &ex, idx, 2, &b);
   check(c, csv_batch_matches(&b, windows), "csv: batch {2, 0} time-major x and y");
+  RnnExamples first;
+  RnnLoadOptions one = {1, RNN_UNKNOWN_ERROR};
+  check(c, rnn_csv_load(path, &d, &one, &first, &err) == 0 && first.n == 1 &&
+               csv_window_matches(&first, 0, 0),
+        "csv: max 1 keeps the first window");
+  rnn_examples_free(&first);
 
   /* no shuffle (a series keeps its order): int(3 * 0.66) = 1 stays */
   RnnExamples valid;
@@ -475,7 +492,7 @@ static void test_csv(Checks *c, const Paths *p) {
   rnn_examples_free(&ex);
 
   d.length = 6;
-  check(c, rnn_csv_load(path, &d, &ex, &err) != 0, "csv: length 6 needs 7 rows");
+  check(c, rnn_csv_load(path, &d, NULL, &ex, &err) != 0, "csv: length 6 needs 7 rows");
   char want[1400];
   snprintf(want, sizeof want,
            "%s: 6 rows make no window: length 6 needs at least 7 rows (length + 1); use a "
@@ -561,7 +578,7 @@ static void test_labelled_bce(Checks *c, const char *path) {
   memset(&v, 0, sizeof v);
   RnnExamples ex;
   RnnError err;
-  int loaded = rnn_labelled_load(path, &d, &v, &ex, &err) == 0;
+  int loaded = rnn_labelled_load(path, &d, &v, NULL, &ex, &err) == 0;
   check(c, loaded, "labelled: load as bce");
   if (!loaded) {
     printf("     (%s)\n", err.msg);
@@ -606,9 +623,9 @@ static void test_labelled_split(Checks *c, const char *path) {
   memset(&v, 0, sizeof v);
   RnnExamples a = {0}, va = {0}, b = {0}, vb = {0}, kept = {0}, vk = {0};
   RnnError err;
-  int ok = rnn_labelled_load(path, &d, &v, &a, &err) == 0 &&
-           rnn_labelled_load(path, &d, &v, &b, &err) == 0 &&
-           rnn_labelled_load(path, &d, &v, &kept, &err) == 0 &&
+  int ok = rnn_labelled_load(path, &d, &v, NULL, &a, &err) == 0 &&
+           rnn_labelled_load(path, &d, &v, NULL, &b, &err) == 0 &&
+           rnn_labelled_load(path, &d, &v, NULL, &kept, &err) == 0 &&
            rnn_examples_split(&a, 0.25, 1, 42, &va, &err) == 0 &&
            rnn_examples_split(&b, 0.25, 1, 42, &vb, &err) == 0 &&
            rnn_examples_split(&kept, 0.25, 0, 42, &vk, &err) == 0;
@@ -649,7 +666,7 @@ static void test_labelled_lengths(Checks *c, const char *path) {
   memset(&v, 0, sizeof v);
   RnnExamples ex;
   RnnError err;
-  int loaded = rnn_labelled_load(path, &d, &v, &ex, &err) == 0;
+  int loaded = rnn_labelled_load(path, &d, &v, NULL, &ex, &err) == 0;
   check(c, loaded && ex.classes == 2 && ex.target == NULL,
         "labelled: load as cross-entropy with 2 classes");
   if (!loaded) {
@@ -668,7 +685,7 @@ static void test_labelled_lengths(Checks *c, const char *path) {
 
   rnn_examples_free(&ex);
   d.out_units = 1;
-  check(c, rnn_labelled_load(path, &d, &v, &ex, &err) != 0 && ex.ids == NULL,
+  check(c, rnn_labelled_load(path, &d, &v, NULL, &ex, &err) != 0 && ex.ids == NULL,
         "labelled: label 1 with 1 class fails");
   char want[1400];
   snprintf(want, sizeof want,
@@ -679,12 +696,86 @@ static void test_labelled_lengths(Checks *c, const char *path) {
   rnn_examples_free(&ex);
 }
 
+/* A vocabulary given from training data ("abdgo", id 0 padding) meets
+ * labelled.tsv: "good" is known; "bad f" (space, f), "café" (c, f, two
+ * UTF-8 bytes) and "no" (n) are not. */
+static void test_labelled_unknown(Checks *c, const char *path) {
+  RnnModelDesc d = labelled_desc(RNN_LOSS_BCE, RNN_MASK_PADDING);
+  RnnVocab v;
+  RnnError err;
+  rnn_vocab_build(&v, (const uint8_t *)"abdgo", 5, d.vocab, 0, "given", &err);
+  RnnExamples ex;
+  check(c, rnn_labelled_load(path, &d, &v, NULL, &ex, &err) != 0 && ex.ids == NULL,
+        "unknown: refused by default");
+  char want[1400];
+  snprintf(want, sizeof want,
+           "%s:2: byte 0x20 at column 6 is not in the model's vocabulary (the bytes of its "
+           "training data): remove it, train on data that has it, or pass --unknown skip or "
+           "--unknown map",
+           path);
+  check_msg(c, &err, want, "unknown: the message names line, byte and column");
+
+  RnnLoadOptions skip = {0, RNN_UNKNOWN_SKIP};
+  int ok = rnn_labelled_load(path, &d, &v, &skip, &ex, &err) == 0;
+  check(c, ok && ex.n == 1 && ex.skipped == 3 && ex.mapped == 0 &&
+               labelled_example_matches(&ex, 0, 0, &v) && v.size == 6,
+        "unknown skip: 'good' kept, 3 examples left out, the vocabulary unchanged");
+  rnn_examples_free(&ex);
+
+  RnnLoadOptions map = {0, RNN_UNKNOWN_MAP};
+  ok = rnn_labelled_load(path, &d, &v, &map, &ex, &err) == 0;
+  int unk = rnn_vocab_unknown_id(&v, d.vocab);
+  const int32_t bad_f[LAB_T] = {v.id['b'], v.id['a'], v.id['d'], 6, 6};
+  check(c, ok && unk == 6 && ex.n == LAB_N && ex.skipped == 0 && ex.mapped == 7 &&
+               memcmp(ex.ids + LAB_T, bad_f, sizeof bad_f) == 0 && ex.ids[2 * LAB_T + 1] == 1 &&
+               ex.ids[3 * LAB_T] == 6 && ex.ids[3 * LAB_T + 2] == 0 && v.size == 6,
+        "unknown map: 7 bytes read as id 6 (the lowest free), padding stays 0");
+  rnn_examples_free(&ex);
+
+  RnnLoadOptions skip_one = {1, RNN_UNKNOWN_SKIP};
+  ok = rnn_labelled_load(path, &d, &v, &skip_one, &ex, &err) == 0;
+  check(c, ok && ex.n == 1 && ex.skipped == 0,
+        "unknown skip + max 1: stops after the first kept example");
+  rnn_examples_free(&ex);
+
+  RnnVocab full;
+  rnn_vocab_build(&full, (const uint8_t *)"abcdefghijklmno", 15, d.vocab, 0, "given", &err);
+  check(c, rnn_vocab_unknown_id(&full, d.vocab) == -1 && rnn_vocab_unknown_id(&full, 17) == 16,
+        "unknown id: none when the bytes and padding fill the vocab");
+}
+
+/* --max-examples N reads N examples: later lines are neither parsed nor
+ * in a vocabulary built from the file. */
+static void test_labelled_max(Checks *c, const Paths *p) {
+  char path[1100];
+  join(path, sizeof path, p->tmp, "max.tsv");
+  static const char text[] = "0\tab\n1\tba\n0\tzz\nnot a labelled line\n";
+  write_file(path, (const uint8_t *)text, sizeof text - 1, 0);
+  RnnModelDesc d = labelled_desc(RNN_LOSS_BCE, RNN_MASK_PADDING);
+  RnnVocab v;
+  memset(&v, 0, sizeof v);
+  RnnExamples ex;
+  RnnError err;
+  check(c, rnn_labelled_load(path, &d, &v, NULL, &ex, &err) != 0,
+        "max: the whole file has a bad line 4");
+  memset(&v, 0, sizeof v);
+  RnnLoadOptions two = {2, RNN_UNKNOWN_ERROR};
+  int ok = rnn_labelled_load(path, &d, &v, &two, &ex, &err) == 0;
+  check(c, ok && ex.n == 2 && v.size == 3 && v.id['z'] == -1,
+        "max 2: two examples, line 4 never parsed, 'z' not in the vocabulary");
+  if (!ok) printf("     (%s)\n", err.msg);
+  rnn_examples_free(&ex);
+  unlink(path);
+}
+
 static void test_labelled(Checks *c, const Paths *p) {
   char path[1100];
   join(path, sizeof path, p->data, "labelled.tsv");
   test_labelled_bce(c, path);
   test_labelled_split(c, path);
   test_labelled_lengths(c, path);
+  test_labelled_unknown(c, path);
+  test_labelled_max(c, p);
 }
 
 /* ---------------------------------------------------------------------- */
