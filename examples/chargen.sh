@@ -2,7 +2,7 @@
 # Seed 000: the character-level LSTM (specs/chargen.rnn) trained on the
 # fortune cookie files, then sampled.
 #
-#   examples/chargen.sh [--quick] [--steps N]
+#   examples/chargen.sh [--quick] [--threads N] [--steps N]
 #
 # Trains on build/data/fortunes.txt (2.5 MB) holding out its last 5% for
 # validation (--val-split 0.05), validating every 250 steps; prints the
@@ -10,6 +10,8 @@
 # then 1000 characters sampled from the prime "t" at the spec's temperature.
 #   full:    --steps 3000 (default; 5 minutes on a busy 2-core machine)
 #   --quick: 60 steps on the first 200 kB, a 200-character sample (seconds)
+#   --threads N: OpenBLAS threads (default 1, as docs/RESULTS.md measured;
+#            figures move slightly with the count, as the sums' order does)
 # Output in build/examples/chargen/: chargen.ckpt (+ .yaml), log.csv,
 # loss.svg, sample.txt. The last lines are
 #   RESULT chargen valid_loss_per_char 2.0623
@@ -24,6 +26,7 @@ steps=3000
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
+    --threads) threads=${2:?--threads needs a number}; shift ;;
     --steps) steps=${2:?--steps needs a number}; shift ;;
     -h|--help) example_help; exit 0 ;;
     *) echo "chargen.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
@@ -51,6 +54,7 @@ chargen=$(prog chargen)
 echo "== chargen: training $steps steps on $text (last 5% held out)"
 start=$(now)
 "$chargen" train "$text" --val-split 0.05 --steps "$steps" --eval-every "$eval_every" \
+  --threads "$threads" \
   --checkpoint "$out/chargen.ckpt" --log "$out/log.csv" --plot "$out/loss.svg" "${quiet[@]}"
 train_seconds=$(elapsed "$start")
 loss=$(log_column "$out/log.csv" valid_loss)

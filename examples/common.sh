@@ -10,6 +10,8 @@
 #   RNNC_EXAMPLES_OUT        where outputs go (default BUILD_DIR/examples): OUT/NAME/
 #   RNNC_EXAMPLES_NO_SETUP=1 skip scripts/build.sh and examples/prepare_data.sh
 #                            (the tests do both once, before any example runs)
+#   RNNC_THREADS             OpenBLAS threads per program (default 1; a script's
+#                            --threads N wins)
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
@@ -18,6 +20,10 @@ export BUILD_DIR
 programs=${RNNC_PROGRAMS:-$BUILD_DIR/programs}
 data=${RNNC_DATA:-$BUILD_DIR/data}
 examples_out=${RNNC_EXAMPLES_OUT:-$BUILD_DIR/examples}
+# One BLAS thread by default: a GEMM's sums run in an order that depends on
+# the thread count, so the figures (docs/RESULTS.md) are reproducible only
+# at a fixed count; these models are small enough that 1 loses little.
+threads=${RNNC_THREADS:-1}
 
 # Prints the comment block at the top of the calling script (its --help).
 example_help() {

@@ -3,22 +3,24 @@
 # 150) and fashion_lstm (LSTM 150), trained on Fashion-MNIST and evaluated
 # on its test set.
 #
-#   examples/fashion.sh [--quick] [--epochs N] [MODEL...]
+#   examples/fashion.sh [--quick] [--threads N] [--epochs N] [MODEL...]
 #
 # Each 28x28 image is 28 steps of 28 pixels. Trains on the 60000 training
 # images (the spec's 5 epochs of 400 batches of 150, Adam 1e-3; no
 # validation split, as in the seed), then runs `eval` on the 10000 t10k
 # images and prints the test accuracy of each model.
-#   full:    the spec's 5 epochs (75 s for fashion_rnn and 4.5 minutes
-#            for fashion_lstm on a busy 2-core machine); --epochs N
+#   full:    the spec's 5 epochs (45 s for fashion_rnn and 3 minutes
+#            for fashion_lstm on a 2-core machine); --epochs N
 #   --quick: 40 steps on the first 3000 images, eval on the first 1000
+#   --threads N: OpenBLAS threads (default 1, as docs/RESULTS.md measured;
+#            figures move slightly with the count, as the sums' order does)
 # MODEL: fashion_rnn and/or fashion_lstm (default both).
 # Output in build/examples/fashion/: MODEL.ckpt (+ .yaml), MODEL.log.csv,
 # MODEL.loss.svg, MODEL.eval.txt. The last lines are
-#   RESULT fashion_rnn test_accuracy 0.8366
-#   RESULT fashion_rnn test_loss 0.458250
+#   RESULT fashion_rnn test_accuracy 0.8413
+#   RESULT fashion_rnn test_loss 0.441650
 #   RESULT fashion_rnn train_seconds 72.6
-#   RESULT fashion_lstm test_accuracy 0.8639
+#   RESULT fashion_lstm test_accuracy 0.8678
 #   ...
 set -euo pipefail
 # shellcheck source=examples/common.sh
@@ -30,6 +32,7 @@ models=()
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
+    --threads) threads=${2:?--threads needs a number}; shift ;;
     --epochs) epochs=(--epochs "${2:?--epochs needs a number}"); shift ;;
     fashion_rnn|fashion_lstm) models+=("$1") ;;
     -h|--help) example_help; exit 0 ;;
@@ -55,11 +58,12 @@ for model in "${models[@]}"; do
   rm -f "$out/$model".{ckpt,ckpt.yaml,log.csv,loss.svg,eval.txt}
   echo "== $model: training on ${train[0]}"
   start=$(now)
-  "$(prog "$model")" train "${train[@]}" "${train_opts[@]}" --checkpoint "$out/$model.ckpt" \
-    --log "$out/$model.log.csv" --plot "$out/$model.loss.svg"
+  "$(prog "$model")" train "${train[@]}" "${train_opts[@]}" --threads "$threads" \
+    --checkpoint "$out/$model.ckpt" --log "$out/$model.log.csv" --plot "$out/$model.loss.svg"
   train_seconds=$(elapsed "$start")
   echo "== $model: eval on ${test[0]}"
-  "$(prog "$model")" eval "${test[@]}" "${eval_opts[@]}" --checkpoint "$out/$model.ckpt" |
+  "$(prog "$model")" eval "${test[@]}" "${eval_opts[@]}" --threads "$threads" \
+    --checkpoint "$out/$model.ckpt" |
     tee "$out/$model.eval.txt"
   line=$(cat "$out/$model.eval.txt")
   echo "trained in $train_seconds s"

@@ -5,7 +5,7 @@
 # recurrent dropout 0.5), each trained on words_train.tsv and evaluated on
 # words_test.tsv.
 #
-#   examples/lang.sh [--quick] [--epochs N] [MODEL...]
+#   examples/lang.sh [--quick] [--threads N] [--epochs N] [MODEL...]
 #
 # Data: 119590 training and 29898 test words, half English (wamerican),
 # half German (wngerman), byte by byte, padded to 24 and masked; the 2 test
@@ -18,6 +18,8 @@
 #            --epochs N for fewer
 #   --quick: 60 steps on the first 4000 training words, eval on the first
 #            2000 test words
+#   --threads N: OpenBLAS threads (default 1, as docs/RESULTS.md measured;
+#            figures move slightly with the count, as the sums' order does)
 # MODEL: any of the four (default all).
 # Output in build/examples/lang/: MODEL.ckpt (+ .yaml), MODEL.log.csv,
 # MODEL.curves.svg, MODEL.eval.txt. The last lines are
@@ -36,6 +38,7 @@ models=()
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
+    --threads) threads=${2:?--threads needs a number}; shift ;;
     --epochs) epochs=(--epochs "${2:?--epochs needs a number}"); shift ;;
     lang_rnn|lang_lstm|lang_stacked|lang_dropout) models+=("$1") ;;
     -h|--help) example_help; exit 0 ;;
@@ -65,11 +68,12 @@ for model in "${models[@]}"; do
   rm -f "$out/$model".{ckpt,ckpt.yaml,log.csv,curves.svg,eval.txt}
   echo "== $model: training on $train"
   start=$(now)
-  "$(prog "$model")" train "$train" "${train_opts[@]}" --checkpoint "$out/$model.ckpt" \
-    --log "$out/$model.log.csv" --plot "$out/$model.curves.svg"
+  "$(prog "$model")" train "$train" "${train_opts[@]}" --threads "$threads" \
+    --checkpoint "$out/$model.ckpt" --log "$out/$model.log.csv" --plot "$out/$model.curves.svg"
   train_seconds=$(elapsed "$start")
   echo "== $model: eval on $test"
-  "$(prog "$model")" eval "$test" "${eval_opts[@]}" --checkpoint "$out/$model.ckpt" |
+  "$(prog "$model")" eval "$test" "${eval_opts[@]}" --threads "$threads" \
+    --checkpoint "$out/$model.ckpt" |
     tee "$out/$model.eval.txt"
   line=$(cat "$out/$model.eval.txt")
   valid=$(printf '%.4f' "$(log_column "$out/$model.log.csv" valid_accuracy)")

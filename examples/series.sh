@@ -4,13 +4,15 @@
 # series_train.csv, evaluated and run on series_test.csv, then generating
 # on its own.
 #
-#   examples/series.sh [--quick] [--steps N]
+#   examples/series.sh [--quick] [--threads N] [--steps N]
 #
 # The series is t*sin(t)/3 + 2*sin(5t) for t = 0, 0.1, ..., 30 (train) and
 # the same curve half a step later (test: points never seen). Windows of 20
 # steps with next-step targets (281 per file).
 #   full:    the spec's 1000 steps of batch 50, Adam 1e-3 (seconds)
 #   --quick: 300 steps
+#   --threads N: OpenBLAS threads (default 1, as docs/RESULTS.md measured;
+#            figures move slightly with the count, as the sums' order does)
 # Then:
 #   eval     the test MSE (mean over every step of every test window)
 #   predict  one-step-ahead predictions of steps 20..300 of the test series,
@@ -19,8 +21,8 @@
 #            seed, then each prediction fed back, 300 times: generation.csv
 #            and generation.svg (the runtime's plot)
 # Output in build/examples/series/. The last lines are
-#   RESULT series test_mse 0.048077
-#   RESULT series predict_mse 0.001228
+#   RESULT series test_mse 0.048016
+#   RESULT series predict_mse 0.001351
 #   RESULT series train_seconds 4.9
 set -euo pipefail
 # shellcheck source=examples/common.sh
@@ -31,6 +33,7 @@ steps=()
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
+    --threads) threads=${2:?--threads needs a number}; shift ;;
     --steps) steps=(--steps "${2:?--steps needs a number}"); shift ;;
     -h|--help) example_help; exit 0 ;;
     *) echo "series.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
@@ -94,17 +97,17 @@ series=$(prog series)
 
 echo "== series: training on $train"
 start=$(now)
-"$series" train "$train" "${train_opts[@]}" --checkpoint "$out/series.ckpt" \
+"$series" train "$train" "${train_opts[@]}" --threads "$threads" --checkpoint "$out/series.ckpt" \
   --log "$out/log.csv" --plot "$out/loss.svg"
 train_seconds=$(elapsed "$start")
 echo "trained in $train_seconds s"
 
 echo "== series: eval on $test"
-"$series" eval "$test" --checkpoint "$out/series.ckpt" | tee "$out/eval.txt"
+"$series" eval "$test" --threads "$threads" --checkpoint "$out/series.ckpt" | tee "$out/eval.txt"
 test_mse=$(eval_field "$(cat "$out/eval.txt")" loss)
 
 echo "== series: predict on $test"
-"$series" predict "$test" --checkpoint "$out/series.ckpt" >"$out/predict.txt"
+"$series" predict "$test" --threads "$threads" --checkpoint "$out/series.ckpt" >"$out/predict.txt"
 # Line i of predict is window i's last output: the prediction of step i+20
 # (0-based) of the test series, from steps i..i+19.
 T=20
