@@ -6,6 +6,7 @@
  *   NAME predict DATA...  one line of output per example
  *   NAME sample           generate from a trained model
  *   NAME info             the model, and a checkpoint's metadata
+ *   NAME bench            time a training step, a forward pass, sampling
  *
  * It works on any model through its description table (rnn_model.h). Exit
  * status: 0 success, 1 runtime or data error, 2 usage error, 130 when
@@ -32,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rnn_bench.h"
 #include "rnn_ckpt.h"
 #include "rnn_data.h"
 #include "rnn_report.h"
@@ -57,11 +59,14 @@ typedef struct Options {
   const char *checkpoint;
   char default_checkpoint[256];
   const char *log, *plot, *format, *prime, *csv_out, *svg_out, *seed_series;
+  const char *json, *config, *run;  /* bench */
   long steps, epochs, eval_every, length, max_examples;
+  long warmup, sample_chars, sample_reps; /* bench */
   double val_split, temperature;
   int top_k, threads, resume, quiet;
   RnnUnknown unknown;
   int val_split_set, seed_set, temperature_set, top_k_set, length_set, prime_set;
+  int warmup_set, sample_reps_set;
   uint64_t seed;
 } Options;
 
@@ -99,7 +104,8 @@ static void print_main_help(const RnnModelDesc *d, const char *prog) {
          "  eval DATA...     loss%s on DATA, every example counted once\n"
          "  predict DATA...  one line of output per example\n"
          "  sample           generate%s from a trained model\n"
-         "  info             the model, and a checkpoint's metadata\n\n"
+         "  info             the model, and a checkpoint's metadata\n"
+         "  bench            time a training step, a forward pass and sampling\n\n"
          "'%s COMMAND --help' describes each command.\n"
          "exit status: 0 ok, 1 runtime or data error, 2 usage error, 130 interrupted\n",
          prog, d->name, d->spec_hash, d->loss == RNN_LOSS_MSE ? "" : " and accuracy",
@@ -168,6 +174,16 @@ static void print_command_help(const RnnModelDesc *d, const Options *o) {
              "input, N times (spec: %d); writes the series as CSV (stdout by default)\n"
              "and optionally as an SVG plot.\n",
              o->prog, d->sample_length);
+  } else if (strcmp(c, "bench") == 0) {
+    printf("usage: %s bench [--steps N] [--warmup N] [--sample-chars N] [--sample-reps N]\n"
+           "       [--threads N] [--seed N] [--json FILE] [--config NAME] [--run LABEL]\n\n"
+           "Times, on random batches of the model's shape (B=%d, T=%d), a training step\n"
+           "(forward, loss, backward through time, clipping, the optimizer), the forward\n"
+           "pass alone and, for text models, sampling one character at a time: the\n"
+           "median of N steps (default 20) after the warm-up ones (default 3), and of\n"
+           "the sampling runs (default 3 of 1000 characters). --json appends a record in\n"
+           "the format of ../shared/bench (impl, config, threads, run, metrics).\n",
+           o->prog, d->batch, d->length);
   } else {
     printf("usage: %s info [--checkpoint PATH]\n\n"
            "Describes the model and, when the checkpoint exists, its metadata.\n",
@@ -217,9 +233,13 @@ static int option_allowed(const char *cmd, const char *opt) {
                                        "--top-k", "--seed", "--seed-series", "--csv", "--svg",
                                        "--threads", NULL};
   static const char *const info[] = {"--checkpoint", NULL};
+  static const char *const bench[] = {"--steps", "--warmup", "--sample-chars", "--sample-reps",
+                                      "--threads", "--seed", "--json", "--config", "--run",
+                                      NULL};
   const char *const *list = strcmp(cmd, "train") == 0    ? train
                             : strcmp(cmd, "sample") == 0 ? sample
                             : strcmp(cmd, "info") == 0   ? info
+                            : strcmp(cmd, "bench") == 0  ? bench
                                                          : eval;
   for (int i = 0; list[i]; i++)
     if (strcmp(list[i], opt) == 0)
@@ -271,6 +291,12 @@ static int parse_options(const RnnModelDesc *d, int argc, char **argv, Options *
     else if (strcmp(a, "--plot") == 0) o->plot = v;
     else if (strcmp(a, "--format") == 0) o->format = v;
     else if (strcmp(a, "--unknown") == 0) rc = parse_unknown(o, v, &o->unknown);
+    else if (strcmp(a, "--warmup") == 0) { rc = parse_long(o, a, v, 0, &o->warmup); o->warmup_set = 1; }
+    else if (strcmp(a, "--sample-chars") == 0) rc = parse_long(o, a, v, 1, &o->sample_chars);
+    else if (strcmp(a, "--sample-reps") == 0) { rc = parse_long(o, a, v, 0, &o->sample_reps); o->sample_reps_set = 1; }
+    else if (strcmp(a, "--json") == 0) o->json = v;
+    else if (strcmp(a, "--config") == 0) o->config = v;
+    else if (strcmp(a, "--run") == 0) o->run = v;
     else if (strcmp(a, "--prime") == 0) { o->prime = v; o->prime_set = 1; }
     else if (strcmp(a, "--seed-series") == 0) o->seed_series = v;
     else if (strcmp(a, "--csv") == 0) o->csv_out = v;
@@ -1095,6 +1121,83 @@ static int cmd_info(const RnnModelDesc *d, Options *o) {
 }
 
 /* ---------------------------------------------------------------------- */
+/* bench                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Appends one JSON line: the fields ../shared/bench/summarize.py reads
+ * (impl, config, threads, run and the metrics), beside the peer's. */
+static int write_bench_json(const RnnModelDesc *d, const Options *o, int threads,
+                            const RnnBenchResult *r) {
+  FILE *f = fopen(o->json, "a");
+  if (!f) {
+    fail_msg(o, "cannot append to '%s': %s", o->json, strerror(errno));
+    return -1;
+  }
+  double seqs = d->batch, steps = (double)d->batch * d->length;
+  fprintf(f, "{\"impl\": \"rnnc\", \"config\": \"%s\", \"desc\": \"rnnc model %s (spec %.12s)\", "
+          "\"threads\": \"%d\", \"run\": \"%s\", \"T\": %d, \"B\": %d, \"params\": %zu, "
+          "\"openblas_core\": \"%s\", \"train_flops_per_step\": %.6g, "
+          "\"train_step_ms_median\": %.6g, \"train_step_ms_min\": %.6g, "
+          "\"train_step_ms_max\": %.6g, \"train_steps_measured\": %ld, "
+          "\"train_seq_per_s\": %.6g, \"train_timesteps_per_s\": %.6g, \"train_gflops\": %.6g, "
+          "\"infer_ms_median\": %.6g, \"infer_seq_per_s\": %.6g, \"infer_timesteps_per_s\": %.6g, "
+          "\"final_loss\": %.6g",
+          o->config ? o->config : d->name, d->name, d->spec_hash, threads, o->run ? o->run : "1",
+          d->length, d->batch, d->n_params, openblas_get_corename(), d->train_flops,
+          r->train_ms_median, r->train_ms_min, r->train_ms_max, o->steps,
+          seqs / r->train_ms_median * 1e3, steps / r->train_ms_median * 1e3,
+          d->train_flops / r->train_ms_median * 1e-6, r->infer_ms_median,
+          seqs / r->infer_ms_median * 1e3, steps / r->infer_ms_median * 1e3, r->last_loss);
+  if (!isnan(r->sample_us_median))
+    fprintf(f, ", \"sample_us_per_char_median\": %.6g", r->sample_us_median);
+  fprintf(f, "}\n");
+  if (fclose(f) != 0) {
+    fail_msg(o, "cannot write '%s': %s", o->json, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static int cmd_bench(const RnnModelDesc *d, Options *o) {
+  if (o->n_data > 0)
+    return usage_fail(o, "takes no DATA (unexpected '%s')", o->data[0]);
+  if (!o->steps)
+    o->steps = 20;
+  RnnBenchOptions opt = {o->warmup_set ? (int)o->warmup : 3, (int)o->steps,
+                         o->sample_chars ? (int)o->sample_chars : 1000,
+                         o->sample_reps_set ? (int)o->sample_reps : 3,
+                         o->seed_set ? o->seed : d->seed};
+  if (o->threads)
+    openblas_set_num_threads(o->threads);
+  int threads = openblas_get_num_threads();
+  RnnBenchResult r;
+  RnnError err;
+  if (rnn_bench_run(d, &opt, &r, &err) != 0) {
+    fail_msg(o, "%s", err.msg);
+    return EXIT_FAIL;
+  }
+  printf("%s: B=%d T=%d, %zu parameters, OpenBLAS %s, %d thread%s\n", d->name, d->batch,
+         d->length, d->n_params, openblas_get_corename(), threads, threads == 1 ? "" : "s");
+  printf("train   %9.3f ms/step (median of %d; min %.3f, max %.3f)  %.0f timesteps/s  "
+         "%.2f GFLOP/s  loss %.4f\n",
+         r.train_ms_median, opt.steps, r.train_ms_min, r.train_ms_max,
+         (double)d->batch * d->length / r.train_ms_median * 1e3,
+         d->train_flops / r.train_ms_median * 1e-6, r.last_loss);
+  printf("infer   %9.3f ms/batch  %.0f timesteps/s\n", r.infer_ms_median,
+         (double)d->batch * d->length / r.infer_ms_median * 1e3);
+  if (!isnan(r.sample_us_median))
+    printf("sample  %9.3f us/char (median of %d runs of %d)\n", r.sample_us_median,
+           opt.sample_reps, opt.sample_chars);
+  if (!isfinite(r.last_loss)) {
+    fail_msg(o, "the training loss is %g: the timings are of a broken run", r.last_loss);
+    return EXIT_FAIL;
+  }
+  if (o->json && write_bench_json(d, o, threads, &r) != 0)
+    return EXIT_FAIL;
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
 
 int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
   Options o;
@@ -1114,7 +1217,8 @@ int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
     print_main_help(d, o.prog);
     return EXIT_OK;
   }
-  static const char *const commands[] = {"train", "eval", "predict", "sample", "info", NULL};
+  static const char *const commands[] = {"train", "eval", "predict", "sample", "info", "bench",
+                                         NULL};
   int known = 0;
   for (int i = 0; commands[i]; i++)
     known |= strcmp(o.cmd, commands[i]) == 0;
@@ -1137,5 +1241,7 @@ int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
     return cmd_predict(d, &o);
   if (strcmp(o.cmd, "sample") == 0)
     return cmd_sample(d, &o);
+  if (strcmp(o.cmd, "bench") == 0)
+    return cmd_bench(d, &o);
   return cmd_info(d, &o);
 }
