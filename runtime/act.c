@@ -9,22 +9,25 @@
 
 #include <math.h>
 
-/* libm at the working precision: float builds must not promote to double
- * (-Wdouble-promotion), double builds must not lose precision. */
+#include "rnn_mathfn.h"
+
+/* exp and tanh at the working precision (rnn_mathfn.h): libm in double,
+ * vectorizable approximations in float. */
+static inline rnn_real real_exp(rnn_real x) { return rnn_exp(x); }
+static inline rnn_real real_tanh(rnn_real x) { return rnn_tanh(x); }
 #ifdef RNN_REAL_DOUBLE
-static inline rnn_real real_exp(rnn_real x) { return exp(x); }
-static inline rnn_real real_tanh(rnn_real x) { return tanh(x); }
+static inline rnn_real fabs_real(rnn_real x) { return fabs(x); }
 #else
-static inline rnn_real real_exp(rnn_real x) { return expf(x); }
-static inline rnn_real real_tanh(rnn_real x) { return tanhf(x); }
+static inline rnn_real fabs_real(rnn_real x) { return fabsf(x); }
 #endif
 
 /* Logistic sigmoid without overflow: exp is only ever taken of a
- * non-positive number, so it stays in (0, 1]. */
-static rnn_real sigmoid(rnn_real x) {
-  if (x >= 0) return 1 / (1 + real_exp(-x));
-  rnn_real e = real_exp(x);
-  return e / (1 + e);
+ * non-positive number, so it stays in (0, 1]. Branch-free (a select), so
+ * the loops around it vectorize. */
+static inline rnn_real sigmoid(rnn_real x) {
+  rnn_real e = real_exp(-fabs_real(x));
+  rnn_real s = 1 / (1 + e);
+  return x >= 0 ? s : e * s;
 }
 
 /* ---- forward ---- */
@@ -54,11 +57,9 @@ static void softmax_row(int cols, const rnn_real *z, rnn_real *y) {
   rnn_real max = z[0];
   for (int j = 1; j < cols; j++)
     if (z[j] > max) max = z[j];
-  double sum = 0;
-  for (int j = 0; j < cols; j++) {
-    y[j] = real_exp(z[j] - max);
-    sum += (double)y[j];
-  }
+  for (int j = 0; j < cols; j++) y[j] = real_exp(z[j] - max);
+  double sum = 0; /* in order: a reduction of its own, so the exps vectorize */
+  for (int j = 0; j < cols; j++) sum += (double)y[j];
   /* sum >= 1: the maximum's own term is exp(0). */
   rnn_real inv = (rnn_real)(1.0 / sum);
   for (int j = 0; j < cols; j++) y[j] *= inv;
@@ -86,7 +87,10 @@ void rnn_act_fwd(RnnAct act, int rows, int cols, const rnn_real *z, rnn_real *y)
 /* relu'(z) = 1 exactly where y > 0 (z > 0); the kink at 0 gets 0, as in
  * PyTorch. */
 static void relu_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
-  for (size_t i = 0; i < n; i++) dz[i] = y[i] > 0 ? dy[i] : 0;
+  for (size_t i = 0; i < n; i++) {
+    rnn_real d = dy[i]; /* loaded unconditionally: a select, not a branch */
+    dz[i] = y[i] > 0 ? d : 0;
+  }
 }
 
 /* tanh' = 1 - y^2. */

@@ -27,26 +27,17 @@
 #include <math.h>
 #include <string.h>
 
-/* ---- precision-correct scalar math (no silent float -> double) ---- */
+#include "rnn_mathfn.h"
 
-static inline rnn_real rnn_tanh(rnn_real x) {
-#ifdef RNN_REAL_DOUBLE
-  return tanh(x);
-#else
-  return tanhf(x);
-#endif
-}
+/* exp, tanh and sigmoid at the working precision: rnn_mathfn.h. */
+static inline rnn_real sigmoid(rnn_real x) { return rnn_sigmoid(x); }
 
-static inline rnn_real rnn_exp(rnn_real x) {
-#ifdef RNN_REAL_DOUBLE
-  return exp(x);
-#else
-  return expf(x);
-#endif
-}
-
-/* For x -> -inf, exp(-x) overflows to inf and the result is 0, not NaN. */
-static inline rnn_real sigmoid(rnn_real x) { return 1 / (1 + rnn_exp(-x)); }
+/* The elementwise loops over a row of H units are the cells' own work
+ * (the rest is GEMMs). They live in row functions with restrict pointers
+ * and no load under a condition (a NULL peephole or bias would be one), so
+ * the compiler vectorizes them; an optional operand is a compile-time
+ * constant in an always-inlined helper instead, folded away when absent. */
+#define ROW_INLINE static inline __attribute__((always_inline))
 
 /* Derivatives written in terms of the activation's output y. */
 static inline rnn_real dsigmoid_from_output(rnn_real y) { return y * (1 - y); }
@@ -66,12 +57,6 @@ static const rnn_real *recurrent_input(int B, int H, const rnn_real *h_prev /* [
   if (drop_h == NULL) return h_prev;
   for (size_t e = 0; e < (size_t)B * H; e++) hd_t[e] = h_prev[e] * drop_h[e];
   return hd_t;
-}
-
-/* h'~[b][j] recomputed in the backward (it was hd_t in the forward). */
-static inline rnn_real dropped_h(const rnn_real *h_prev /* [B][H] */,
-                                 const rnn_real *drop_h /* [B][H] or NULL */, size_t e) {
-  return drop_h == NULL ? h_prev[e] : h_prev[e] * drop_h[e];
 }
 
 static void copy_row(int n, const rnn_real *src /* [n] */, rnn_real *dst /* [n] */) {
@@ -107,6 +92,29 @@ static void add_recurrent_grad(int B, int H, int gh, const rnn_real *dpre, int l
 /*             dh' += (dpre U) * drop_h   dxproj = dpre                    */
 /* ====================================================================== */
 
+/* h = relu(xp + h) and h = tanh(xp + h) over one row (h holds h'~ U^T). */
+static void simple_relu_row(int H, const rnn_real *restrict xp, rnn_real *restrict h) {
+  for (int j = 0; j < H; j++) {
+    rnn_real pre = xp[j] + h[j];
+    h[j] = pre > 0 ? pre : 0;
+  }
+}
+static void simple_tanh_row(int H, const rnn_real *restrict xp, rnn_real *restrict h) {
+  for (int j = 0; j < H; j++) h[j] = rnn_tanh(xp[j] + h[j]);
+}
+
+/* dpre = dh * act'(pre), from the output h. */
+static void simple_bwd_row(int H, int relu, const rnn_real *restrict h,
+                           const rnn_real *restrict dh, rnn_real *restrict dpre) {
+  if (relu)
+    for (int j = 0; j < H; j++) {
+      rnn_real d = dh[j]; /* loaded unconditionally: a select, not a branch */
+      dpre[j] = h[j] > 0 ? d : 0;
+    }
+  else
+    for (int j = 0; j < H; j++) dpre[j] = dh[j] * dtanh_from_output(h[j]);
+}
+
 /* Contract: see rnn.h. xproj_t, h_prev, h_t [B][H]; u [H][H]; drop_h
  * [B][H] or NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h,
  * may be NULL otherwise). */
@@ -121,10 +129,10 @@ void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
       copy_row(H, h_prev + row, h_t + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real pre = xproj_t[row + j] + h_t[row + j];
-      h_t[row + j] = relu ? (pre > 0 ? pre : 0) : rnn_tanh(pre);
-    }
+    if (relu)
+      simple_relu_row(H, xproj_t + row, h_t + row);
+    else
+      simple_tanh_row(H, xproj_t + row, h_t + row);
   }
 }
 
@@ -142,11 +150,7 @@ void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_
       add_row(H, dh_t + row, dh_prev + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real h = h_t[row + j];
-      rnn_real dact = relu ? (h > 0 ? 1 : 0) : dtanh_from_output(h);
-      dpre_t[row + j] = dh_t[row + j] * dact;
-    }
+    simple_bwd_row(H, relu, h_t + row, dh_t + row, dpre_t + row);
   }
   add_recurrent_grad(B, H, H, dpre_t, H, u, drop_h, scratch, dh_prev);
 }
@@ -163,6 +167,62 @@ void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_
 /*             dp_i += dpi c'   dp_f += dpf c'   dp_o += dpo c             */
 /*             dh' += (dpre U) * drop_h        dxproj = dpre = dgates      */
 /* ====================================================================== */
+
+/* One row: gate [4H] holds h'~ U^T on entry and i, f, g, o on exit; PEEP
+ * (a constant: 0 or 1) says whether p [3H] is read. */
+ROW_INLINE void lstm_fwd_row(int H, int has_peep, const rnn_real *restrict xp,
+                             const rnn_real *restrict cp, const rnn_real *restrict p,
+                             rnn_real *restrict gate, rnn_real *restrict c_t,
+                             rnn_real *restrict h_t) {
+  for (int j = 0; j < H; j++) {
+    rnn_real i = sigmoid(xp[j] + gate[j] + (has_peep ? p[j] * cp[j] : 0));
+    rnn_real f = sigmoid(xp[H + j] + gate[H + j] + (has_peep ? p[H + j] * cp[j] : 0));
+    rnn_real g = rnn_tanh(xp[2 * H + j] + gate[2 * H + j]);
+    rnn_real c = f * cp[j] + i * g;
+    /* The output gate's peephole looks at the NEW cell state. */
+    rnn_real o = sigmoid(xp[3 * H + j] + gate[3 * H + j] + (has_peep ? p[2 * H + j] * c : 0));
+    gate[j] = i;
+    gate[H + j] = f;
+    gate[2 * H + j] = g;
+    gate[3 * H + j] = o;
+    c_t[j] = c;
+    h_t[j] = o * rnn_tanh(c);
+  }
+}
+
+/* One row of the backward: dgate [4H] from the gates, c', c and dh; dc
+ * [H] replaced (dL/dc_t in, dL/dc' out); dp [3H] accumulated when PEEP. */
+ROW_INLINE void lstm_bwd_row(int H, int has_peep, const rnn_real *restrict gate,
+                             const rnn_real *restrict cp, const rnn_real *restrict c_t,
+                             const rnn_real *restrict p, const rnn_real *restrict dh_t,
+                             rnn_real *restrict dc, rnn_real *restrict dgate,
+                             rnn_real *restrict dp) {
+  for (int j = 0; j < H; j++) {
+    rnn_real i = gate[j], f = gate[H + j], g = gate[2 * H + j], o = gate[3 * H + j];
+    rnn_real c = c_t[j], dh = dh_t[j];
+    rnn_real tanh_c = rnn_tanh(c);
+    rnn_real dpre_o = dh * tanh_c * dsigmoid_from_output(o);
+    /* c reaches the loss through h = o tanh(c), through c_{t+1} (dc) and,
+     * with peepholes, through o's pre-activation. */
+    rnn_real dc_total = dc[j] + dh * o * dtanh_from_output(tanh_c);
+    if (has_peep) dc_total += dpre_o * p[2 * H + j];
+    rnn_real dpre_i = dc_total * g * dsigmoid_from_output(i);
+    rnn_real dpre_f = dc_total * cp[j] * dsigmoid_from_output(f);
+    rnn_real dpre_g = dc_total * i * dtanh_from_output(g);
+    rnn_real dc_prev = dc_total * f;
+    if (has_peep) {
+      dc_prev += dpre_i * p[j] + dpre_f * p[H + j];
+      dp[j] += dpre_i * cp[j];
+      dp[H + j] += dpre_f * cp[j];
+      dp[2 * H + j] += dpre_o * c;
+    }
+    dgate[j] = dpre_i;
+    dgate[H + j] = dpre_f;
+    dgate[2 * H + j] = dpre_g;
+    dgate[3 * H + j] = dpre_o;
+    dc[j] = dc_prev;
+  }
+}
 
 /* Contract: see rnn.h. xproj_t, gates_t [B][4H] (i, f, g, o blocks per
  * row); h_prev, c_prev, c_t, h_t [B][H]; u [4H][H]; peep [3H] or NULL;
@@ -185,24 +245,10 @@ void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
       copy_row(H, h_prev + row, h_t + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real cp = c_prev[row + j];
-      rnn_real peep_i = peep != NULL ? peep[j] * cp : 0;
-      rnn_real peep_f = peep != NULL ? peep[H + j] * cp : 0;
-      rnn_real i = sigmoid(xp[j] + gate[j] + peep_i);
-      rnn_real f = sigmoid(xp[H + j] + gate[H + j] + peep_f);
-      rnn_real g = rnn_tanh(xp[2 * H + j] + gate[2 * H + j]);
-      rnn_real c = f * cp + i * g;
-      /* The output gate's peephole looks at the NEW cell state. */
-      rnn_real peep_o = peep != NULL ? peep[2 * H + j] * c : 0;
-      rnn_real o = sigmoid(xp[3 * H + j] + gate[3 * H + j] + peep_o);
-      gate[j] = i;
-      gate[H + j] = f;
-      gate[2 * H + j] = g;
-      gate[3 * H + j] = o;
-      c_t[row + j] = c;
-      h_t[row + j] = o * rnn_tanh(c);
-    }
+    if (peep != NULL)
+      lstm_fwd_row(H, 1, xp, c_prev + row, peep, gate, c_t + row, h_t + row);
+    else
+      lstm_fwd_row(H, 0, xp, c_prev + row, NULL, gate, c_t + row, h_t + row);
   }
 }
 
@@ -226,31 +272,12 @@ void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_
       add_row(H, dh_t + row, dh_prev + row); /* dc passes through untouched */
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real i = gate[j], f = gate[H + j], g = gate[2 * H + j], o = gate[3 * H + j];
-      rnn_real cp = c_prev[row + j], c = c_t[row + j], dh = dh_t[row + j];
-      rnn_real tanh_c = rnn_tanh(c);
-      rnn_real dpre_o = dh * tanh_c * dsigmoid_from_output(o);
-      /* c reaches the loss through h = o tanh(c), through c_{t+1} (dc)
-       * and, with peepholes, through o's pre-activation. */
-      rnn_real dc_total = dc[row + j] + dh * o * dtanh_from_output(tanh_c);
-      if (peep != NULL) dc_total += dpre_o * peep[2 * H + j];
-      rnn_real dpre_i = dc_total * g * dsigmoid_from_output(i);
-      rnn_real dpre_f = dc_total * cp * dsigmoid_from_output(f);
-      rnn_real dpre_g = dc_total * i * dtanh_from_output(g);
-      rnn_real dc_prev = dc_total * f;
-      if (peep != NULL) {
-        dc_prev += dpre_i * peep[j] + dpre_f * peep[H + j];
-        dpeep[j] += dpre_i * cp;
-        dpeep[H + j] += dpre_f * cp;
-        dpeep[2 * H + j] += dpre_o * c;
-      }
-      dgate[j] = dpre_i;
-      dgate[H + j] = dpre_f;
-      dgate[2 * H + j] = dpre_g;
-      dgate[3 * H + j] = dpre_o;
-      dc[row + j] = dc_prev;
-    }
+    if (peep != NULL)
+      lstm_bwd_row(H, 1, gate, c_prev + row, c_t + row, peep, dh_t + row, dc + row, dgate,
+                   dpeep);
+    else
+      lstm_bwd_row(H, 0, gate, c_prev + row, c_t + row, NULL, dh_t + row, dc + row, dgate,
+                   NULL);
   }
   add_recurrent_grad(B, H, G, dgates_t, G, u, drop_h, scratch, dh_prev);
 }
@@ -265,6 +292,48 @@ void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_
 /*             dpz = dh (h' - n) z(1-z)                (dxp_z = dhp_z)     */
 /*             dh' += dh z + (dhp U) * drop_h                              */
 /* ====================================================================== */
+
+/* One row: gate [3H] holds h'~ U^T on entry and r, z, n on exit; hn gets
+ * hp_n; the bias b [3H] is read when HAS_BIAS (a constant). */
+ROW_INLINE void gru_fwd_row(int H, int has_bias, const rnn_real *restrict xp,
+                            const rnn_real *restrict b, const rnn_real *restrict h_prev,
+                            rnn_real *restrict gate, rnn_real *restrict hn,
+                            rnn_real *restrict h) {
+  for (int j = 0; j < H; j++) {
+    rnn_real hp_r = gate[j] + (has_bias ? b[j] : 0);
+    rnn_real hp_z = gate[H + j] + (has_bias ? b[H + j] : 0);
+    rnn_real hp_n = gate[2 * H + j] + (has_bias ? b[2 * H + j] : 0);
+    rnn_real r = sigmoid(xp[j] + hp_r);
+    rnn_real z = sigmoid(xp[H + j] + hp_z);
+    rnn_real n = rnn_tanh(xp[2 * H + j] + r * hp_n);
+    gate[j] = r;
+    gate[H + j] = z;
+    gate[2 * H + j] = n;
+    hn[j] = hp_n;
+    h[j] = (1 - z) * n + z * h_prev[j];
+  }
+}
+
+/* One row of the backward: dxp, dhp [3H] written, dh_prev [H] accumulated. */
+static void gru_bwd_row(int H, const rnn_real *restrict gate, const rnn_real *restrict hn,
+                        const rnn_real *restrict h_prev, const rnn_real *restrict dh_t,
+                        rnn_real *restrict dxp, rnn_real *restrict dhp,
+                        rnn_real *restrict dh_prev) {
+  for (int j = 0; j < H; j++) {
+    rnn_real r = gate[j], z = gate[H + j], n = gate[2 * H + j];
+    rnn_real dh = dh_t[j], hp = h_prev[j];
+    rnn_real dpre_n = dh * (1 - z) * dtanh_from_output(n);
+    rnn_real dpre_r = dpre_n * hn[j] * dsigmoid_from_output(r);
+    rnn_real dpre_z = dh * (hp - n) * dsigmoid_from_output(z);
+    dxp[j] = dpre_r;
+    dxp[H + j] = dpre_z;
+    dxp[2 * H + j] = dpre_n;
+    dhp[j] = dpre_r;
+    dhp[H + j] = dpre_z;
+    dhp[2 * H + j] = dpre_n * r; /* hp_n enters n through r * hp_n */
+    dh_prev[j] += dh * z;        /* the direct z h' path: undropped h' */
+  }
+}
 
 /* Contract: see rnn.h. xproj_t, gates_t [B][3H] (r, z, n blocks per row);
  * h_prev, hn_t, h_t [B][H]; u [3H][H]; b_hh [3H] or NULL; drop_h [B][H] or
@@ -287,19 +356,10 @@ void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_p
       copy_row(H, h_prev + row, h_t + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real hp_r = gate[j] + (b_hh != NULL ? b_hh[j] : 0);
-      rnn_real hp_z = gate[H + j] + (b_hh != NULL ? b_hh[H + j] : 0);
-      rnn_real hp_n = gate[2 * H + j] + (b_hh != NULL ? b_hh[2 * H + j] : 0);
-      rnn_real r = sigmoid(xp[j] + hp_r);
-      rnn_real z = sigmoid(xp[H + j] + hp_z);
-      rnn_real n = rnn_tanh(xp[2 * H + j] + r * hp_n);
-      gate[j] = r;
-      gate[H + j] = z;
-      gate[2 * H + j] = n;
-      hn_t[row + j] = hp_n;
-      h_t[row + j] = (1 - z) * n + z * h_prev[row + j];
-    }
+    if (b_hh != NULL)
+      gru_fwd_row(H, 1, xp, b_hh, h_prev + row, gate, hn_t + row, h_t + row);
+    else
+      gru_fwd_row(H, 0, xp, NULL, h_prev + row, gate, hn_t + row, h_t + row);
   }
 }
 
@@ -323,20 +383,7 @@ void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_
       add_row(H, dh_t + row, dh_prev + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real r = gate[j], z = gate[H + j], n = gate[2 * H + j];
-      rnn_real dh = dh_t[row + j], hp = h_prev[row + j];
-      rnn_real dpre_n = dh * (1 - z) * dtanh_from_output(n);
-      rnn_real dpre_r = dpre_n * hn_t[row + j] * dsigmoid_from_output(r);
-      rnn_real dpre_z = dh * (hp - n) * dsigmoid_from_output(z);
-      dxp[j] = dpre_r;
-      dxp[H + j] = dpre_z;
-      dxp[2 * H + j] = dpre_n;
-      dhp[j] = dpre_r;
-      dhp[H + j] = dpre_z;
-      dhp[2 * H + j] = dpre_n * r; /* hp_n enters n through r * hp_n */
-      dh_prev[row + j] += dh * z;  /* the direct z h' path: undropped h' */
-    }
+    gru_bwd_row(H, gate, hn_t + row, h_prev + row, dh_t + row, dxp, dhp, dh_prev + row);
   }
   add_recurrent_grad(B, H, G, dhp_t, G, u, drop_h, scratch, dh_prev);
 }
@@ -350,6 +397,29 @@ void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_
 /*             dpz = dh (h' - n) z(1-z)                   (dxp_z)          */
 /*             dh' += dh z + (drh r + [dpr dpz] U_rz) * drop_h             */
 /* ====================================================================== */
+
+/* r and z of one row (gate's r, z blocks hold h'~ U_rz^T on entry) and
+ * rh = r h'~. */
+static void gru0_rz_row(int H, const rnn_real *restrict xp, const rnn_real *restrict hin,
+                        rnn_real *restrict gate, rnn_real *restrict rh) {
+  for (int j = 0; j < H; j++) {
+    rnn_real r = sigmoid(xp[j] + gate[j]);
+    gate[j] = r;
+    gate[H + j] = sigmoid(xp[H + j] + gate[H + j]);
+    rh[j] = r * hin[j];
+  }
+}
+
+/* n and h of one row (gate's n block holds rh U_n^T on entry). */
+static void gru0_n_row(int H, const rnn_real *restrict xp, const rnn_real *restrict h_prev,
+                       rnn_real *restrict gate, rnn_real *restrict h) {
+  for (int j = 0; j < H; j++) {
+    rnn_real z = gate[H + j];
+    rnn_real n = rnn_tanh(xp[2 * H + j] + gate[2 * H + j]);
+    gate[2 * H + j] = n;
+    h[j] = (1 - z) * n + z * h_prev[j];
+  }
+}
 
 /* Contract: see rnn.h. xproj_t, gates_t [B][3H] (r, z, n blocks per row);
  * h_prev, rh_t, h_t [B][H]; u [3H][H] (rows r, z, n); drop_h [B][H] or
@@ -373,12 +443,7 @@ void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
       zero_row(H, rh_t + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real r = sigmoid(xp[j] + gate[j]);
-      gate[j] = r;
-      gate[H + j] = sigmoid(xp[H + j] + gate[H + j]);
-      rh_t[row + j] = r * hin[row + j];
-    }
+    gru0_rz_row(H, xp, hin + row, gate, rh_t + row);
   }
   rnn_gemm(0, 1, B, H, H, 1, rh_t, H, u_n, H, 0, gates_t + 2 * H, G); /* [B][n] = rh U_n^T */
   for (int b = 0; b < B; b++) {
@@ -390,12 +455,24 @@ void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
       copy_row(H, h_prev + row, h_t + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      rnn_real z = gate[H + j];
-      rnn_real n = rnn_tanh(xp[2 * H + j] + gate[2 * H + j]);
-      gate[2 * H + j] = n;
-      h_t[row + j] = (1 - z) * n + z * h_prev[row + j];
-    }
+    gru0_n_row(H, xp, h_prev + row, gate, h_t + row);
+  }
+}
+
+/* Pass 2 of one row: dxp's r block holds d(rh) on entry and dpre_r on
+ * exit; dh_prev gets the paths that skip the r,z GEMM. The mask m [H] is
+ * read when HAS_DROP (a constant). */
+ROW_INLINE void gru0_r_bwd_row(int H, int has_drop, const rnn_real *restrict gate,
+                               const rnn_real *restrict h_prev, const rnn_real *restrict m,
+                               const rnn_real *restrict dh_t, rnn_real *restrict dxp,
+                               rnn_real *restrict dh_prev) {
+  for (int j = 0; j < H; j++) {
+    rnn_real r = gate[j], z = gate[H + j];
+    rnn_real drh = dxp[j];
+    rnn_real mask = has_drop ? m[j] : 1;
+    dxp[j] = drh * (h_prev[j] * mask) * dsigmoid_from_output(r); /* h'~ = h' * mask */
+    /* rh = r h'~: d(h'~) gets drh r, which reaches h' through the mask. */
+    dh_prev[j] += drh * r * mask + dh_t[j] * z;
   }
 }
 
@@ -440,15 +517,10 @@ void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh
       add_row(H, dh_t + row, dh_prev + row);
       continue;
     }
-    for (int j = 0; j < H; j++) {
-      size_t e = row + j;
-      rnn_real r = gate[j], z = gate[H + j];
-      rnn_real drh = dxp[j];
-      rnn_real mask = drop_h != NULL ? drop_h[e] : 1;
-      dxp[j] = drh * dropped_h(h_prev, drop_h, e) * dsigmoid_from_output(r);
-      /* rh = r h'~: d(h'~) gets drh r, which reaches h' through the mask. */
-      dh_prev[e] += drh * r * mask + dh_t[e] * z;
-    }
+    if (drop_h != NULL)
+      gru0_r_bwd_row(H, 1, gate, h_prev + row, drop_h + row, dh_t + row, dxp, dh_prev + row);
+    else
+      gru0_r_bwd_row(H, 0, gate, h_prev + row, NULL, dh_t + row, dxp, dh_prev + row);
   }
   add_recurrent_grad(B, H, 2 * H, dxp_t, G, u, drop_h, scratch, dh_prev);
 }
