@@ -13,47 +13,50 @@
 
 /* exp and tanh at the working precision (rnn_mathfn.h): libm in double,
  * vectorizable approximations in float. */
-static inline rnn_real real_exp(rnn_real x) { return rnn_exp(x); }
-static inline rnn_real real_tanh(rnn_real x) { return rnn_tanh(x); }
+RNN_ALWAYS_INLINE rnn_real real_exp(rnn_real x) { return rnn_exp(x); }
+RNN_ALWAYS_INLINE rnn_real real_tanh(rnn_real x) { return rnn_tanh(x); }
 #ifdef RNN_REAL_DOUBLE
-static inline rnn_real fabs_real(rnn_real x) { return fabs(x); }
+RNN_ALWAYS_INLINE rnn_real fabs_real(rnn_real x) { return fabs(x); }
 #else
-static inline rnn_real fabs_real(rnn_real x) { return fabsf(x); }
+RNN_ALWAYS_INLINE rnn_real fabs_real(rnn_real x) { return fabsf(x); }
 #endif
 
 /* Logistic sigmoid without overflow: exp is only ever taken of a
  * non-positive number, so it stays in (0, 1]. Branch-free (a select), so
  * the loops around it vectorize. */
-static inline rnn_real sigmoid(rnn_real x) {
+RNN_ALWAYS_INLINE rnn_real sigmoid(rnn_real x) {
   rnn_real e = real_exp(-fabs_real(x));
   rnn_real s = 1 / (1 + e);
   return x >= 0 ? s : e * s;
 }
 
+/* The loops below are inlined (RNN_ALWAYS_INLINE) into rnn_act_fwd/bwd,
+ * so each of their RNN_VECTOR_CLONES builds them at its own vector width. */
+
 /* ---- forward ---- */
 
 /* y[n] = z[n] (nothing to do when they are the same buffer). */
-static void copy_values(size_t n, const rnn_real *z, rnn_real *y) {
+RNN_ALWAYS_INLINE void copy_values(size_t n, const rnn_real *z, rnn_real *y) {
   if (y == z) return;
   for (size_t i = 0; i < n; i++) y[i] = z[i];
 }
 
-static void relu_fwd(size_t n, const rnn_real *z, rnn_real *y) {
+RNN_ALWAYS_INLINE void relu_fwd(size_t n, const rnn_real *z, rnn_real *y) {
   for (size_t i = 0; i < n; i++) y[i] = z[i] > 0 ? z[i] : 0;
 }
 
-static void tanh_fwd(size_t n, const rnn_real *z, rnn_real *y) {
+RNN_ALWAYS_INLINE void tanh_fwd(size_t n, const rnn_real *z, rnn_real *y) {
   for (size_t i = 0; i < n; i++) y[i] = real_tanh(z[i]);
 }
 
-static void sigmoid_fwd(size_t n, const rnn_real *z, rnn_real *y) {
+RNN_ALWAYS_INLINE void sigmoid_fwd(size_t n, const rnn_real *z, rnn_real *y) {
   for (size_t i = 0; i < n; i++) y[i] = sigmoid(z[i]);
 }
 
 /* One row: z [cols] -> y [cols]. Subtracting the row maximum first keeps
  * every exp in (0, 1], so large logits cannot overflow; the sum is taken
  * in double so long rows (a vocabulary) do not lose the small terms. */
-static void softmax_row(int cols, const rnn_real *z, rnn_real *y) {
+RNN_ALWAYS_INLINE void softmax_row(int cols, const rnn_real *z, rnn_real *y) {
   rnn_real max = z[0];
   for (int j = 1; j < cols; j++)
     if (z[j] > max) max = z[j];
@@ -67,6 +70,7 @@ static void softmax_row(int cols, const rnn_real *z, rnn_real *y) {
 
 /* y = act(z) elementwise (softmax: over each row of `cols`); z and y are
  * [rows][cols] and may be the same buffer. rows, cols >= 0. */
+RNN_VECTOR_CLONES
 void rnn_act_fwd(RnnAct act, int rows, int cols, const rnn_real *z, rnn_real *y) {
   if (rows <= 0 || cols <= 0) return;
   size_t n = (size_t)rows * (size_t)cols;
@@ -86,7 +90,7 @@ void rnn_act_fwd(RnnAct act, int rows, int cols, const rnn_real *z, rnn_real *y)
 
 /* relu'(z) = 1 exactly where y > 0 (z > 0); the kink at 0 gets 0, as in
  * PyTorch. */
-static void relu_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+RNN_ALWAYS_INLINE void relu_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
   for (size_t i = 0; i < n; i++) {
     rnn_real d = dy[i]; /* loaded unconditionally: a select, not a branch */
     dz[i] = y[i] > 0 ? d : 0;
@@ -94,19 +98,20 @@ static void relu_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *
 }
 
 /* tanh' = 1 - y^2. */
-static void tanh_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+RNN_ALWAYS_INLINE void tanh_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
   for (size_t i = 0; i < n; i++) dz[i] = dy[i] * (1 - y[i] * y[i]);
 }
 
 /* sigmoid' = y (1 - y). */
-static void sigmoid_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+RNN_ALWAYS_INLINE void sigmoid_bwd(size_t n, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
   for (size_t i = 0; i < n; i++) dz[i] = dy[i] * y[i] * (1 - y[i]);
 }
 
 /* One row of the softmax Jacobian-vector product, y, dy, dz [cols]:
  * dz_j = y_j (dy_j - sum_k dy_k y_k). The dot product is finished before
  * any dz is written, so dz may alias dy. */
-static void softmax_bwd_row(int cols, const rnn_real *y, const rnn_real *dy, rnn_real *dz) {
+RNN_ALWAYS_INLINE void softmax_bwd_row(int cols, const rnn_real *y, const rnn_real *dy,
+                                        rnn_real *dz) {
   double dot = 0;
   for (int k = 0; k < cols; k++) dot += (double)dy[k] * (double)y[k];
   rnn_real d = (rnn_real)dot;
@@ -115,6 +120,7 @@ static void softmax_bwd_row(int cols, const rnn_real *y, const rnn_real *dy, rnn
 
 /* dz = dy * act'(z), computed from the activation's output y; y, dy, dz
  * are [rows][cols]; dz may be the same buffer as dy. */
+RNN_VECTOR_CLONES
 void rnn_act_bwd(RnnAct act, int rows, int cols, const rnn_real *y, const rnn_real *dy,
                  rnn_real *dz) {
   if (rows <= 0 || cols <= 0) return;

@@ -30,22 +30,23 @@
 #include "rnn_mathfn.h"
 
 /* exp, tanh and sigmoid at the working precision: rnn_mathfn.h. */
-static inline rnn_real sigmoid(rnn_real x) { return rnn_sigmoid(x); }
+RNN_ALWAYS_INLINE rnn_real sigmoid(rnn_real x) { return rnn_sigmoid(x); }
 
 /* The elementwise loops over a row of H units are the cells' own work
  * (the rest is GEMMs). They live in row functions with restrict pointers
  * and no load under a condition (a NULL peephole or bias would be one), so
  * the compiler vectorizes them; an optional operand is a compile-time
- * constant in an always-inlined helper instead, folded away when absent. */
-#define ROW_INLINE static inline __attribute__((always_inline))
+ * constant of an always-inlined helper instead, folded away when absent.
+ * Always inlined too because the public functions are multiversioned
+ * (RNN_VECTOR_CLONES, rnn_mathfn.h) and each version needs its own copy. */
 
 /* Derivatives written in terms of the activation's output y. */
-static inline rnn_real dsigmoid_from_output(rnn_real y) { return y * (1 - y); }
-static inline rnn_real dtanh_from_output(rnn_real y) { return 1 - y * y; }
+RNN_ALWAYS_INLINE rnn_real dsigmoid_from_output(rnn_real y) { return y * (1 - y); }
+RNN_ALWAYS_INLINE rnn_real dtanh_from_output(rnn_real y) { return 1 - y * y; }
 
 /* ---- shared pieces ---- */
 
-static inline int row_is_padding(const rnn_real *seq_mask_t /* [B] or NULL */, int b) {
+RNN_ALWAYS_INLINE int row_is_padding(const rnn_real *seq_mask_t /* [B] or NULL */, int b) {
   return seq_mask_t != NULL && seq_mask_t[b] == 0;
 }
 
@@ -93,18 +94,18 @@ static void add_recurrent_grad(int B, int H, int gh, const rnn_real *dpre, int l
 /* ====================================================================== */
 
 /* h = relu(xp + h) and h = tanh(xp + h) over one row (h holds h'~ U^T). */
-static void simple_relu_row(int H, const rnn_real *restrict xp, rnn_real *restrict h) {
+RNN_ALWAYS_INLINE void simple_relu_row(int H, const rnn_real *restrict xp, rnn_real *restrict h) {
   for (int j = 0; j < H; j++) {
     rnn_real pre = xp[j] + h[j];
     h[j] = pre > 0 ? pre : 0;
   }
 }
-static void simple_tanh_row(int H, const rnn_real *restrict xp, rnn_real *restrict h) {
+RNN_ALWAYS_INLINE void simple_tanh_row(int H, const rnn_real *restrict xp, rnn_real *restrict h) {
   for (int j = 0; j < H; j++) h[j] = rnn_tanh(xp[j] + h[j]);
 }
 
 /* dpre = dh * act'(pre), from the output h. */
-static void simple_bwd_row(int H, int relu, const rnn_real *restrict h,
+RNN_ALWAYS_INLINE void simple_bwd_row(int H, int relu, const rnn_real *restrict h,
                            const rnn_real *restrict dh, rnn_real *restrict dpre) {
   if (relu)
     for (int j = 0; j < H; j++) {
@@ -118,6 +119,7 @@ static void simple_bwd_row(int H, int relu, const rnn_real *restrict h,
 /* Contract: see rnn.h. xproj_t, h_prev, h_t [B][H]; u [H][H]; drop_h
  * [B][H] or NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h,
  * may be NULL otherwise). */
+RNN_VECTOR_CLONES
 void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
                          const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
                          const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *h_t) {
@@ -139,6 +141,7 @@ void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
 /* Contract: see rnn.h. h_t, dh_t, dpre_t, dh_prev [B][H]; u [H][H];
  * dpre_t is overwritten, dh_prev accumulated; scratch [B][H] is needed only
  * when drop_h is not NULL (its contents are clobbered). */
+RNN_VECTOR_CLONES
 void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_real *u,
                          const rnn_real *drop_h, const rnn_real *seq_mask_t,
                          const rnn_real *dh_t, rnn_real *dpre_t, rnn_real *dh_prev,
@@ -170,7 +173,7 @@ void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_
 
 /* One row: gate [4H] holds h'~ U^T on entry and i, f, g, o on exit; PEEP
  * (a constant: 0 or 1) says whether p [3H] is read. */
-ROW_INLINE void lstm_fwd_row(int H, int has_peep, const rnn_real *restrict xp,
+RNN_ALWAYS_INLINE void lstm_fwd_row(int H, int has_peep, const rnn_real *restrict xp,
                              const rnn_real *restrict cp, const rnn_real *restrict p,
                              rnn_real *restrict gate, rnn_real *restrict c_t,
                              rnn_real *restrict h_t) {
@@ -192,7 +195,7 @@ ROW_INLINE void lstm_fwd_row(int H, int has_peep, const rnn_real *restrict xp,
 
 /* One row of the backward: dgate [4H] from the gates, c', c and dh; dc
  * [H] replaced (dL/dc_t in, dL/dc' out); dp [3H] accumulated when PEEP. */
-ROW_INLINE void lstm_bwd_row(int H, int has_peep, const rnn_real *restrict gate,
+RNN_ALWAYS_INLINE void lstm_bwd_row(int H, int has_peep, const rnn_real *restrict gate,
                              const rnn_real *restrict cp, const rnn_real *restrict c_t,
                              const rnn_real *restrict p, const rnn_real *restrict dh_t,
                              rnn_real *restrict dc, rnn_real *restrict dgate,
@@ -228,6 +231,7 @@ ROW_INLINE void lstm_bwd_row(int H, int has_peep, const rnn_real *restrict gate,
  * row); h_prev, c_prev, c_t, h_t [B][H]; u [4H][H]; peep [3H] or NULL;
  * drop_h [B][H] or NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when
  * drop_h, may be NULL otherwise). Padding rows get zero gates. */
+RNN_VECTOR_CLONES
 void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
                        const rnn_real *c_prev, const rnn_real *u, const rnn_real *peep,
                        const rnn_real *drop_h, const rnn_real *seq_mask_t, rnn_real *hd_t,
@@ -257,6 +261,7 @@ void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
  * dgates_t is overwritten; dc is replaced (dL/dc_t in, dL/dc' out);
  * dh_prev and dpeep accumulated; scratch [B][H] is needed only when drop_h
  * is not NULL (its contents are clobbered). */
+RNN_VECTOR_CLONES
 void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_prev,
                        const rnn_real *c_t, const rnn_real *u, const rnn_real *peep,
                        const rnn_real *drop_h, const rnn_real *seq_mask_t,
@@ -295,7 +300,7 @@ void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_
 
 /* One row: gate [3H] holds h'~ U^T on entry and r, z, n on exit; hn gets
  * hp_n; the bias b [3H] is read when HAS_BIAS (a constant). */
-ROW_INLINE void gru_fwd_row(int H, int has_bias, const rnn_real *restrict xp,
+RNN_ALWAYS_INLINE void gru_fwd_row(int H, int has_bias, const rnn_real *restrict xp,
                             const rnn_real *restrict b, const rnn_real *restrict h_prev,
                             rnn_real *restrict gate, rnn_real *restrict hn,
                             rnn_real *restrict h) {
@@ -315,7 +320,8 @@ ROW_INLINE void gru_fwd_row(int H, int has_bias, const rnn_real *restrict xp,
 }
 
 /* One row of the backward: dxp, dhp [3H] written, dh_prev [H] accumulated. */
-static void gru_bwd_row(int H, const rnn_real *restrict gate, const rnn_real *restrict hn,
+RNN_ALWAYS_INLINE void gru_bwd_row(int H, const rnn_real *restrict gate,
+                                    const rnn_real *restrict hn,
                         const rnn_real *restrict h_prev, const rnn_real *restrict dh_t,
                         rnn_real *restrict dxp, rnn_real *restrict dhp,
                         rnn_real *restrict dh_prev) {
@@ -339,6 +345,7 @@ static void gru_bwd_row(int H, const rnn_real *restrict gate, const rnn_real *re
  * h_prev, hn_t, h_t [B][H]; u [3H][H]; b_hh [3H] or NULL; drop_h [B][H] or
  * NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h, may be
  * NULL otherwise). Padding rows get zero gates and hn. */
+RNN_VECTOR_CLONES
 void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
                       const rnn_real *u, const rnn_real *b_hh, const rnn_real *drop_h,
                       const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
@@ -367,6 +374,7 @@ void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_p
  * dh_prev [B][H]; u [3H][H]. dxp_t and dhp_t are overwritten (db_hh is the
  * caller's column sum of dhp_t); dh_prev accumulated; scratch [B][H] is
  * needed only when drop_h is not NULL (its contents are clobbered). */
+RNN_VECTOR_CLONES
 void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_t,
                       const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
                       const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
@@ -400,7 +408,7 @@ void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_
 
 /* r and z of one row (gate's r, z blocks hold h'~ U_rz^T on entry) and
  * rh = r h'~. */
-static void gru0_rz_row(int H, const rnn_real *restrict xp, const rnn_real *restrict hin,
+RNN_ALWAYS_INLINE void gru0_rz_row(int H, const rnn_real *restrict xp, const rnn_real *restrict hin,
                         rnn_real *restrict gate, rnn_real *restrict rh) {
   for (int j = 0; j < H; j++) {
     rnn_real r = sigmoid(xp[j] + gate[j]);
@@ -411,7 +419,8 @@ static void gru0_rz_row(int H, const rnn_real *restrict xp, const rnn_real *rest
 }
 
 /* n and h of one row (gate's n block holds rh U_n^T on entry). */
-static void gru0_n_row(int H, const rnn_real *restrict xp, const rnn_real *restrict h_prev,
+RNN_ALWAYS_INLINE void gru0_n_row(int H, const rnn_real *restrict xp,
+                                   const rnn_real *restrict h_prev,
                        rnn_real *restrict gate, rnn_real *restrict h) {
   for (int j = 0; j < H; j++) {
     rnn_real z = gate[H + j];
@@ -425,6 +434,7 @@ static void gru0_n_row(int H, const rnn_real *restrict xp, const rnn_real *restr
  * h_prev, rh_t, h_t [B][H]; u [3H][H] (rows r, z, n); drop_h [B][H] or
  * NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h, may be
  * NULL otherwise). Padding rows get zero gates and rh. */
+RNN_VECTOR_CLONES
 void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
                        const rnn_real *u, const rnn_real *drop_h,
                        const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
@@ -462,7 +472,7 @@ void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
 /* Pass 2 of one row: dxp's r block holds d(rh) on entry and dpre_r on
  * exit; dh_prev gets the paths that skip the r,z GEMM. The mask m [H] is
  * read when HAS_DROP (a constant). */
-ROW_INLINE void gru0_r_bwd_row(int H, int has_drop, const rnn_real *restrict gate,
+RNN_ALWAYS_INLINE void gru0_r_bwd_row(int H, int has_drop, const rnn_real *restrict gate,
                                const rnn_real *restrict h_prev, const rnn_real *restrict m,
                                const rnn_real *restrict dh_t, rnn_real *restrict dxp,
                                rnn_real *restrict dh_prev) {
@@ -481,6 +491,7 @@ ROW_INLINE void gru0_r_bwd_row(int H, int has_drop, const rnn_real *restrict gat
  * scratch [B][H] is needed only when drop_h is not NULL (its contents are
  * clobbered). For dW_hh the caller pairs dxp rows r, z with h'~ and row n
  * with rh_t. */
+RNN_VECTOR_CLONES
 void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh_t,
                        const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
                        const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
