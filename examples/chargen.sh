@@ -8,15 +8,15 @@
 # validation (--val-split 0.05), validating every 250 steps; prints the
 # validation loss per character (mean cross-entropy, in nats and in bits),
 # then 1000 characters sampled from the prime "t" at the spec's temperature.
-#   full:    --steps 3000 (default; 5 minutes on a busy 2-core machine)
+#   full:    --steps 3000 (default; 70 seconds)
 #   --quick: 60 steps on the first 200 kB, a 200-character sample (seconds)
 #   --threads N: OpenBLAS threads (default 1, as docs/RESULTS.md measured;
 #            figures move slightly with the count, as the sums' order does)
 # Output in build/examples/chargen/: chargen.ckpt (+ .yaml), log.csv,
 # loss.svg, sample.txt. The last lines are
-#   RESULT chargen valid_loss_per_char 2.0623
-#   RESULT chargen valid_bits_per_char 2.9753
-#   RESULT chargen train_seconds 314.0
+#   RESULT chargen valid_loss_per_char 2.0637
+#   RESULT chargen valid_bits_per_char 2.9773
+#   RESULT chargen train_seconds 69.3
 set -euo pipefail
 # shellcheck source=examples/common.sh
 . "$(dirname "$0")/common.sh"

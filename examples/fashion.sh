@@ -9,18 +9,18 @@
 # images (the spec's 5 epochs of 400 batches of 150, Adam 1e-3; no
 # validation split, as in the seed), then runs `eval` on the 10000 t10k
 # images and prints the test accuracy of each model.
-#   full:    the spec's 5 epochs (45 s for fashion_rnn and 3 minutes
-#            for fashion_lstm on a 2-core machine); --epochs N
+#   full:    the spec's 5 epochs (21 s for fashion_rnn and 86 s for
+#            fashion_lstm); --epochs N
 #   --quick: 40 steps on the first 3000 images, eval on the first 1000
 #   --threads N: OpenBLAS threads (default 1, as docs/RESULTS.md measured;
 #            figures move slightly with the count, as the sums' order does)
 # MODEL: fashion_rnn and/or fashion_lstm (default both).
 # Output in build/examples/fashion/: MODEL.ckpt (+ .yaml), MODEL.log.csv,
 # MODEL.loss.svg, MODEL.eval.txt. The last lines are
-#   RESULT fashion_rnn test_accuracy 0.8413
-#   RESULT fashion_rnn test_loss 0.441650
+#   RESULT fashion_rnn test_accuracy 0.8400
+#   RESULT fashion_rnn test_loss 0.448498
 #   RESULT fashion_rnn train_seconds 72.6
-#   RESULT fashion_lstm test_accuracy 0.8678
+#   RESULT fashion_lstm test_accuracy 0.8693
 #   ...
 set -euo pipefail
 # shellcheck source=examples/common.sh

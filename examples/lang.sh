@@ -13,8 +13,7 @@
 # skip; the programs refuse unknown bytes by default). Training
 # uses the specs' settings: 20% of the training words held out for
 # validation (shuffled), 10 epochs of 747 batches of 128, RMSprop 1e-3.
-#   full:    the specs' 10 epochs (6 to 7 minutes for the four on a busy
-#            2-core machine; examples/README.md);
+#   full:    the specs' 10 epochs (1.5 minutes for the four);
 #            --epochs N for fewer
 #   --quick: 60 steps on the first 4000 training words, eval on the first
 #            2000 test words
@@ -26,7 +25,7 @@
 #   RESULT lang_rnn test_accuracy 0.9544
 #   RESULT lang_rnn test_loss 0.121050
 #   RESULT lang_rnn valid_accuracy 0.9529
-#   RESULT lang_rnn train_seconds 21.2
+#   RESULT lang_rnn train_seconds 7.5
 #   ...
 set -euo pipefail
 # shellcheck source=examples/common.sh
