@@ -673,27 +673,43 @@ static int idx_check_dims(const char *path, uint32_t count, uint32_t rows, uint3
   return 0;
 }
 
-/* Reads KEEP images of STEP_BYTES bytes each into EX->x scaled to [0, 1]. */
-static int idx_read_pixels(IdxFile *f, size_t keep, size_t image_bytes, RnnExamples *ex,
+/* Reads KEEP images of IMAGE_BYTES bytes each into a malloc'd *PIXELS.
+ * The buffer grows with what the file really holds (16 MiB at a time), so
+ * a damaged header claiming billions of images costs a "truncated" error,
+ * not an allocation of the claimed size. */
+static int idx_read_pixels(IdxFile *f, size_t keep, size_t image_bytes, uint8_t **pixels,
                            RnnError *err) {
-  size_t total = mul_size(keep, image_bytes);
-  uint8_t *pixels = alloc_array(total, 1);
-  if (pixels == NULL) return out_of_memory(f->path, err);
-  size_t got = 0;
-  if (idx_read(f, pixels, total, &got, err) != 0) {
-    free(pixels);
-    return -1;
+  const size_t chunk = (size_t)1 << 24;
+  size_t total = mul_size(keep, image_bytes), got = 0, cap = 0;
+  uint8_t *buf = NULL;
+  while (got < total) {
+    size_t want = total - got < chunk ? total - got : chunk;
+    if (got + want > cap) {
+      cap = got + want > 2 * cap ? got + want : (2 * cap < total ? 2 * cap : total);
+      uint8_t *bigger = realloc(buf, cap);
+      if (bigger == NULL) {
+        free(buf);
+        return out_of_memory(f->path, err);
+      }
+      buf = bigger;
+    }
+    size_t n = 0;
+    if (idx_read(f, buf + got, want, &n, err) != 0) {
+      free(buf);
+      return -1;
+    }
+    got += n;
+    if (n < want) break; /* the end of the file */
   }
   if (got < total) {
     set_error(err,
               "%s: offset %zu: the file ends after %zu of %zu images: it is truncated; "
               "download it again",
               f->path, f->offset, got / image_bytes, keep);
-    free(pixels);
+    free(buf);
     return -1;
   }
-  for (size_t i = 0; i < total; i++) ex->x[i] = (float)pixels[i] / 255.0f;
-  free(pixels);
+  *pixels = buf;
   return 0;
 }
 
@@ -771,9 +787,16 @@ static int idx_load_open(IdxFile *img, IdxFile *lab, const RnnModelDesc *d, size
   ex->steps = (int)rows;
   ex->features = (int)cols;
   ex->tokens = 0;
-  if (examples_alloc(ex, keep) != 0) return out_of_memory(img->path, err);
+  size_t image_bytes = (size_t)rows * cols;
+  uint8_t *pixels = NULL;
+  if (idx_read_pixels(img, keep, image_bytes, &pixels, err) != 0) return -1;
+  if (examples_alloc(ex, keep) != 0) {
+    free(pixels);
+    return out_of_memory(img->path, err);
+  }
   fill_full_lengths(ex);
-  if (idx_read_pixels(img, keep, (size_t)rows * cols, ex, err) != 0) return -1;
+  for (size_t i = 0; i < keep * image_bytes; i++) ex->x[i] = (float)pixels[i] / 255.0f;
+  free(pixels);
   return idx_read_labels(lab, count, img->path, keep, d, ex, err);
 }
 

@@ -47,6 +47,8 @@ static const Case cases[] = {
     {"idx_empty", LOAD_IDX, "empty_file.txt", "good-labels-idx1-ubyte", 0, 0, RNN_UNKNOWN_ERROR},
     {"idx_bad_magic", LOAD_IDX, "idx_bad_magic-images-idx3-ubyte", "good-labels-idx1-ubyte", 0,
      0, RNN_UNKNOWN_ERROR},
+    {"idx_huge_count", LOAD_IDX, "idx_huge_count-images-idx3-ubyte", "good-labels-idx1-ubyte",
+     0, 0, RNN_UNKNOWN_ERROR},
     {"idx_truncated", LOAD_IDX, "idx_truncated-images-idx3-ubyte", "good-labels-idx1-ubyte", 0,
      0, RNN_UNKNOWN_ERROR},
     {"idx_rows", LOAD_IDX, "idx_rows-images-idx3-ubyte", "good-labels-idx1-ubyte", 0, 0,
