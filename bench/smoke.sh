@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A benchmark program's `bench` command runs and writes a record that
-# ../shared/bench/summarize.py can read (ctest -R bench/).
+# A benchmark program's `bench` command runs and writes one record with the
+# fields ../shared/bench/summarize.py reads (ctest -R bench/). Plain shell:
+# a fresh machine need not have Python for the tests.
 #
 #   bench/smoke.sh PROGRAM WORK_DIR
 set -euo pipefail
@@ -8,14 +9,19 @@ prog=$1
 json=$2/smoke_$(basename "$prog").jsonl
 rm -f "$json"
 "$prog" bench --steps 2 --warmup 0 --sample-reps 1 --sample-chars 20 --threads 1 --json "$json"
-python3 - "$json" <<'PY'
-import json, math, sys
-recs = [json.loads(line) for line in open(sys.argv[1])]
-assert len(recs) == 1, "one record per run, got %d" % len(recs)
-r = recs[0]
-for key in ("impl", "config", "threads", "run", "T", "B", "params"):
-    assert key in r, "no %r" % key
-for key in ("train_step_ms_median", "train_timesteps_per_s", "infer_ms_median", "final_loss"):
-    assert math.isfinite(r[key]) and r[key] > 0, "%s = %r" % (key, r[key])
-print("ok:", r["config"], "%.3f ms/step" % r["train_step_ms_median"])
-PY
+fail() {
+  echo "smoke: $*" >&2
+  exit 1
+}
+[ "$(wc -l <"$json")" -eq 1 ] || fail "expected one record in $json"
+record=$(cat "$json")
+[[ $record == "{"*"}" ]] || fail "not one JSON object: $record"
+for key in impl config threads run desc; do
+  grep -Eq "\"$key\": \"[^\"]+\"" <<<"$record" || fail "no string field \"$key\""
+done
+for key in T B params train_step_ms_median train_timesteps_per_s infer_ms_median final_loss; do
+  value=$(grep -Eo "\"$key\": [-+0-9.eE]+" <<<"$record" | sed 's/.*: //') ||
+    fail "no number field \"$key\""
+  awk -v v="$value" 'BEGIN { exit !(v + 0 > 0) }' || fail "\"$key\" is $value, not positive"
+done
+echo "ok: $(grep -Eo '"config": "[^"]+"' <<<"$record"), $(grep -Eo '"train_step_ms_median": [0-9.e+-]+' <<<"$record") ms"
