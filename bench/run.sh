@@ -7,9 +7,11 @@
 #
 # For each pass and each config it runs rnnc's program (build/bench/cN
 # bench) and then PyTorch's script on the same config, interleaved so that
-# both see the same machine, with the same number of threads (OpenBLAS's
-# pool for both; PyTorch's OpenMP pool too). Each run appends a JSON-lines
-# record; bench/compare.py turns them into one table of medians over the
+# both see the same machine, with the same number of OpenBLAS threads (where
+# both do their matrix products). PyTorch's own OpenMP pool gets one
+# thread: at 2 + 2 the pools fight over 2 cores and PyTorch slows down
+# (../shared/bench/README.md), so 1 + N is its fair setting. Each run
+# appends a JSON-lines record; bench/compare.py turns them into one table of medians over the
 # passes and ratios (PyTorch time / rnnc time: above 1, rnnc is faster).
 #   --passes N    interleaved passes (default 3)
 #   --configs L   which configs (default C1,C2,C3,C4,C5,C6; C2 takes about a
@@ -64,8 +66,8 @@ records=$out/records.jsonl
   echo "passes $passes, threads $threads, steps $steps (+3 warm-up)"
 } | tee "$out/machine.txt"
 
-# Both sides get THREADS OpenBLAS threads; PyTorch's own pool too.
-export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+# Both sides get THREADS OpenBLAS threads; PyTorch's OpenMP pool one.
+export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=1
 for pass in $(seq 1 "$passes"); do
   for config in ${configs//,/ }; do
     prog=$programs/$(tr 'C' 'c' <<<"$config")
@@ -73,8 +75,9 @@ for pass in $(seq 1 "$passes"); do
     "$prog" bench --config "$config" --run "$pass" --threads "$threads" --steps "$steps" \
       --warmup 3 --json "$records" | sed 's/^/   /'
     echo "== pass $pass, $config: PyTorch"
-    /usr/bin/python3 "$peer/torch_rnn_bench.py" --configs "$config" --threads "$threads" \
-      --steps "$steps" --warmup 3 --run "$pass" --json "$records" | sed 's/^/   /'
+    /usr/bin/python3 "$peer/torch_rnn_bench.py" --configs "$config" --threads 1 \
+      --blas-threads "$threads" --steps "$steps" --warmup 3 --run "$pass" --json "$records" |
+      sed 's/^/   /'
   done
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
