@@ -96,7 +96,11 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   emit_param_ref(m, i, IR_P_BIAS_IH, "g", dbih, sizeof dbih);
   emit_param_ref(m, i, IR_P_PEEPHOLE, "g", dpeep, sizeof dpeep);
   emit_printf(o, "  /* ---- %s: backward through time ---- */\n  {\n", l->name);
-  emit_printf(o, "    const rnn_real *u = %s; /* [%dH][H] */\n", whh, l->gates);
+  emit_printf(o, "    /* W_hh packed once for the %d per-step products (rnn.h) */\n", m->input.length);
+  emit_printf(o, "    rnn_pack_recurrent(%d, %s_%s_H, %s, NULL, ws->%s_whh_bwd);\n", l->gates, U, lu,
+              whh, l->name);
+  emit_printf(o, "    const RnnRecurrent whh = {%s, NULL, ws->%s_whh_bwd}, *u = &whh;\n", whh,
+              l->name);
   if (l->kind == IR_LSTM) {
     emit_printf(o, "    const rnn_real *peep = %s; /* [3H] */\n", peep);
     emit_printf(o, "    rnn_real *dpeep = %s; /* [3H] */\n", dpeep);

@@ -103,7 +103,11 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
   emit_printf(o, "  /* ---- %s: %s, %d -> %d, %s ---- */\n  {\n", l->name,
               ir_layer_kind_name(l->kind), l->in_size, l->units,
               l->return_sequences ? "every step" : "last step");
-  emit_printf(o, "    const rnn_real *u = %s; /* [%dH][H] */\n", whh, l->gates);
+  emit_printf(o, "    /* W_hh packed once for the %d per-step products (rnn.h) */\n", m->input.length);
+  emit_printf(o, "    rnn_pack_recurrent(%d, %s_%s_H, %s, ws->%s_whh_fwd, NULL);\n", l->gates, U, lu,
+              whh, l->name);
+  emit_printf(o, "    const RnnRecurrent whh = {%s, ws->%s_whh_fwd, NULL}, *u = &whh;\n", whh,
+              l->name);
   if (l->kind == IR_LSTM)
     emit_printf(o, "    const rnn_real *peep = %s; /* [3H] */\n", peep);
   if (l->kind == IR_GRU && l->reset_after)

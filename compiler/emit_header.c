@@ -150,7 +150,13 @@ static void emit_workspace_struct(Emitter *e) {
   for (int i = 0; i < m->n_buffers; i++) {
     const IrBuffer *b = &m->buffers[i];
     size_t row = (size_t)(b->batched ? m->train.batch : 1) * b->width;
-    if (b->steps)
+    if (b->size_macro) { /* the runtime's formula, so the sizes cannot drift apart */
+      const IrLayer *l = &m->layers[b->layer];
+      char lu[IR_NAME_MAX];
+      emit_upper(lu, l->name, sizeof lu);
+      emit_printf(o, "  rnn_real %s[%s(%d, %s_%s_H)]; /* %s */\n", b->name, b->size_macro, l->gates,
+                  e->up, lu, b->what);
+    } else if (b->steps)
       emit_printf(o, "  rnn_real %s[%d][%zu]; /* %s %s */\n", b->name, b->steps, row, b->shape,
                   b->what);
     else

@@ -215,7 +215,9 @@ static void emit_step_fn(Emitter *e) {
     emit_param_ref(m, i, IR_P_BIAS_IH, "p", bih, sizeof bih);
     emit_param_ref(m, i, IR_P_BIAS_HH, "p", bhh, sizeof bhh);
     emit_param_ref(m, i, IR_P_PEEPHOLE, "p", peep, sizeof peep);
-    emit_printf(o, "  /* %s */\n", l->name);
+    emit_printf(o, "  /* %s: batch 1 reads W_hh row by row (a GEMV streams it once) */\n", l->name);
+    emit_printf(o, "  const RnnRecurrent %s_whh = {%s, NULL, NULL};\n", l->name, whh);
+    snprintf(whh, sizeof whh, "&%s_whh", l->name);
     if (strcmp(cur, "&token") == 0)
       emit_printf(o, "  rnn_gather_cols(1, %d, %s_VOCAB, &token, %s, %s, %s, s->%s_xproj);\n", gh,
                   U, wih, bih, fold ? bhh : "NULL", l->name);

@@ -175,6 +175,13 @@ static void layout_recurrent(IrModel *m, int i) {
   if (l->kind == IR_LSTM)
     add_buffer(m, i, l->name, "dc", 0, 1, H, "[B][H]", "gradient of the cell state, carried back one step at a time");
   add_buffer(m, i, l->name, "scratch", 0, 1, H, "[B][H]", "scratch of the backward kernels");
+  /* W_hh packed for the per-step products: forward (U^T per gate) and
+   * backward (U); both are G*H*pad16(H) elements (rnn.h's RNN_PACKED_*). */
+  size_t packed = G * H * ((H + 15) / 16 * 16);
+  add_buffer(m, i, l->name, "whh_fwd", 0, 0, packed, "", "W_hh^T per gate, packed once per forward");
+  m->buffers[m->n_buffers - 1].size_macro = "RNN_PACKED_FWD_SIZE";
+  add_buffer(m, i, l->name, "whh_bwd", 0, 0, packed, "", "W_hh packed once per backward");
+  m->buffers[m->n_buffers - 1].size_macro = "RNN_PACKED_BWD_SIZE";
 }
 
 static void layout_buffers(IrModel *m) {

@@ -154,6 +154,7 @@ typedef struct IrBuffer {
   size_t count;                /* elements of rnn_real */
   char shape[48];              /* "[T+1][B][H]" for the shape comment */
   const char *what;            /* one-line description for the comment */
+  const char *size_macro;      /* packed weights: rnn.h's size macro, taking (G, H); else NULL */
 } IrBuffer;
 
 typedef struct IrModel {

@@ -72,9 +72,10 @@ void basic_rnn_step_reset(basic_rnn_step_state *s) {
 
 const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *s,
                         const rnn_real x[BASIC_RNN_F]) {
-  /* cell */
+  /* cell: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent cell_whh = {&p->cell_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 3, 5, x, &p->cell_weight_ih[0][0], p->cell_bias_ih, NULL, s->cell_xproj);
-  rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, 0, s->cell_xproj, s->cell_h, &p->cell_weight_hh[0][0], NULL, NULL, NULL, s->cell_hnext);
+  rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, 0, s->cell_xproj, s->cell_h, &cell_whh, NULL, NULL, NULL, s->cell_hnext);
   memcpy(s->cell_h, s->cell_hnext, sizeof s->cell_h);
   return s->cell_h;
 }
@@ -173,7 +174,9 @@ rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_
   (void)s;
   /* ---- cell: simple_rnn, 3 -> 5, every step ---- */
   {
-    const rnn_real *u = &p->cell_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 2 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], ws->cell_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->cell_weight_hh[0][0], ws->cell_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[BASIC_RNN_B * 5] = ws->cell_xproj; /* [T][B][1H] */
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
@@ -201,7 +204,9 @@ void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, cons
   memset(ws->cell_dh[0], 0, sizeof ws->cell_dh[0]);
   /* ---- cell: backward through time ---- */
   {
-    const rnn_real *u = &p->cell_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 2 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], NULL, ws->cell_whh_bwd);
+    const RnnRecurrent whh = {&p->cell_weight_hh[0][0], NULL, ws->cell_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->cell_scratch; /* [B][H] */
     rnn_real (*dxp)[BASIC_RNN_B * 5] = ws->cell_dxproj; /* [T][B][1H] */

@@ -59,6 +59,8 @@ typedef struct basic_rnn_workspace {
   rnn_real cell_dxproj[2][20]; /* [T][B][H] gradient of the input projections */
   rnn_real cell_dh[3][20]; /* [T+1][B][H] gradient of the states */
   rnn_real cell_scratch[20]; /* [B][H] scratch of the backward kernels */
+  rnn_real cell_whh_fwd[RNN_PACKED_FWD_SIZE(1, BASIC_RNN_CELL_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real cell_whh_bwd[RNN_PACKED_BWD_SIZE(1, BASIC_RNN_CELL_H)]; /* W_hh packed once per backward */
 } basic_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */

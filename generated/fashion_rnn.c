@@ -78,9 +78,10 @@ void fashion_rnn_step_reset(fashion_rnn_step_state *s) {
 
 const rnn_real *fashion_rnn_step(const fashion_rnn_params *p, fashion_rnn_step_state *s,
                         const rnn_real x[FASHION_RNN_F]) {
-  /* rnn */
+  /* rnn: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn_whh = {&p->rnn_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 28, 150, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &p->rnn_weight_hh[0][0], NULL, NULL, NULL, s->rnn_hnext);
+  rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   rnn_linear_fwd(1, 150, 10, s->rnn_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
   rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 10, s->logits_out, s->logits_out);
@@ -184,7 +185,9 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, 
   (void)s;
   /* ---- rnn: simple_rnn, 28 -> 150, last step ---- */
   {
-    const rnn_real *u = &p->rnn_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 28 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[FASHION_RNN_B * 150] = ws->rnn_xproj; /* [T][B][1H] */
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
@@ -244,7 +247,9 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
   memset(ws->rnn_dh[0], 0, 28 * sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 28 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
     rnn_real (*dxp)[FASHION_RNN_B * 150] = ws->rnn_dxproj; /* [T][B][1H] */

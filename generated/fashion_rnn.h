@@ -63,6 +63,8 @@ typedef struct fashion_rnn_workspace {
   rnn_real rnn_dxproj[28][22500]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn_dh[29][22500]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn_scratch[22500]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, FASHION_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, FASHION_RNN_RNN_H)]; /* W_hh packed once per backward */
   rnn_real logits_out[1500]; /* [B][N] outputs, after the activation */
   rnn_real logits_dout[1500]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } fashion_rnn_workspace;

@@ -89,13 +89,15 @@ void gru_after_step_reset(gru_after_step_state *s) {
 
 const rnn_real *gru_after_step(const gru_after_params *p, gru_after_step_state *s, int32_t token) {
   rnn_gather_rows(1, GRU_AFTER_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* gru1 */
+  /* gru1: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent gru1_whh = {&p->gru1_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 32, 768, s->embedding_out, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, NULL, s->gru1_xproj);
-  rnn_gru_fwd_step(1, GRU_AFTER_GRU1_H, s->gru1_xproj, s->gru1_h, &p->gru1_weight_hh[0][0], p->gru1_bias_hh, NULL, NULL, NULL, s->gru1_gates, s->gru1_hn, s->gru1_hnext);
+  rnn_gru_fwd_step(1, GRU_AFTER_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, p->gru1_bias_hh, NULL, NULL, NULL, s->gru1_gates, s->gru1_hn, s->gru1_hnext);
   memcpy(s->gru1_h, s->gru1_hnext, sizeof s->gru1_h);
-  /* gru2 */
+  /* gru2: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent gru2_whh = {&p->gru2_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 256, 768, s->gru1_h, &p->gru2_weight_ih[0][0], p->gru2_bias_ih, NULL, s->gru2_xproj);
-  rnn_gru_fwd_step(1, GRU_AFTER_GRU2_H, s->gru2_xproj, s->gru2_h, &p->gru2_weight_hh[0][0], p->gru2_bias_hh, NULL, NULL, NULL, s->gru2_gates, s->gru2_hn, s->gru2_hnext);
+  rnn_gru_fwd_step(1, GRU_AFTER_GRU2_H, s->gru2_xproj, s->gru2_h, &gru2_whh, p->gru2_bias_hh, NULL, NULL, NULL, s->gru2_gates, s->gru2_hn, s->gru2_hnext);
   memcpy(s->gru2_h, s->gru2_hnext, sizeof s->gru2_h);
   rnn_linear_fwd(1, 256, 96, s->gru2_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
   rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 96, s->logits_out, s->logits_out);
@@ -206,7 +208,9 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
   rnn_gather_rows(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- gru1: gru, 32 -> 256, every step ---- */
   {
-    const rnn_real *u = &p->gru1_weight_hh[0][0]; /* [3H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(3, GRU_AFTER_GRU1_H, &p->gru1_weight_hh[0][0], ws->gru1_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], ws->gru1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *bhh = p->gru1_bias_hh; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[GRU_AFTER_B * 768] = ws->gru1_xproj; /* [T][B][3H] */
@@ -290,7 +294,9 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
   }
   /* ---- gru2: gru, 256 -> 256, every step ---- */
   {
-    const rnn_real *u = &p->gru2_weight_hh[0][0]; /* [3H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(3, GRU_AFTER_GRU2_H, &p->gru2_weight_hh[0][0], ws->gru2_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->gru2_weight_hh[0][0], ws->gru2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *bhh = p->gru2_bias_hh; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[GRU_AFTER_B * 768] = ws->gru2_xproj; /* [T][B][3H] */
@@ -393,7 +399,9 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
   memset(ws->gru2_dh[0], 0, sizeof ws->gru2_dh[0]);
   /* ---- gru2: backward through time ---- */
   {
-    const rnn_real *u = &p->gru2_weight_hh[0][0]; /* [3H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(3, GRU_AFTER_GRU2_H, &p->gru2_weight_hh[0][0], NULL, ws->gru2_whh_bwd);
+    const RnnRecurrent whh = {&p->gru2_weight_hh[0][0], NULL, ws->gru2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru2_scratch; /* [B][H] */
     rnn_real (*dxp)[GRU_AFTER_B * 768] = ws->gru2_dxproj; /* [T][B][3H] */
@@ -476,7 +484,9 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
   }
   /* ---- gru1: backward through time ---- */
   {
-    const rnn_real *u = &p->gru1_weight_hh[0][0]; /* [3H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(3, GRU_AFTER_GRU1_H, &p->gru1_weight_hh[0][0], NULL, ws->gru1_whh_bwd);
+    const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], NULL, ws->gru1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru1_scratch; /* [B][H] */
     rnn_real (*dxp)[GRU_AFTER_B * 768] = ws->gru1_dxproj; /* [T][B][3H] */

@@ -76,6 +76,8 @@ typedef struct gru_after_workspace {
   rnn_real gru1_dhp[64][24576]; /* [T][B][3H] gradient of h' U^T + b_hh */
   rnn_real gru1_dh[65][8192]; /* [T+1][B][H] gradient of the states */
   rnn_real gru1_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real gru1_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU1_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real gru1_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU1_H)]; /* W_hh packed once per backward */
   rnn_real gru2_xproj[64][24576]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
   rnn_real gru2_gates[64][24576]; /* [T][B][3H] activated gates */
   rnn_real gru2_h[65][8192]; /* [T+1][B][H] states; h[0] is the initial state */
@@ -84,6 +86,8 @@ typedef struct gru_after_workspace {
   rnn_real gru2_dhp[64][24576]; /* [T][B][3H] gradient of h' U^T + b_hh */
   rnn_real gru2_dh[65][8192]; /* [T+1][B][H] gradient of the states */
   rnn_real gru2_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real gru2_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU2_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real gru2_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU2_H)]; /* W_hh packed once per backward */
   rnn_real logits_out[64][3072]; /* [T][B][N] outputs, after the activation */
   rnn_real logits_dout[64][3072]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
 } gru_after_workspace;

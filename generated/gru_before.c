@@ -81,9 +81,10 @@ void gru_before_step_reset(gru_before_step_state *s) {
 
 const rnn_real *gru_before_step(const gru_before_params *p, gru_before_step_state *s, int32_t token) {
   rnn_gather_rows(1, GRU_BEFORE_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* gru1 */
+  /* gru1: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent gru1_whh = {&p->gru1_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 32, 768, s->embedding_out, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, p->gru1_bias_hh, s->gru1_xproj);
-  rnn_gru0_fwd_step(1, GRU_BEFORE_GRU1_H, s->gru1_xproj, s->gru1_h, &p->gru1_weight_hh[0][0], NULL, NULL, NULL, s->gru1_gates, s->gru1_rh, s->gru1_hnext);
+  rnn_gru0_fwd_step(1, GRU_BEFORE_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, NULL, NULL, NULL, s->gru1_gates, s->gru1_rh, s->gru1_hnext);
   memcpy(s->gru1_h, s->gru1_hnext, sizeof s->gru1_h);
   rnn_linear_fwd(1, 256, 96, s->gru1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
   rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 96, s->logits_out, s->logits_out);
@@ -190,7 +191,9 @@ rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s, gru
   rnn_gather_rows(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- gru1: gru, 32 -> 256, every step ---- */
   {
-    const rnn_real *u = &p->gru1_weight_hh[0][0]; /* [3H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(3, GRU_BEFORE_GRU1_H, &p->gru1_weight_hh[0][0], ws->gru1_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], ws->gru1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[GRU_BEFORE_B * 768] = ws->gru1_xproj; /* [T][B][3H] */
     rnn_real (*h)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
@@ -292,7 +295,9 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, c
   memset(ws->gru1_dh[0], 0, sizeof ws->gru1_dh[0]);
   /* ---- gru1: backward through time ---- */
   {
-    const rnn_real *u = &p->gru1_weight_hh[0][0]; /* [3H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(3, GRU_BEFORE_GRU1_H, &p->gru1_weight_hh[0][0], NULL, ws->gru1_whh_bwd);
+    const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], NULL, ws->gru1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru1_scratch; /* [B][H] */
     rnn_real (*dxp)[GRU_BEFORE_B * 768] = ws->gru1_dxproj; /* [T][B][3H] */

@@ -69,6 +69,8 @@ typedef struct gru_before_workspace {
   rnn_real gru1_dxproj[64][24576]; /* [T][B][3H] gradient of the input projections */
   rnn_real gru1_dh[65][8192]; /* [T+1][B][H] gradient of the states */
   rnn_real gru1_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real gru1_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_BEFORE_GRU1_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real gru1_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_BEFORE_GRU1_H)]; /* W_hh packed once per backward */
   rnn_real logits_out[64][3072]; /* [T][B][N] outputs, after the activation */
   rnn_real logits_dout[64][3072]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
 } gru_before_workspace;

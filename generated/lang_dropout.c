@@ -88,13 +88,15 @@ void lang_dropout_step_reset(lang_dropout_step_state *s) {
 
 const rnn_real *lang_dropout_step(const lang_dropout_params *p, lang_dropout_step_state *s, int32_t token) {
   rnn_gather_rows(1, LANG_DROPOUT_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* rnn1 */
+  /* rnn1: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn1_whh = {&p->rnn1_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 32, 64, s->embedding_out, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
-  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &p->rnn1_weight_hh[0][0], NULL, NULL, NULL, s->rnn1_hnext);
+  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
-  /* rnn2 */
+  /* rnn2: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn2_whh = {&p->rnn2_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 64, 32, s->rnn1_h, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
-  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &p->rnn2_weight_hh[0][0], NULL, NULL, NULL, s->rnn2_hnext);
+  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
   rnn_linear_fwd(1, 32, 1, s->rnn2_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
@@ -209,7 +211,9 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
   rnn_gather_rows(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- rnn1: simple_rnn, 32 -> 64, every step ---- */
   {
-    const rnn_real *u = &p->rnn1_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 24 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[LANG_DROPOUT_B * 64] = ws->rnn1_xproj; /* [T][B][1H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
@@ -257,7 +261,9 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, last step ---- */
   {
-    const rnn_real *u = &p->rnn2_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 24 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[LANG_DROPOUT_B * 32] = ws->rnn2_xproj; /* [T][B][1H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
@@ -324,7 +330,9 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
   memset(ws->rnn2_dh[0], 0, 24 * sizeof ws->rnn2_dh[0]);
   /* ---- rnn2: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn2_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 24 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn2_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
@@ -368,7 +376,9 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
   }
   /* ---- rnn1: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn1_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 24 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn1_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
     rnn_real (*dxp)[LANG_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */

@@ -83,9 +83,10 @@ void lang_lstm_step_reset(lang_lstm_step_state *s) {
 
 const rnn_real *lang_lstm_step(const lang_lstm_params *p, lang_lstm_step_state *s, int32_t token) {
   rnn_gather_rows(1, LANG_LSTM_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* lstm1 */
+  /* lstm1: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent lstm1_whh = {&p->lstm1_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 32, 128, s->embedding_out, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
-  rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &p->lstm1_weight_hh[0][0], NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
+  rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
   rnn_linear_fwd(1, 32, 1, s->lstm1_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
@@ -197,7 +198,9 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
   rnn_gather_rows(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- lstm1: lstm, 32 -> 32, last step ---- */
   {
-    const rnn_real *u = &p->lstm1_weight_hh[0][0]; /* [4H][H] */
+    /* W_hh packed once for the 24 per-step products (rnn.h) */
+    rnn_pack_recurrent(4, LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[LANG_LSTM_B * 128] = ws->lstm1_xproj; /* [T][B][4H] */
@@ -262,7 +265,9 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
   memset(ws->lstm1_dh[0], 0, 24 * sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
-    const rnn_real *u = &p->lstm1_weight_hh[0][0]; /* [4H][H] */
+    /* W_hh packed once for the 24 per-step products (rnn.h) */
+    rnn_pack_recurrent(4, LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], NULL, ws->lstm1_whh_bwd);
+    const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], NULL, ws->lstm1_whh_bwd}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     rnn_real *dpeep = NULL; /* [3H] */
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */

@@ -68,6 +68,8 @@ typedef struct lang_rnn_workspace {
   rnn_real rnn_dxproj[24][4096]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn_dh[25][4096]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_RNN_RNN_H)]; /* W_hh packed once per backward */
   rnn_real out_out[128]; /* [B][N] outputs, after the activation */
   rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } lang_rnn_workspace;

@@ -83,9 +83,10 @@ void peephole_step_reset(peephole_step_state *s) {
 }
 
 const rnn_real *peephole_step(const peephole_params *p, peephole_step_state *s, int32_t token) {
-  /* lstm1 */
+  /* lstm1: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent lstm1_whh = {&p->lstm1_weight_hh[0][0], NULL, NULL};
   rnn_gather_cols(1, 512, PEEPHOLE_VOCAB, &token, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
-  rnn_lstm_fwd_step(1, PEEPHOLE_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &p->lstm1_weight_hh[0][0], p->lstm1_peephole, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
+  rnn_lstm_fwd_step(1, PEEPHOLE_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, p->lstm1_peephole, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
   rnn_linear_fwd(1, 128, 128, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
@@ -191,7 +192,9 @@ rnn_real peephole_forward(const peephole_params *p, peephole_state *s, peephole_
   (void)s;
   /* ---- lstm1: lstm, 128 -> 128, every step ---- */
   {
-    const rnn_real *u = &p->lstm1_weight_hh[0][0]; /* [4H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(4, PEEPHOLE_LSTM1_H, &p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = p->lstm1_peephole; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[PEEPHOLE_B * 512] = ws->lstm1_xproj; /* [T][B][4H] */
@@ -296,7 +299,9 @@ void peephole_backward(const peephole_params *p, peephole_workspace *ws, const p
   memset(ws->lstm1_dh[0], 0, sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
-    const rnn_real *u = &p->lstm1_weight_hh[0][0]; /* [4H][H] */
+    /* W_hh packed once for the 64 per-step products (rnn.h) */
+    rnn_pack_recurrent(4, PEEPHOLE_LSTM1_H, &p->lstm1_weight_hh[0][0], NULL, ws->lstm1_whh_bwd);
+    const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], NULL, ws->lstm1_whh_bwd}, *u = &whh;
     const rnn_real *peep = p->lstm1_peephole; /* [3H] */
     rnn_real *dpeep = g->lstm1_peephole; /* [3H] */
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */

@@ -79,6 +79,8 @@ typedef struct sentiment_dropout_workspace {
   rnn_real rnn1_dxproj[500][8192]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn1_dh[501][8192]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn1_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)]; /* W_hh packed once per backward */
   rnn_real rnn2_xmask[8192]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
   rnn_real rnn2_xin[500][8192]; /* [T][B][I] inputs after the dropout mask */
   rnn_real rnn2_hmask[4096]; /* [B][H] Gal dropout mask on the state, one per sequence */
@@ -88,6 +90,8 @@ typedef struct sentiment_dropout_workspace {
   rnn_real rnn2_dxproj[500][4096]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn2_dh[501][4096]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn2_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)]; /* W_hh packed once per backward */
   rnn_real out_out[128]; /* [B][N] outputs, after the activation */
   rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } sentiment_dropout_workspace;

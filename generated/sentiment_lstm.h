@@ -72,6 +72,8 @@ typedef struct sentiment_lstm_workspace {
   rnn_real lstm1_dh[501][4096]; /* [T+1][B][H] gradient of the states */
   rnn_real lstm1_dc[4096]; /* [B][H] gradient of the cell state, carried back one step at a time */
   rnn_real lstm1_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)]; /* W_hh packed once per backward */
   rnn_real out_out[128]; /* [B][N] outputs, after the activation */
   rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } sentiment_lstm_workspace;

@@ -80,9 +80,10 @@ void sentiment_rnn_step_reset(sentiment_rnn_step_state *s) {
 
 const rnn_real *sentiment_rnn_step(const sentiment_rnn_params *p, sentiment_rnn_step_state *s, int32_t token) {
   rnn_gather_rows(1, SENTIMENT_RNN_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* rnn */
+  /* rnn: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn_whh = {&p->rnn_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 32, 32, s->embedding_out, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, SENTIMENT_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &p->rnn_weight_hh[0][0], NULL, NULL, NULL, s->rnn_hnext);
+  rnn_simple_fwd_step(1, SENTIMENT_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   rnn_linear_fwd(1, 32, 1, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
@@ -193,7 +194,9 @@ rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_stat
   rnn_gather_rows(SENTIMENT_RNN_T * SENTIMENT_RNN_B, SENTIMENT_RNN_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- rnn: simple_rnn, 32 -> 32, last step ---- */
   {
-    const rnn_real *u = &p->rnn_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[SENTIMENT_RNN_B * 32] = ws->rnn_xproj; /* [T][B][1H] */
     rnn_real (*h)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
@@ -726,7 +729,9 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
   memset(ws->rnn_dh[0], 0, 500 * sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][1H] */

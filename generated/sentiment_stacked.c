@@ -96,17 +96,20 @@ void sentiment_stacked_step_reset(sentiment_stacked_step_state *s) {
 
 const rnn_real *sentiment_stacked_step(const sentiment_stacked_params *p, sentiment_stacked_step_state *s, int32_t token) {
   rnn_gather_rows(1, SENTIMENT_STACKED_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* rnn1 */
+  /* rnn1: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn1_whh = {&p->rnn1_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 32, 64, s->embedding_out, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
-  rnn_simple_fwd_step(1, SENTIMENT_STACKED_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &p->rnn1_weight_hh[0][0], NULL, NULL, NULL, s->rnn1_hnext);
+  rnn_simple_fwd_step(1, SENTIMENT_STACKED_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
-  /* rnn2 */
+  /* rnn2: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn2_whh = {&p->rnn2_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 64, 32, s->rnn1_h, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
-  rnn_simple_fwd_step(1, SENTIMENT_STACKED_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &p->rnn2_weight_hh[0][0], NULL, NULL, NULL, s->rnn2_hnext);
+  rnn_simple_fwd_step(1, SENTIMENT_STACKED_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
-  /* rnn3 */
+  /* rnn3: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn3_whh = {&p->rnn3_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 32, 16, s->rnn2_h, &p->rnn3_weight_ih[0][0], p->rnn3_bias_ih, p->rnn3_bias_hh, s->rnn3_xproj);
-  rnn_simple_fwd_step(1, SENTIMENT_STACKED_RNN3_H, 0, s->rnn3_xproj, s->rnn3_h, &p->rnn3_weight_hh[0][0], NULL, NULL, NULL, s->rnn3_hnext);
+  rnn_simple_fwd_step(1, SENTIMENT_STACKED_RNN3_H, 0, s->rnn3_xproj, s->rnn3_h, &rnn3_whh, NULL, NULL, NULL, s->rnn3_hnext);
   memcpy(s->rnn3_h, s->rnn3_hnext, sizeof s->rnn3_h);
   rnn_linear_fwd(1, 16, 1, s->rnn3_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
@@ -225,7 +228,9 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
   rnn_gather_rows(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, SENTIMENT_STACKED_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- rnn1: simple_rnn, 32 -> 64, every step ---- */
   {
-    const rnn_real *u = &p->rnn1_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[SENTIMENT_STACKED_B * 64] = ws->rnn1_xproj; /* [T][B][1H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
@@ -739,7 +744,9 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, every step ---- */
   {
-    const rnn_real *u = &p->rnn2_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[SENTIMENT_STACKED_B * 32] = ws->rnn2_xproj; /* [T][B][1H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
@@ -1253,7 +1260,9 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
   }
   /* ---- rnn3: simple_rnn, 32 -> 16, last step ---- */
   {
-    const rnn_real *u = &p->rnn3_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[SENTIMENT_STACKED_B * 16] = ws->rnn3_xproj; /* [T][B][1H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
@@ -1786,7 +1795,9 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
   memset(ws->rnn3_dh[0], 0, 500 * sizeof ws->rnn3_dh[0]);
   /* ---- rnn3: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn3_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], NULL, ws->rnn3_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], NULL, ws->rnn3_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn3_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][1H] */
@@ -2303,7 +2314,9 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
   }
   /* ---- rnn2: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn2_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
@@ -2820,7 +2833,9 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
   }
   /* ---- rnn1: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn1_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 500 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
     rnn_real (*dxp)[SENTIMENT_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */

@@ -80,16 +80,22 @@ typedef struct sentiment_stacked_workspace {
   rnn_real rnn1_dxproj[500][8192]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn1_dh[501][8192]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn1_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN1_H)]; /* W_hh packed once per backward */
   rnn_real rnn2_xproj[500][4096]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
   rnn_real rnn2_h[501][4096]; /* [T+1][B][H] states; h[0] is the initial state */
   rnn_real rnn2_dxproj[500][4096]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn2_dh[501][4096]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn2_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN2_H)]; /* W_hh packed once per backward */
   rnn_real rnn3_xproj[500][2048]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
   rnn_real rnn3_h[501][2048]; /* [T+1][B][H] states; h[0] is the initial state */
   rnn_real rnn3_dxproj[500][2048]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn3_dh[501][2048]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn3_scratch[2048]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn3_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN3_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn3_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN3_H)]; /* W_hh packed once per backward */
   rnn_real out_out[128]; /* [B][N] outputs, after the activation */
   rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } sentiment_stacked_workspace;

@@ -78,9 +78,10 @@ void series_step_reset(series_step_state *s) {
 
 const rnn_real *series_step(const series_params *p, series_step_state *s,
                         const rnn_real x[SERIES_F]) {
-  /* rnn */
+  /* rnn: batch 1 reads W_hh row by row (a GEMV streams it once) */
+  const RnnRecurrent rnn_whh = {&p->rnn_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, 1, 100, x, p->rnn_weight_ih, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, SERIES_RNN_H, 1, s->rnn_xproj, s->rnn_h, &p->rnn_weight_hh[0][0], NULL, NULL, NULL, s->rnn_hnext);
+  rnn_simple_fwd_step(1, SERIES_RNN_H, 1, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   rnn_linear_fwd(1, 100, 1, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
   return s->out_out;
@@ -183,7 +184,9 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
   (void)s;
   /* ---- rnn: simple_rnn, 1 -> 100, every step ---- */
   {
-    const rnn_real *u = &p->rnn_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 20 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SERIES_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
+    const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
     rnn_real (*xp)[SERIES_B * 100] = ws->rnn_xproj; /* [T][B][1H] */
     rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
@@ -234,7 +237,9 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
   memset(ws->rnn_dh[0], 0, sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
-    const rnn_real *u = &p->rnn_weight_hh[0][0]; /* [1H][H] */
+    /* W_hh packed once for the 20 per-step products (rnn.h) */
+    rnn_pack_recurrent(1, SERIES_RNN_H, &p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd);
+    const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
     rnn_real (*dxp)[SERIES_B * 100] = ws->rnn_dxproj; /* [T][B][1H] */

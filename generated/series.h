@@ -63,6 +63,8 @@ typedef struct series_workspace {
   rnn_real rnn_dxproj[20][5000]; /* [T][B][H] gradient of the input projections */
   rnn_real rnn_dh[21][5000]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn_scratch[5000]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, SERIES_RNN_H)]; /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, SERIES_RNN_H)]; /* W_hh packed once per backward */
   rnn_real out_out[20][50]; /* [T][B][N] outputs, after the activation */
   rnn_real out_dout[20][50]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
 } series_workspace;

@@ -73,16 +73,17 @@ static void add_row(int n, const rnn_real *src /* [n] */, rnn_real *dst /* [n] *
 }
 
 /* dh_prev += (dpre U) * drop_h: dpre [B][gh] with leading dimension ld,
- * U [gh][H]. Without drop_h the GEMM accumulates straight into dh_prev;
- * with it the product goes through scratch [B][H] to be masked. */
-static void add_recurrent_grad(int B, int H, int gh, const rnn_real *dpre, int ld,
-                               const rnn_real *u, const rnn_real *drop_h,
+ * U's first gh rows (of G*H). Without drop_h the product accumulates
+ * straight into dh_prev; with it the product goes through scratch [B][H] to
+ * be masked. */
+static void add_recurrent_grad(int B, int H, int G, int gh, const rnn_real *dpre, int ld,
+                               const RnnRecurrent *u, const rnn_real *drop_h,
                                rnn_real *scratch, rnn_real *dh_prev) {
   if (drop_h == NULL) {
-    rnn_gemm(0, 0, B, H, gh, 1, dpre, ld, u, H, 1, dh_prev, H);
+    rnn_recurrent_bwd(u, G, H, 0, gh, B, dpre, ld, 1, dh_prev, H);
     return;
   }
-  rnn_gemm(0, 0, B, H, gh, 1, dpre, ld, u, H, 0, scratch, H);
+  rnn_recurrent_bwd(u, G, H, 0, gh, B, dpre, ld, 0, scratch, H);
   for (size_t e = 0; e < (size_t)B * H; e++) dh_prev[e] += scratch[e] * drop_h[e];
 }
 
@@ -121,10 +122,10 @@ RNN_ALWAYS_INLINE void simple_bwd_row(int H, int relu, const rnn_real *restrict 
  * may be NULL otherwise). */
 RNN_VECTOR_CLONES
 void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
-                         const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                         const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
                          const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *h_t) {
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
-  rnn_gemm(0, 1, B, H, H, 1, hin, H, u, H, 0, h_t, H); /* h_t = h'~ U^T */
+  rnn_recurrent_fwd(u, 1, H, 0, 1, B, hin, 0, h_t, H); /* h_t = h'~ U^T */
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
     if (row_is_padding(seq_mask_t, b)) {
@@ -142,7 +143,7 @@ void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
  * dpre_t is overwritten, dh_prev accumulated; scratch [B][H] is needed only
  * when drop_h is not NULL (its contents are clobbered). */
 RNN_VECTOR_CLONES
-void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_real *u,
+void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const RnnRecurrent *u,
                          const rnn_real *drop_h, const rnn_real *seq_mask_t,
                          const rnn_real *dh_t, rnn_real *dpre_t, rnn_real *dh_prev,
                          rnn_real *scratch) {
@@ -155,7 +156,7 @@ void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_
     }
     simple_bwd_row(H, relu, h_t + row, dh_t + row, dpre_t + row);
   }
-  add_recurrent_grad(B, H, H, dpre_t, H, u, drop_h, scratch, dh_prev);
+  add_recurrent_grad(B, H, 1, H, dpre_t, H, u, drop_h, scratch, dh_prev);
 }
 
 /* ====================================================================== */
@@ -233,12 +234,12 @@ RNN_ALWAYS_INLINE void lstm_bwd_row(int H, int has_peep, const rnn_real *restric
  * drop_h, may be NULL otherwise). Padding rows get zero gates. */
 RNN_VECTOR_CLONES
 void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                       const rnn_real *c_prev, const rnn_real *u, const rnn_real *peep,
+                       const rnn_real *c_prev, const RnnRecurrent *u, const rnn_real *peep,
                        const rnn_real *drop_h, const rnn_real *seq_mask_t, rnn_real *hd_t,
                        rnn_real *gates_t, rnn_real *c_t, rnn_real *h_t) {
   const int G = 4 * H;
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
-  rnn_gemm(0, 1, B, G, H, 1, hin, H, u, H, 0, gates_t, G); /* gates_t = h'~ U^T */
+  rnn_recurrent_fwd(u, 4, H, 0, 4, B, hin, 0, gates_t, G); /* gates_t = h'~ U^T */
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
     rnn_real *gate = gates_t + (size_t)b * G;         /* [4H]: i, f, g, o */
@@ -263,7 +264,7 @@ void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
  * is not NULL (its contents are clobbered). */
 RNN_VECTOR_CLONES
 void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_prev,
-                       const rnn_real *c_t, const rnn_real *u, const rnn_real *peep,
+                       const rnn_real *c_t, const RnnRecurrent *u, const rnn_real *peep,
                        const rnn_real *drop_h, const rnn_real *seq_mask_t,
                        const rnn_real *dh_t, rnn_real *dc, rnn_real *dgates_t,
                        rnn_real *dh_prev, rnn_real *dpeep, rnn_real *scratch) {
@@ -284,7 +285,7 @@ void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_
       lstm_bwd_row(H, 0, gate, c_prev + row, c_t + row, NULL, dh_t + row, dc + row, dgate,
                    NULL);
   }
-  add_recurrent_grad(B, H, G, dgates_t, G, u, drop_h, scratch, dh_prev);
+  add_recurrent_grad(B, H, 4, G, dgates_t, G, u, drop_h, scratch, dh_prev);
 }
 
 /* ====================================================================== */
@@ -347,12 +348,12 @@ RNN_ALWAYS_INLINE void gru_bwd_row(int H, const rnn_real *restrict gate,
  * NULL otherwise). Padding rows get zero gates and hn. */
 RNN_VECTOR_CLONES
 void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                      const rnn_real *u, const rnn_real *b_hh, const rnn_real *drop_h,
+                      const RnnRecurrent *u, const rnn_real *b_hh, const rnn_real *drop_h,
                       const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
                       rnn_real *hn_t, rnn_real *h_t) {
   const int G = 3 * H;
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
-  rnn_gemm(0, 1, B, G, H, 1, hin, H, u, H, 0, gates_t, G); /* gates_t = h'~ U^T */
+  rnn_recurrent_fwd(u, 3, H, 0, 3, B, hin, 0, gates_t, G); /* gates_t = h'~ U^T */
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
     rnn_real *gate = gates_t + (size_t)b * G;     /* [3H]: hp on entry, r z n on exit */
@@ -376,7 +377,7 @@ void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_p
  * needed only when drop_h is not NULL (its contents are clobbered). */
 RNN_VECTOR_CLONES
 void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_t,
-                      const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                      const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
                       const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
                       rnn_real *dhp_t, rnn_real *dh_prev, rnn_real *scratch) {
   const int G = 3 * H;
@@ -393,7 +394,7 @@ void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_
     }
     gru_bwd_row(H, gate, hn_t + row, h_prev + row, dh_t + row, dxp, dhp, dh_prev + row);
   }
-  add_recurrent_grad(B, H, G, dhp_t, G, u, drop_h, scratch, dh_prev);
+  add_recurrent_grad(B, H, 3, G, dhp_t, G, u, drop_h, scratch, dh_prev);
 }
 
 /* ====================================================================== */
@@ -436,14 +437,13 @@ RNN_ALWAYS_INLINE void gru0_n_row(int H, const rnn_real *restrict xp,
  * NULL otherwise). Padding rows get zero gates and rh. */
 RNN_VECTOR_CLONES
 void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                       const rnn_real *u, const rnn_real *drop_h,
+                       const RnnRecurrent *u, const rnn_real *drop_h,
                        const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
                        rnn_real *rh_t, rnn_real *h_t) {
   const int G = 3 * H;
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
-  const rnn_real *u_n = u + (size_t)2 * H * H;                      /* [H][H] */
   /* r and z first: n's recurrent input r * h'~ depends on r. */
-  rnn_gemm(0, 1, B, 2 * H, H, 1, hin, H, u, H, 0, gates_t, G); /* [B][r z] = h'~ U_rz^T */
+  rnn_recurrent_fwd(u, 3, H, 0, 2, B, hin, 0, gates_t, G); /* [B][r z] = h'~ U_rz^T */
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
     rnn_real *gate = gates_t + (size_t)b * G;     /* [3H] */
@@ -455,7 +455,7 @@ void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
     }
     gru0_rz_row(H, xp, hin + row, gate, rh_t + row);
   }
-  rnn_gemm(0, 1, B, H, H, 1, rh_t, H, u_n, H, 0, gates_t + 2 * H, G); /* [B][n] = rh U_n^T */
+  rnn_recurrent_fwd(u, 3, H, 2, 3, B, rh_t, 0, gates_t + 2 * H, G); /* [B][n] = rh U_n^T */
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
     rnn_real *gate = gates_t + (size_t)b * G;     /* [3H] */
@@ -493,11 +493,10 @@ RNN_ALWAYS_INLINE void gru0_r_bwd_row(int H, int has_drop, const rnn_real *restr
  * with rh_t. */
 RNN_VECTOR_CLONES
 void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh_t,
-                       const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                       const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
                        const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
                        rnn_real *dh_prev, rnn_real *scratch) {
   const int G = 3 * H;
-  const rnn_real *u_n = u + (size_t)2 * H * H; /* [H][H] */
   (void)rh_t; /* rh = r h'~ is recomputed from gates and h_prev below */
   /* Pass 1: z and n, which need only dh. */
   for (int b = 0; b < B; b++) {
@@ -517,7 +516,7 @@ void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh
   }
   /* d(rh) = dpre_n U_n, parked in the r block of dxp_t (dpre_r replaces it
    * element by element below): the two column blocks do not overlap. */
-  rnn_gemm(0, 0, B, H, H, 1, dxp_t + 2 * H, G, u_n, H, 0, dxp_t, G);
+  rnn_recurrent_bwd(u, 3, H, 2 * H, H, B, dxp_t + 2 * H, G, 0, dxp_t, G); /* U_n's rows */
   /* Pass 2: r from d(rh), and the paths into h' that skip the r,z GEMM. */
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
@@ -533,5 +532,5 @@ void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh
     else
       gru0_r_bwd_row(H, 0, gate, h_prev + row, NULL, dh_t + row, dxp, dh_prev + row);
   }
-  add_recurrent_grad(B, H, 2 * H, dxp_t, G, u, drop_h, scratch, dh_prev);
+  add_recurrent_grad(B, H, 3, 2 * H, dxp_t, G, u, drop_h, scratch, dh_prev);
 }

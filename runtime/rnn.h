@@ -8,6 +8,8 @@
  * state: every function works on memory its caller owns.
  *
  * Conventions, shared with the emitter (compiler/emit_*.c):
+ *   - a cell's recurrent weights U come as an RnnRecurrent: PyTorch's
+ *     layout and the packed copies the per-step products stream;
  *   - row-major everywhere; a batch of vectors is [B][N];
  *   - weights in PyTorch's layout: W_ih [G*H][I], W_hh [G*H][H], gates
  *     stacked in PyTorch order (lstm i,f,g,o; gru r,z,n);
@@ -53,6 +55,72 @@ void rnn_gemm(int trans_a, int trans_b, int m, int n, int k, rnn_real alpha,
 void rnn_gemm_ref(int trans_a, int trans_b, int m, int n, int k, rnn_real alpha,
                   const rnn_real *a, int lda, const rnn_real *b, int ldb, rnn_real beta,
                   rnn_real *c, int ldc);
+
+/* ---------------------------------------------------------------------- */
+/* Packed products: the recurrence's per-step GEMMs                        */
+/* ---------------------------------------------------------------------- */
+
+/* The per-step product h[t-1] U^T has only B rows while U does not change
+ * within a training step. A general BLAS copies U into its panel format at
+ * every call (a third of a 512-unit LSTM's step); here it is packed once,
+ * and every step streams the packed copy (docs/PERFORMANCE.md).
+ *
+ * Packed layout of op(B) [k][n]: column panels of RNN_PANEL, each panel
+ * [k][RNN_PANEL] contiguous, the last one zero-padded:
+ *   packed[(j / RNN_PANEL) * k + kk][j % RNN_PANEL] = op(B)[kk][j].
+ * The layout is the same on every CPU (checkpoints never hold it). */
+#define RNN_PANEL 16
+#define RNN_PANELS(n) (((n) + RNN_PANEL - 1) / RNN_PANEL)
+#define RNN_PACKED_SIZE(k, n) ((size_t)(k) * RNN_PANELS(n) * RNN_PANEL)
+
+/* Packs op(B) [k][n] (op(B) = B^T when trans_b; B row-major with leading
+ * dimension ldb) into packed [RNN_PACKED_SIZE(k, n)]. */
+void rnn_pack(int trans_b, int k, int n, const rnn_real *b, int ldb, rnn_real *packed);
+
+/* C[m][n] = A[m][k] op(B) (accumulate: C += ...), op(B) packed by rnn_pack
+ * with k_total rows (k <= k_total: the first k rows of every panel, i.e.
+ * A multiplies rows [0, k) of op(B); pass packed + k0 * RNN_PANEL for rows
+ * [k0, k0 + k)). C must not overlap A or the packed operand. */
+void rnn_gemm_packed(int m, int n, int k, const rnn_real *a, int lda, const rnn_real *packed,
+                     int k_total, int accumulate, rnn_real *c, int ldc);
+
+/* y[n] = W[n][k] x[k] (accumulate: y += ...) for a row-major W with leading
+ * dimension ldw: the batch-1 product, streaming W once in its own layout. */
+void rnn_gemv_rows(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
+                   int accumulate, rnn_real *y);
+
+/* The recurrent weights U [G*H][H] of a layer as its cells read them.
+ * fwd: U^T per gate, gate g's [H][H] block packed at g*RNN_PACKED_SIZE(H, H)
+ * (a gate's columns start a panel, so a cell can multiply any run of
+ * gates); bwd: U [G*H][H] packed whole. A NULL fwd makes the forward read
+ * u row by row (rnn_gemv_rows: batch-1 steps, which read U once anyway);
+ * a NULL bwd is allowed only for forward-only use. */
+typedef struct RnnRecurrent {
+  const rnn_real *u;   /* [G*H][H] PyTorch's layout */
+  const rnn_real *fwd; /* [RNN_PACKED_FWD_SIZE(G, H)] or NULL */
+  const rnn_real *bwd; /* [RNN_PACKED_BWD_SIZE(G, H)] or NULL */
+} RnnRecurrent;
+
+#define RNN_PACKED_FWD_SIZE(g, h) ((size_t)(g) * RNN_PACKED_SIZE(h, h))
+#define RNN_PACKED_BWD_SIZE(g, h) RNN_PACKED_SIZE((size_t)(g) * (h), h)
+
+/* Packs U [G*H][H] for the forward (fwd, [RNN_PACKED_FWD_SIZE(G, H)]) and
+ * for the backward (bwd, [RNN_PACKED_BWD_SIZE(G, H)]); either may be NULL.
+ * A training step packs fwd in its forward and bwd in its backward: the
+ * weights change only between steps. */
+void rnn_pack_recurrent(int G, int H, const rnn_real *u, rnn_real *fwd, rnn_real *bwd);
+
+/* out[m][g*H + j] (+)= (A[m][H] U_g^T)[j] for gates g in [g0, g1): the
+ * forward's recurrent product of a run of gates, whichever form rec holds.
+ * out has leading dimension ldo. */
+void rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int g1, int m,
+                       const rnn_real *a, int accumulate, rnn_real *out, int ldo);
+
+/* out[m][H] (+)= D[m][k] U[k0 .. k0+k][H]: the backward's product with
+ * rows [k0, k0 + k) of U, from rec->bwd (or, when NULL, u through
+ * rnn_gemm). D has leading dimension ldd, out ldo. */
+void rnn_recurrent_bwd(const RnnRecurrent *rec, int G, int H, int k0, int k, int m,
+                       const rnn_real *d, int ldd, int accumulate, rnn_real *out, int ldo);
 
 /* ---------------------------------------------------------------------- */
 /* Time-parallel pieces: one call covers all T*B rows                      */
@@ -103,7 +171,7 @@ void rnn_col_sums(int rows, int n, const rnn_real *d, int ld, rnn_real *db);
  * act = tanh (relu != 0: relu); h'~ = h' * drop_h. Stores h in h_t and,
  * when drop_h, h'~ in hd_t. */
 void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
-                         const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                         const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
                          const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *h_t);
 
 /* Backward of rnn_simple_fwd_step. dh_t [B][H] is dL/dh_t (from above and
@@ -113,7 +181,7 @@ void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
  * mask cannot be folded into an accumulating GEMM); clobbered. Used only
  * when drop_h is not NULL (may be NULL otherwise). Every *_bwd_step below
  * takes the same last argument. */
-void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_real *u,
+void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const RnnRecurrent *u,
                          const rnn_real *drop_h, const rnn_real *seq_mask_t,
                          const rnn_real *dh_t, rnn_real *dpre_t, rnn_real *dh_prev,
                          rnn_real *scratch);
@@ -125,7 +193,7 @@ void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const rnn_
  * xproj = W x + b_ih + b_hh; peep [3H] = p_i, p_f, p_o (NULL: no peephole).
  * Stores activated gates [B][4H], c_t and h_t. */
 void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                       const rnn_real *c_prev, const rnn_real *u, const rnn_real *peep,
+                       const rnn_real *c_prev, const RnnRecurrent *u, const rnn_real *peep,
                        const rnn_real *drop_h, const rnn_real *seq_mask_t, rnn_real *hd_t,
                        rnn_real *gates_t, rnn_real *c_t, rnn_real *h_t);
 
@@ -134,7 +202,7 @@ void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
  * gradients = gradient of xproj_t and of the recurrent product), adds into
  * dh_prev and, with peepholes, into dpeep [3H]. */
 void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_prev,
-                       const rnn_real *c_t, const rnn_real *u, const rnn_real *peep,
+                       const rnn_real *c_t, const RnnRecurrent *u, const rnn_real *peep,
                        const rnn_real *drop_h, const rnn_real *seq_mask_t,
                        const rnn_real *dh_t, rnn_real *dc, rnn_real *dgates_t,
                        rnn_real *dh_prev, rnn_real *dpeep, rnn_real *scratch);
@@ -147,7 +215,7 @@ void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_
  * b_hh may be NULL (one bias). Stores gates (r, z, n) [B][3H] and hp_n in
  * hn_t [B][H]. */
 void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                      const rnn_real *u, const rnn_real *b_hh, const rnn_real *drop_h,
+                      const RnnRecurrent *u, const rnn_real *b_hh, const rnn_real *drop_h,
                       const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
                       rnn_real *hn_t, rnn_real *h_t);
 
@@ -155,7 +223,7 @@ void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_p
  * and dhp_t [B][3H] (gradient of hp: dr, dz, dn*r; also of b_hh), adds into
  * dh_prev. */
 void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_t,
-                      const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                      const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
                       const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
                       rnn_real *dhp_t, rnn_real *dh_prev, rnn_real *scratch);
 
@@ -165,7 +233,7 @@ void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_
  * xproj = W x + b_ih + b_hh (all of b_hh folds in). Stores gates [B][3H]
  * and r*h'~ in rh_t [B][H]. */
 void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                       const rnn_real *u, const rnn_real *drop_h,
+                       const RnnRecurrent *u, const rnn_real *drop_h,
                        const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
                        rnn_real *rh_t, rnn_real *h_t);
 
@@ -173,7 +241,7 @@ void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
  * gradient of xproj_t; rows r,z pair with h'~ and row n with rh in dW_hh),
  * adds into dh_prev. */
 void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh_t,
-                       const rnn_real *h_prev, const rnn_real *u, const rnn_real *drop_h,
+                       const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
                        const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
                        rnn_real *dh_prev, rnn_real *scratch);
 

@@ -1,9 +1,10 @@
 /*
  * count_flops.c - `rnnc stats` FLOPs equal the GEMMs the emitted code runs.
  *
- * Linked with -Wl,--wrap=rnn_gemm: every call to rnn_gemm, from the
- * generated model or from the runtime's kernels, comes through
- * __wrap_rnn_gemm, which adds 2*m*n*k to a counter (this test's own state;
+ * Linked with -Wl,--wrap=rnn_gemm and the same for the recurrence's
+ * packed products (rnn_recurrent_fwd, rnn_recurrent_bwd): every call, from
+ * the generated model or from the runtime's kernels, comes through a
+ * __wrap_ function, which adds 2*m*n*k to a counter (this test's own state;
  * the runtime keeps none) and then does the product. One forward pass and
  * one forward + backward are counted and compared, exactly, with the
  * figures the compiler put in the description table - the ones
@@ -35,6 +36,31 @@ void __wrap_rnn_gemm(int trans_a, int trans_b, int m, int n, int k, rnn_real alp
                      rnn_real *c, int ldc) {
   counted += 2.0 * m * n * k;
   __real_rnn_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void __real_rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int g1, int m,
+                              const rnn_real *a, int accumulate, rnn_real *out, int ldo);
+void __wrap_rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int g1, int m,
+                              const rnn_real *a, int accumulate, rnn_real *out, int ldo);
+void __real_rnn_recurrent_bwd(const RnnRecurrent *rec, int G, int H, int k0, int k, int m,
+                              const rnn_real *d, int ldd, int accumulate, rnn_real *out,
+                              int ldo);
+void __wrap_rnn_recurrent_bwd(const RnnRecurrent *rec, int G, int H, int k0, int k, int m,
+                              const rnn_real *d, int ldd, int accumulate, rnn_real *out,
+                              int ldo);
+
+void __wrap_rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int g1, int m,
+                              const rnn_real *a, int accumulate, rnn_real *out, int ldo) {
+  counted += 2.0 * m * H * H * (g1 - g0);
+  __real_rnn_recurrent_fwd(rec, G, H, g0, g1, m, a, accumulate, out, ldo);
+}
+
+/* Without a packed copy the product goes through rnn_gemm, counted there. */
+void __wrap_rnn_recurrent_bwd(const RnnRecurrent *rec, int G, int H, int k0, int k, int m,
+                              const rnn_real *d, int ldd, int accumulate, rnn_real *out,
+                              int ldo) {
+  if (rec->bwd != NULL) counted += 2.0 * m * H * k;
+  __real_rnn_recurrent_bwd(rec, G, H, k0, k, m, d, ldd, accumulate, out, ldo);
 }
 
 static void *zalloc(size_t n) {

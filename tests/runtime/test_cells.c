@@ -249,6 +249,7 @@ static int is_lstm(CellKind kind) { return kind == CELL_LSTM || kind == CELL_LST
 typedef struct Problem {
   CellKind kind;
   int use_drop, use_mask;
+  int rows_form; /* U as the batch-1 step passes it (row-major only), else packed */
   rnn_real xproj[T * B * GMAX * H]; /* [T][B][G*H] */
   rnn_real u[GMAX * H * H];         /* [G*H][H] */
   rnn_real h0[B * H];               /* [B][H] */
@@ -314,6 +315,25 @@ static void init_problem(TestRng *rng, CellKind kind, int use_drop, int use_mask
 
 static const rnn_real *drop_of(const Problem *p) { return p->use_drop ? p->drop : NULL; }
 
+/* U as the cells take it: packed for forward and backward, as a training
+ * step packs it (rnn_pack_recurrent), or row-major alone (rows_form: the
+ * forward's GEMV path, the backward's rnn_gemm fallback). */
+typedef struct Packing {
+  rnn_real fwd[RNN_PACKED_FWD_SIZE(GMAX, H)];
+  rnn_real bwd[RNN_PACKED_BWD_SIZE(GMAX, H)];
+  RnnRecurrent rec;
+} Packing;
+
+static const RnnRecurrent *recurrent_of(const Problem *p, Packing *pk) {
+  if (p->rows_form) {
+    pk->rec = (RnnRecurrent){p->u, NULL, NULL};
+  } else {
+    rnn_pack_recurrent(gates_of(p->kind), H, p->u, pk->fwd, pk->bwd);
+    pk->rec = (RnnRecurrent){p->u, pk->fwd, pk->bwd};
+  }
+  return &pk->rec;
+}
+
 static const rnn_real *mask_of(const Problem *p, int t) {
   return p->use_mask ? p->mask + t * B : NULL;
 }
@@ -326,6 +346,8 @@ static const rnn_real *recurrent_input_of(const Problem *p, const Trace *tr, int
 
 static void forward_sequence(const Problem *p, Trace *tr) {
   int G = gates_of(p->kind);
+  Packing pk;
+  const RnnRecurrent *u = recurrent_of(p, &pk);
   memcpy(tr->h, p->h0, sizeof p->h0);
   memcpy(tr->c, p->c0, sizeof p->c0);
   for (int t = 0; t < T; t++) {
@@ -339,22 +361,22 @@ static void forward_sequence(const Problem *p, Trace *tr) {
     switch (p->kind) {
     case CELL_SIMPLE_TANH:
     case CELL_SIMPLE_RELU:
-      rnn_simple_fwd_step(B, H, p->kind == CELL_SIMPLE_RELU, xp, h_prev, p->u, drop_of(p),
+      rnn_simple_fwd_step(B, H, p->kind == CELL_SIMPLE_RELU, xp, h_prev, u, drop_of(p),
                           mask_of(p, t), hd_t, h_t);
       break;
     case CELL_LSTM:
     case CELL_LSTM_PEEP:
-      rnn_lstm_fwd_step(B, H, xp, h_prev, tr->c + t * B * H, p->u,
+      rnn_lstm_fwd_step(B, H, xp, h_prev, tr->c + t * B * H, u,
                         p->kind == CELL_LSTM_PEEP ? p->peep : NULL, drop_of(p), mask_of(p, t),
                         hd_t, gates_t, tr->c + (t + 1) * B * H, h_t);
       break;
     case CELL_GRU:
     case CELL_GRU_NO_BHH:
-      rnn_gru_fwd_step(B, H, xp, h_prev, p->u, p->kind == CELL_GRU ? p->b_hh : NULL,
+      rnn_gru_fwd_step(B, H, xp, h_prev, u, p->kind == CELL_GRU ? p->b_hh : NULL,
                        drop_of(p), mask_of(p, t), hd_t, gates_t, aux_t, h_t);
       break;
     case CELL_GRU0:
-      rnn_gru0_fwd_step(B, H, xp, h_prev, p->u, drop_of(p), mask_of(p, t), hd_t, gates_t,
+      rnn_gru0_fwd_step(B, H, xp, h_prev, u, drop_of(p), mask_of(p, t), hd_t, gates_t,
                         aux_t, h_t);
       break;
     default: break;
@@ -366,6 +388,8 @@ static void forward_sequence(const Problem *p, Trace *tr) {
  * db_hh) the way the emitter will. */
 static void backward_sequence(const Problem *p, const Trace *tr, Grads *g) {
   int G = gates_of(p->kind);
+  Packing pk;
+  const RnnRecurrent *u = recurrent_of(p, &pk);
   rnn_real dh[(T + 1) * B * H]; /* [T+1][B][H]: dL/dh_t, recurrent part added by steps */
   rnn_real dc[B * H];           /* [B][H] */
   rnn_real dhp[B * 3 * H];      /* [B][3H] gru */
@@ -386,14 +410,14 @@ static void backward_sequence(const Problem *p, const Trace *tr, Grads *g) {
     switch (p->kind) {
     case CELL_SIMPLE_TANH:
     case CELL_SIMPLE_RELU:
-      rnn_simple_bwd_step(B, H, p->kind == CELL_SIMPLE_RELU, tr->h + (t + 1) * B * H, p->u,
+      rnn_simple_bwd_step(B, H, p->kind == CELL_SIMPLE_RELU, tr->h + (t + 1) * B * H, u,
                           drop_of(p), mask_of(p, t), dh_t, dxp, dh_prev, scratch);
       rnn_gemm(1, 0, H, H, B, 1, dxp, H, hin, H, 1, g->du, H);
       break;
     case CELL_LSTM:
     case CELL_LSTM_PEEP: {
       int peep = p->kind == CELL_LSTM_PEEP;
-      rnn_lstm_bwd_step(B, H, gates_t, tr->c + t * B * H, tr->c + (t + 1) * B * H, p->u,
+      rnn_lstm_bwd_step(B, H, gates_t, tr->c + t * B * H, tr->c + (t + 1) * B * H, u,
                         peep ? p->peep : NULL, drop_of(p), mask_of(p, t), dh_t, dc, dxp,
                         dh_prev, peep ? g->dpeep : NULL, scratch);
       rnn_gemm(1, 0, 4 * H, H, B, 1, dxp, 4 * H, hin, H, 1, g->du, H);
@@ -401,13 +425,13 @@ static void backward_sequence(const Problem *p, const Trace *tr, Grads *g) {
     }
     case CELL_GRU:
     case CELL_GRU_NO_BHH:
-      rnn_gru_bwd_step(B, H, gates_t, aux_t, h_prev, p->u, drop_of(p), mask_of(p, t), dh_t,
+      rnn_gru_bwd_step(B, H, gates_t, aux_t, h_prev, u, drop_of(p), mask_of(p, t), dh_t,
                        dxp, dhp, dh_prev, scratch);
       rnn_gemm(1, 0, 3 * H, H, B, 1, dhp, 3 * H, hin, H, 1, g->du, H);
       rnn_col_sums(B, 3 * H, dhp, 3 * H, g->db_hh);
       break;
     case CELL_GRU0:
-      rnn_gru0_bwd_step(B, H, gates_t, aux_t, h_prev, p->u, drop_of(p), mask_of(p, t), dh_t,
+      rnn_gru0_bwd_step(B, H, gates_t, aux_t, h_prev, u, drop_of(p), mask_of(p, t), dh_t,
                         dxp, dh_prev, scratch);
       /* Rows r, z pair with h'~; rows n with rh = r h'~. */
       rnn_gemm(1, 0, 2 * H, H, B, 1, dxp, 3 * H, hin, H, 1, g->du, H);
@@ -430,6 +454,8 @@ static void check_padding_step(Tally *tally, TestRng *rng, CellKind kind, int us
   Problem p;
   init_problem(rng, kind, use_drop, 1, &p);
   int G = gates_of(kind);
+  Packing pk;
+  const RnnRecurrent *u = recurrent_of(&p, &pk);
   const rnn_real *mask_t = p.mask + PADDED_T * B; /* [B] */
   rnn_real h_t[B * H], c_t[B * H], hd_t[B * H], aux_t[B * H]; /* [B][H] */
   rnn_real gates_t[B * GMAX * H], dxp[B * GMAX * H], dhp[B * 3 * H]; /* [B][G*H] */
@@ -449,30 +475,30 @@ static void check_padding_step(Tally *tally, TestRng *rng, CellKind kind, int us
   case CELL_SIMPLE_TANH:
   case CELL_SIMPLE_RELU: {
     int relu = kind == CELL_SIMPLE_RELU;
-    rnn_simple_fwd_step(B, H, relu, p.xproj, p.h0, p.u, drop, mask_t, hd, h_t);
-    rnn_simple_bwd_step(B, H, relu, h_t, p.u, drop, mask_t, dh_t, dxp, dh_prev, scratch);
+    rnn_simple_fwd_step(B, H, relu, p.xproj, p.h0, u, drop, mask_t, hd, h_t);
+    rnn_simple_bwd_step(B, H, relu, h_t, u, drop, mask_t, dh_t, dxp, dh_prev, scratch);
     break;
   }
   case CELL_LSTM:
   case CELL_LSTM_PEEP: {
     const rnn_real *peep = kind == CELL_LSTM_PEEP ? p.peep : NULL;
-    rnn_lstm_fwd_step(B, H, p.xproj, p.h0, p.c0, p.u, peep, drop, mask_t, hd, gates_t, c_t,
+    rnn_lstm_fwd_step(B, H, p.xproj, p.h0, p.c0, u, peep, drop, mask_t, hd, gates_t, c_t,
                       h_t);
-    rnn_lstm_bwd_step(B, H, gates_t, p.c0, c_t, p.u, peep, drop, mask_t, dh_t, dc, dxp,
+    rnn_lstm_bwd_step(B, H, gates_t, p.c0, c_t, u, peep, drop, mask_t, dh_t, dc, dxp,
                       dh_prev, peep != NULL ? dpeep : NULL, scratch);
     break;
   }
   case CELL_GRU:
   case CELL_GRU_NO_BHH: {
     const rnn_real *b_hh = kind == CELL_GRU ? p.b_hh : NULL;
-    rnn_gru_fwd_step(B, H, p.xproj, p.h0, p.u, b_hh, drop, mask_t, hd, gates_t, aux_t, h_t);
-    rnn_gru_bwd_step(B, H, gates_t, aux_t, p.h0, p.u, drop, mask_t, dh_t, dxp, dhp, dh_prev,
+    rnn_gru_fwd_step(B, H, p.xproj, p.h0, u, b_hh, drop, mask_t, hd, gates_t, aux_t, h_t);
+    rnn_gru_bwd_step(B, H, gates_t, aux_t, p.h0, u, drop, mask_t, dh_t, dxp, dhp, dh_prev,
                      scratch);
     break;
   }
   case CELL_GRU0:
-    rnn_gru0_fwd_step(B, H, p.xproj, p.h0, p.u, drop, mask_t, hd, gates_t, aux_t, h_t);
-    rnn_gru0_bwd_step(B, H, gates_t, aux_t, p.h0, p.u, drop, mask_t, dh_t, dxp, dh_prev,
+    rnn_gru0_fwd_step(B, H, p.xproj, p.h0, u, drop, mask_t, hd, gates_t, aux_t, h_t);
+    rnn_gru0_bwd_step(B, H, gates_t, aux_t, p.h0, u, drop, mask_t, dh_t, dxp, dh_prev,
                       scratch);
     break;
   default: break;
@@ -601,17 +627,18 @@ static double relu_margin(const Problem *p, const Trace *tr) {
 }
 
 static void check_cell_gradients(Tally *tally, TestRng *rng, CellKind kind, int use_drop,
-                                 int use_mask, double *worst_of_kind) {
+                                 int use_mask, int rows_form, double *worst_of_kind) {
   Problem p;
   Trace tr;
   Grads g;
   init_problem(rng, kind, use_drop, use_mask, &p);
+  p.rows_form = rows_form;
   int G = gates_of(kind);
   forward_sequence(&p, &tr);
   backward_sequence(&p, &tr, &g);
   char variant[64];
-  snprintf(variant, sizeof variant, "%s%s%s", CELL_NAMES[kind], use_drop ? " +drop" : "",
-           use_mask ? " +pad" : "");
+  snprintf(variant, sizeof variant, "%s%s%s%s", CELL_NAMES[kind], use_drop ? " +drop" : "",
+           use_mask ? " +pad" : "", rows_form ? " +rows" : "");
   struct {
     const char *what;
     rnn_real *param;
@@ -646,8 +673,9 @@ static void check_all_gradients(Tally *tally, TestRng *rng) {
   for (int kind = 0; kind < CELL_COUNT; kind++)
     for (int use_drop = 0; use_drop <= 1; use_drop++)
       for (int use_mask = 0; use_mask <= 1; use_mask++)
-        check_cell_gradients(tally, rng, (CellKind)kind, use_drop, use_mask,
-                             &worst_of_kind[kind]);
+        for (int rows_form = 0; rows_form <= 1; rows_form++)
+          check_cell_gradients(tally, rng, (CellKind)kind, use_drop, use_mask, rows_form,
+                               &worst_of_kind[kind]);
   printf("worst gradient-check error per kernel:\n");
   for (int kind = 0; kind < CELL_COUNT; kind++)
     printf("  %-16s %.3e\n", CELL_NAMES[kind], worst_of_kind[kind]);
