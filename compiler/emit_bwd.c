@@ -126,9 +126,9 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   emit_recurrent_weight_grads(e, i);
   /* input weights, biases and the input's gradient: time-parallel */
   if (src.one_hot) {
-    emit_printf(o, "    /* dW_ih[:, token] += dxproj: a column scatter */\n");
-    emit_printf(o, "    rnn_scatter_add_cols(%s_T * %s_B, %d, %s_VOCAB, %s, dxp[0], %s, %s);\n", U,
-                U, gh, U, src.x, dwih, dbih);
+    emit_printf(o, "    /* dW_ih[:, token] += dxproj: summed by token as rows, then transposed */\n");
+    emit_printf(o, "    rnn_scatter_add_token_rows(%s_T * %s_B, %d, %s_VOCAB, %s, dxp[0], ws->%s_dwih_t, %s, %s);\n",
+                U, U, gh, U, src.x, l->name, dwih, dbih);
   } else {
     const char *x = src.x;
     char xin[320];

@@ -117,9 +117,10 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
               l->name, l->gates);
   emit_layer_views(e, i);
   if (src.one_hot) {
-    emit_printf(o, "    /* input projection of every step at once: a column gather of W_ih */\n");
-    emit_printf(o, "    rnn_gather_cols(%s_T * %s_B, %d, %s_VOCAB, %s, %s, %s, %s, xp[0]);\n", U,
-                U, gh, U, src.x, wih, bih, fold_bhh ? bhh : "NULL");
+    emit_printf(o, "    /* input projection of every step at once: a row gather of W_ih^T */\n");
+    emit_printf(o, "    rnn_transpose(%d, %s_VOCAB, %s, ws->%s_wih_t);\n", gh, U, wih, l->name);
+    emit_printf(o, "    rnn_gather_token_rows(%s_T * %s_B, %d, %s, ws->%s_wih_t, %s, %s, xp[0]);\n",
+                U, U, gh, src.x, l->name, bih, fold_bhh ? bhh : "NULL");
   } else {
     emit_printf(o, "    const rnn_real *x = %s; /* [T][B][%d] */\n", src.x, l->in_size);
     if (l->dropout > 0) {

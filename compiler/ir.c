@@ -175,6 +175,14 @@ static void layout_recurrent(IrModel *m, int i) {
   if (l->kind == IR_LSTM)
     add_buffer(m, i, l->name, "dc", 0, 1, H, "[B][H]", "gradient of the cell state, carried back one step at a time");
   add_buffer(m, i, l->name, "scratch", 0, 1, H, "[B][H]", "scratch of the backward kernels");
+  if (i == 0 && m->input.kind == IR_INPUT_TOKENS && m->input.embedding == 0) {
+    /* one-hot tokens: W_ih^T, so a token's weights are one contiguous row */
+    shape_text(s, sizeof s, "[VOCAB]", 0, (int)G, "H");
+    add_buffer(m, i, l->name, "wih_t", 0, 0, (size_t)m->input.vocab * G * H, s,
+               "W_ih^T, transposed once per forward: a token's weights as one row");
+    add_buffer(m, i, l->name, "dwih_t", 0, 0, (size_t)m->input.vocab * G * H, s,
+               "gradient of W_ih^T, summed by token before one transpose into dW_ih");
+  }
   /* W_hh packed for the per-step products: forward (U^T per gate) and
    * backward (U); both are G*H*pad16(H) elements (rnn.h's RNN_PACKED_*). */
   size_t packed = G * H * ((H + 15) / 16 * 16);

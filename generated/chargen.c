@@ -198,8 +198,9 @@ rnn_real chargen_forward(const chargen_params *p, chargen_state *s, chargen_work
     rnn_real (*h)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
     rnn_real (*gt)[CHARGEN_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
-    /* input projection of every step at once: a column gather of W_ih */
-    rnn_gather_cols(CHARGEN_T * CHARGEN_B, 512, CHARGEN_VOCAB, &b->x[0][0], &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    /* input projection of every step at once: a row gather of W_ih^T */
+    rnn_transpose(512, CHARGEN_VOCAB, &p->lstm1_weight_ih[0][0], ws->lstm1_wih_t);
+    rnn_gather_token_rows(CHARGEN_T * CHARGEN_B, 512, &b->x[0][0], ws->lstm1_wih_t, p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -377,8 +378,8 @@ void chargen_backward(const chargen_params *p, chargen_workspace *ws, const char
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 512, CHARGEN_LSTM1_H, CHARGEN_T * CHARGEN_B, 1, dxp[0], 512, h[0], CHARGEN_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], CHARGEN_LSTM1_H);
     rnn_col_sums(CHARGEN_T * CHARGEN_B, 512, dxp[0], 512, g->lstm1_bias_hh);
-    /* dW_ih[:, token] += dxproj: a column scatter */
-    rnn_scatter_add_cols(CHARGEN_T * CHARGEN_B, 512, CHARGEN_VOCAB, &b->x[0][0], dxp[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    /* dW_ih[:, token] += dxproj: summed by token as rows, then transposed */
+    rnn_scatter_add_token_rows(CHARGEN_T * CHARGEN_B, 512, CHARGEN_VOCAB, &b->x[0][0], dxp[0], ws->lstm1_dwih_t, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
     (void)hmask;
   }
 }

@@ -67,6 +67,8 @@ typedef struct chargen_workspace {
   rnn_real lstm1_dh[65][4096]; /* [T+1][B][H] gradient of the states */
   rnn_real lstm1_dc[4096]; /* [B][H] gradient of the cell state, carried back one step at a time */
   rnn_real lstm1_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_wih_t[65536]; /* [VOCAB][4H] W_ih^T, transposed once per forward: a token's weights as one row */
+  rnn_real lstm1_dwih_t[65536]; /* [VOCAB][4H] gradient of W_ih^T, summed by token before one transpose into dW_ih */
   rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, CHARGEN_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, CHARGEN_LSTM1_H)]; /* W_hh packed once per backward */
   rnn_real logits_out[64][4096]; /* [T][B][N] outputs, after the activation */

@@ -90,6 +90,42 @@ void rnn_scatter_add_cols(int rows, int out, int vocab, const int32_t *ids,
   if (db != NULL) rnn_col_sums(rows, out, dy, out, db);
 }
 
+/* Contract: see rnn.h. ids [rows] in range, wt [vocab][out], b1/b2 [out] or
+ * NULL, y [rows][out] overwritten. */
+void rnn_gather_token_rows(int rows, int out, const int32_t *ids, const rnn_real *wt,
+                           const rnn_real *b1, const rnn_real *b2, rnn_real *y) {
+  for (int r = 0; r < rows; r++) {
+    rnn_real *y_row = y + (size_t)r * out;                  /* [out] */
+    const rnn_real *w_row = wt + (size_t)ids[r] * out;      /* [out] */
+    fill_row_with_biases(out, b1, b2, y_row);
+    for (int o = 0; o < out; o++) y_row[o] += w_row[o];
+  }
+}
+
+/* Contract: see rnn.h. dy [rows][out]; dwt [vocab][out] clobbered; dw
+ * [out][vocab] and db [out] (or NULL) accumulated. */
+void rnn_scatter_add_token_rows(int rows, int out, int vocab, const int32_t *ids,
+                                const rnn_real *dy, rnn_real *dwt, rnn_real *dw, rnn_real *db) {
+  memset(dwt, 0, (size_t)vocab * out * sizeof *dwt);
+  rnn_scatter_add_rows(rows, out, ids, dy, dwt);
+  /* dW += dwt^T, in tiles of 16 x 16 so both sides stay in cache */
+  for (int v0 = 0; v0 < vocab; v0 += 16)
+    for (int o0 = 0; o0 < out; o0 += 16)
+      for (int o = o0; o < out && o < o0 + 16; o++)
+        for (int v = v0; v < vocab && v < v0 + 16; v++)
+          dw[(size_t)o * vocab + v] += dwt[(size_t)v * out + o];
+  if (db != NULL) rnn_col_sums(rows, out, dy, out, db);
+}
+
+/* Contract: see rnn.h. */
+void rnn_transpose(int rows, int cols, const rnn_real *a, rnn_real *b) {
+  for (int r0 = 0; r0 < rows; r0 += 16)
+    for (int c0 = 0; c0 < cols; c0 += 16)
+      for (int r = r0; r < rows && r < r0 + 16; r++)
+        for (int c = c0; c < cols && c < c0 + 16; c++)
+          b[(size_t)c * rows + r] = a[(size_t)r * cols + c];
+}
+
 /* Contract: see rnn.h. x and y [rows][cols] (y may equal x), mask
  * [mask_rows][cols] with mask_rows >= 1; row r uses mask row r % mask_rows. */
 void rnn_mask_mul(int rows, int cols, const rnn_real *x, const rnn_real *mask,

@@ -154,6 +154,21 @@ void rnn_gather_cols(int rows, int out, int vocab, const int32_t *ids, const rnn
 void rnn_scatter_add_cols(int rows, int out, int vocab, const int32_t *ids,
                           const rnn_real *dy, rnn_real *dw, rnn_real *db);
 
+/* The same product through a transposed copy wt [vocab][out] = W^T
+ * (rnn_transpose, once per forward), so a token's weights are one
+ * contiguous row: same result, same order of additions. */
+void rnn_gather_token_rows(int rows, int out, const int32_t *ids, const rnn_real *wt,
+                           const rnn_real *b1, const rnn_real *b2, rnn_real *y);
+
+/* Its backward: dwt [vocab][out] (scratch, overwritten) sums the rows of
+ * dy by token, contiguously; then dW [out][vocab] += dwt^T and db1 += column
+ * sums of dy (db1 may be NULL). The same sums as rnn_scatter_add_cols. */
+void rnn_scatter_add_token_rows(int rows, int out, int vocab, const int32_t *ids,
+                                const rnn_real *dy, rnn_real *dwt, rnn_real *dw, rnn_real *db);
+
+/* b [cols][rows] = a^T for a [rows][cols], in cache-sized tiles. */
+void rnn_transpose(int rows, int cols, const rnn_real *a, rnn_real *b);
+
 /* y[r][c] = x[r][c] * mask[r % mask_rows][c]: dropout masks shared by all
  * steps (Gal: mask_rows = B over rows = T*B) or per element (mask_rows =
  * rows). Also the backward of itself (dx = dy * mask). */

@@ -90,7 +90,10 @@ static double error_vs_ref(rnn_real a, rnn_real b) {
 
 static double worst_error(size_t n, const rnn_real *a /* [n] */, const rnn_real *b /* [n] */) {
   double worst = 0;
-  for (size_t e = 0; e < n; e++) worst = fmax(worst, error_vs_ref(a[e], b[e]));
+  for (size_t e = 0; e < n; e++) {
+    double err = error_vs_ref(a[e], b[e]);
+    if (!(err <= worst)) worst = err; /* fmax would drop a NaN: it must fail */
+  }
   return worst;
 }
 
@@ -807,6 +810,39 @@ static void check_gather_scatter_cols(Tally *tally, TestRng *rng) {
   memcpy(db_kept, db, sizeof db);
   rnn_scatter_add_cols(ROWS, OUT, VOCAB, ids, dy, dw, NULL);
   record(tally, "scatter_add_cols with db NULL", worst_error(OUT, db, db_kept), 0);
+
+  /* Through W^T rows (what the emitted code uses): the same bits. The
+   * scratch starts as NaN: the kernel must clear it. */
+  rnn_real wt[VOCAB * OUT], y_rows[ROWS * OUT], dwt[VOCAB * OUT]; /* [VOCAB][OUT] */
+  rnn_transpose(OUT, VOCAB, w, wt);
+  rnn_gather_token_rows(ROWS, OUT, ids, wt, b1, b2, y_rows);
+  record(tally, "gather_token_rows == gather_cols", worst_error(ROWS * OUT, y_rows, y), 0);
+  rnn_real dw_rows[OUT * VOCAB], db_rows[OUT];
+  memset(dw_rows, 0, sizeof dw_rows);
+  memset(db_rows, 0, sizeof db_rows);
+  memset(dw, 0, sizeof dw);
+  memset(db, 0, sizeof db);
+  for (int e = 0; e < VOCAB * OUT; e++) dwt[e] = (rnn_real)NAN;
+  rnn_scatter_add_cols(ROWS, OUT, VOCAB, ids, dy, dw, db);
+  rnn_scatter_add_token_rows(ROWS, OUT, VOCAB, ids, dy, dwt, dw_rows, db_rows);
+  worst = fmax(worst_error(OUT * VOCAB, dw_rows, dw), worst_error(OUT, db_rows, db));
+  record(tally, "scatter_add_token_rows == scatter_add_cols from zero", worst, 0);
+}
+
+/* rnn_transpose across its 16 x 16 tiles (sizes not multiples of 16). */
+static void check_transpose(Tally *tally, TestRng *rng) {
+  enum { R = 37, C = 21 };
+  rnn_real a[R * C], b[C * R];
+  fill_uniform(rng, R * C, -1, 1, a);
+  for (int e = 0; e < C * R; e++) b[e] = (rnn_real)NAN;
+  rnn_transpose(R, C, a, b);
+  double worst = 0;
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++) {
+      double d = fabs((double)(b[c * R + r] - a[r * C + c]));
+      if (!(d <= worst)) worst = d; /* a NaN left behind sticks */
+    }
+  record(tally, "transpose 37 x 21", worst, 0);
 }
 
 static void check_mask_and_col_sums(Tally *tally, TestRng *rng) {
@@ -852,6 +888,7 @@ int main(void) {
   check_linear(&tally, &rng);
   check_gather_scatter_rows(&tally, &rng);
   check_gather_scatter_cols(&tally, &rng);
+  check_transpose(&tally, &rng);
   check_mask_and_col_sums(&tally, &rng);
   for (int kind = 0; kind < CELL_COUNT; kind++)
     for (int use_drop = 0; use_drop <= 1; use_drop++) {
