@@ -135,7 +135,7 @@ static void print_command_help(const RnnModelDesc *d, const Options *o) {
            "  --log PATH         log each evaluation (.csv, or .jsonl for JSON lines)\n"
            "  --plot PATH        SVG of loss%s against steps\n"
            "  --seed N           initialization, dropout and data order (spec: %llu)\n"
-           "  --threads N        OpenBLAS threads\n"
+           "  --threads N        threads (default: one per core)\n"
            "  --max-examples N   use only the first N examples\n"
            "  --unknown P        bytes the vocabulary lacks (--valid, --resume): error,\n"
            "                     skip or map (default error)\n"
@@ -754,8 +754,7 @@ static int cmd_train(const RnnModelDesc *d, Options *o) {
                : o->epochs             ? o->epochs * (long)per_epoch
                : d->steps ? d->steps   : d->epochs * (long)per_epoch;
   long eval_every = o->eval_every ? o->eval_every : (long)per_epoch < total ? (long)per_epoch : total;
-  if (o->threads)
-    openblas_set_num_threads(o->threads);
+  rnn_set_threads(o->threads); /* 0 (no --threads): one per core */
   RnnError log_err;
   if (o->log && rnn_log_open(&log, o->log, o->resume, &log_err) != 0) {
     fail_msg(o, "%s", log_err.msg);
@@ -866,8 +865,7 @@ static int cmd_eval(const RnnModelDesc *d, Options *o) {
   if ((rc = load_eval_data(o, d, &p, &data)) != 0)
     goto done;
   rc = EXIT_FAIL;
-  if (o->threads)
-    openblas_set_num_threads(o->threads);
+  rnn_set_threads(o->threads); /* 0 (no --threads): one per core */
   RnnEvalSums sums;
   if (evaluate(&m, &data, &sums) != 0) {
     fail_msg(o, "out of memory");
@@ -1074,8 +1072,7 @@ static int cmd_sample(const RnnModelDesc *d, Options *o) {
     return EXIT_FAIL;
   }
   int rc = EXIT_FAIL;
-  if (o->threads)
-    openblas_set_num_threads(o->threads);
+  rnn_set_threads(o->threads); /* 0 (no --threads): one per core */
   if (load_for_inference(o, &m, &p) == 0)
     rc = d->tokens ? sample_tokens(d, o, &m, &p.vocab) : sample_series(d, o, &m);
   model_free(&m);
@@ -1167,9 +1164,8 @@ static int cmd_bench(const RnnModelDesc *d, Options *o) {
                          o->sample_chars ? (int)o->sample_chars : 1000,
                          o->sample_reps_set ? (int)o->sample_reps : 3,
                          o->seed_set ? o->seed : d->seed};
-  if (o->threads)
-    openblas_set_num_threads(o->threads);
-  int threads = openblas_get_num_threads();
+  rnn_set_threads(o->threads); /* 0 (no --threads): one per core */
+  int threads = rnn_get_threads();
   RnnBenchResult r;
   RnnError err;
   if (rnn_bench_run(d, &opt, &r, &err) != 0) {

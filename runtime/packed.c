@@ -16,6 +16,10 @@
 
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(RNN_REAL_DOUBLE)
 #define RNN_HAVE_X86_TILES 1
 #include <immintrin.h>
@@ -256,9 +260,35 @@ void rnn_gemm_packed_isa(RnnIsa isa, int m, int n, int k, const rnn_real *a, int
   }
 }
 
+/* Below this many FLOPs a product runs on one thread: waking the other
+ * costs a few microseconds. */
+#define PARALLEL_MIN_FLOPS 1e5
+
+/* Contract: see rnn.h. With OpenMP and more than one thread, the panels
+ * are split among the threads in contiguous runs, so each core streams
+ * (and keeps in its own cache) its own slice of the weights: the split of
+ * DeepCPU (USENIX ATC'18), not a split of the rows of A. */
 void rnn_gemm_packed(int m, int n, int k, const rnn_real *a, int lda, const rnn_real *packed,
                      int k_total, int accumulate, rnn_real *c, int ldc) {
-  rnn_gemm_packed_isa(rnn_isa_best(), m, n, k, a, lda, packed, k_total, accumulate, c, ldc);
+  RnnIsa isa = rnn_isa_best();
+#ifdef _OPENMP
+  int panels = RNN_PANELS(n), threads = omp_get_max_threads();
+  if (threads > 1 && panels > 1 && 2.0 * m * n * k >= PARALLEL_MIN_FLOPS && !omp_in_parallel()) {
+    if (threads > panels) threads = panels;
+#pragma omp parallel num_threads(threads)
+    {
+      int t = omp_get_thread_num(), nt = omp_get_num_threads();
+      int p0 = panels * t / nt, p1 = panels * (t + 1) / nt;
+      int j0 = p0 * RNN_PANEL, j1 = p1 * RNN_PANEL < n ? p1 * RNN_PANEL : n;
+      if (j1 > j0)
+        rnn_gemm_packed_isa(isa, m, j1 - j0, k, a, lda,
+                            packed + (size_t)p0 * k_total * RNN_PANEL, k_total, accumulate,
+                            c + j0, ldc);
+    }
+    return;
+  }
+#endif
+  rnn_gemm_packed_isa(isa, m, n, k, a, lda, packed, k_total, accumulate, c, ldc);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -50,6 +50,17 @@ void rnn_gemm(int trans_a, int trans_b, int m, int n, int k, rnn_real alpha,
               const rnn_real *a, int lda, const rnn_real *b, int ldb, rnn_real beta,
               rnn_real *c, int ldc);
 
+/* Threads for everything the model functions do: N (0: one per core).
+ * Built with OpenMP (the default), one OpenMP pool runs it all: the
+ * recurrence's per-step products split their weight panels across the
+ * threads and rnn_gemm splits large products into per-thread OpenBLAS
+ * calls, with OpenBLAS itself at one thread (its pool would spin on the
+ * same cores between calls). Without OpenMP, OpenBLAS gets the N threads.
+ * Sets process-wide library settings (OpenMP's and OpenBLAS's), no state
+ * of rnnc's; call it before the model functions, not during. */
+void rnn_set_threads(int n);
+int rnn_get_threads(void);
+
 /* The same product as three plain loops: the reference the tests compare
  * rnn_gemm against (and the definition of what rnn_gemm computes). */
 void rnn_gemm_ref(int trans_a, int trans_b, int m, int n, int k, rnn_real alpha,
