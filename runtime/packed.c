@@ -377,6 +377,13 @@ void rnn_gemv_rows(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
 void rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int g1, int m,
                        const rnn_real *a, int accumulate, rnn_real *out, int ldo) {
   (void)G;
+  if (rec->fwd != NULL && H % RNN_PANEL == 0) {
+    /* whole panels per gate: the gates' packed blocks are one run of
+     * panels, and their outputs one run of columns: a single product */
+    rnn_gemm_packed(m, (g1 - g0) * H, H, a, H, rec->fwd + (size_t)g0 * RNN_PACKED_SIZE(H, H), H,
+                    accumulate, out, ldo);
+    return;
+  }
   for (int g = g0; g < g1; g++) {
     rnn_real *o = out + (size_t)(g - g0) * H;
     if (rec->fwd != NULL) {
