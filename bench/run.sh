@@ -166,11 +166,17 @@ onednn_lines() {
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
-# The machine's FMA peak at each thread count (and on one thread each time).
-for threads in ${threads_list//,/ }; do
-  echo "== FMA peak, $threads thread(s)"
-  "$programs/peak" --threads "$threads" | grep '^{' | tee -a "$records" | sed 's/^/   /'
-done
+# The machine's FMA peak at each thread count (and on one thread each time),
+# before the passes and again after them: compare.py takes the larger, since
+# a neighbour on the host can take a core for the few seconds of one probe
+# (seen: 103 GFLOP/s on 2 threads at the start of a run, 198 a minute later).
+fma_peak() {
+  for threads in ${threads_list//,/ }; do
+    echo "== FMA peak, $threads thread(s)"
+    "$programs/peak" --threads "$threads" | grep '^{' | tee -a "$records" | sed 's/^/   /'
+  done
+}
+fma_peak
 
 # Compile time of each config: rnnc emit, then cc -O2 of the generated C.
 if [ "$run_rnnc" = 1 ]; then
@@ -227,6 +233,7 @@ for pass in $(seq 1 "$passes"); do
     done
   done
 done
+fma_peak
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 
 /usr/bin/python3 bench/compare.py "$records" --machine "$out/machine.txt" >"$out/summary.md"

@@ -29,6 +29,10 @@
 
 #include "rnn_mathfn.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 /* exp, tanh and sigmoid at the working precision: rnn_mathfn.h. */
 RNN_ALWAYS_INLINE rnn_real sigmoid(rnn_real x) { return rnn_sigmoid(x); }
 
@@ -121,9 +125,9 @@ RNN_ALWAYS_INLINE void simple_bwd_row(int H, int relu, const rnn_real *restrict 
  * [B][H] or NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h,
  * may be NULL otherwise). */
 RNN_VECTOR_CLONES
-void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
-                         const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
-                         const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *h_t) {
+static void simple_fwd_rows(int B, int H, int relu, const rnn_real *xproj_t,
+                            const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
+                            const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *h_t) {
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
   rnn_recurrent_fwd(u, 1, H, 0, 1, B, hin, 0, h_t, H); /* h_t = h'~ U^T */
   for (int b = 0; b < B; b++) {
@@ -143,10 +147,10 @@ void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
  * dpre_t is overwritten, dh_prev accumulated; scratch [B][H] is needed only
  * when drop_h is not NULL (its contents are clobbered). */
 RNN_VECTOR_CLONES
-void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const RnnRecurrent *u,
-                         const rnn_real *drop_h, const rnn_real *seq_mask_t,
-                         const rnn_real *dh_t, rnn_real *dpre_t, rnn_real *dh_prev,
-                         rnn_real *scratch) {
+static void simple_bwd_rows(int B, int H, int relu, const rnn_real *h_t, const RnnRecurrent *u,
+                            const rnn_real *drop_h, const rnn_real *seq_mask_t,
+                            const rnn_real *dh_t, rnn_real *dpre_t, rnn_real *dh_prev,
+                            rnn_real *scratch) {
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
     if (row_is_padding(seq_mask_t, b)) {
@@ -233,10 +237,10 @@ RNN_ALWAYS_INLINE void lstm_bwd_row(int H, int has_peep, const rnn_real *restric
  * drop_h [B][H] or NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when
  * drop_h, may be NULL otherwise). Padding rows get zero gates. */
 RNN_VECTOR_CLONES
-void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                       const rnn_real *c_prev, const RnnRecurrent *u, const rnn_real *peep,
-                       const rnn_real *drop_h, const rnn_real *seq_mask_t, rnn_real *hd_t,
-                       rnn_real *gates_t, rnn_real *c_t, rnn_real *h_t) {
+static void lstm_fwd_rows(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                          const rnn_real *c_prev, const RnnRecurrent *u, const rnn_real *peep,
+                          const rnn_real *drop_h, const rnn_real *seq_mask_t, rnn_real *hd_t,
+                          rnn_real *gates_t, rnn_real *c_t, rnn_real *h_t) {
   const int G = 4 * H;
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
   rnn_recurrent_fwd(u, 4, H, 0, 4, B, hin, 0, gates_t, G); /* gates_t = h'~ U^T */
@@ -263,11 +267,11 @@ void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_
  * dh_prev and dpeep accumulated; scratch [B][H] is needed only when drop_h
  * is not NULL (its contents are clobbered). */
 RNN_VECTOR_CLONES
-void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_prev,
-                       const rnn_real *c_t, const RnnRecurrent *u, const rnn_real *peep,
-                       const rnn_real *drop_h, const rnn_real *seq_mask_t,
-                       const rnn_real *dh_t, rnn_real *dc, rnn_real *dgates_t,
-                       rnn_real *dh_prev, rnn_real *dpeep, rnn_real *scratch) {
+static void lstm_bwd_rows(int B, int H, const rnn_real *gates_t, const rnn_real *c_prev,
+                          const rnn_real *c_t, const RnnRecurrent *u, const rnn_real *peep,
+                          const rnn_real *drop_h, const rnn_real *seq_mask_t,
+                          const rnn_real *dh_t, rnn_real *dc, rnn_real *dgates_t,
+                          rnn_real *dh_prev, rnn_real *dpeep, rnn_real *scratch) {
   const int G = 4 * H;
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
@@ -347,10 +351,10 @@ RNN_ALWAYS_INLINE void gru_bwd_row(int H, const rnn_real *restrict gate,
  * NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h, may be
  * NULL otherwise). Padding rows get zero gates and hn. */
 RNN_VECTOR_CLONES
-void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                      const RnnRecurrent *u, const rnn_real *b_hh, const rnn_real *drop_h,
-                      const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
-                      rnn_real *hn_t, rnn_real *h_t) {
+static void gru_fwd_rows(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                         const RnnRecurrent *u, const rnn_real *b_hh, const rnn_real *drop_h,
+                         const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
+                         rnn_real *hn_t, rnn_real *h_t) {
   const int G = 3 * H;
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
   rnn_recurrent_fwd(u, 3, H, 0, 3, B, hin, 0, gates_t, G); /* gates_t = h'~ U^T */
@@ -376,10 +380,10 @@ void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_p
  * caller's column sum of dhp_t); dh_prev accumulated; scratch [B][H] is
  * needed only when drop_h is not NULL (its contents are clobbered). */
 RNN_VECTOR_CLONES
-void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_t,
-                      const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
-                      const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
-                      rnn_real *dhp_t, rnn_real *dh_prev, rnn_real *scratch) {
+static void gru_bwd_rows(int B, int H, const rnn_real *gates_t, const rnn_real *hn_t,
+                         const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
+                         const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
+                         rnn_real *dhp_t, rnn_real *dh_prev, rnn_real *scratch) {
   const int G = 3 * H;
   for (int b = 0; b < B; b++) {
     size_t row = (size_t)b * H;
@@ -436,10 +440,10 @@ RNN_ALWAYS_INLINE void gru0_n_row(int H, const rnn_real *restrict xp,
  * NULL; seq_mask_t [B] or NULL; hd_t [B][H] (written when drop_h, may be
  * NULL otherwise). Padding rows get zero gates and rh. */
 RNN_VECTOR_CLONES
-void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
-                       const RnnRecurrent *u, const rnn_real *drop_h,
-                       const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
-                       rnn_real *rh_t, rnn_real *h_t) {
+static void gru0_fwd_rows(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                          const RnnRecurrent *u, const rnn_real *drop_h,
+                          const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
+                          rnn_real *rh_t, rnn_real *h_t) {
   const int G = 3 * H;
   const rnn_real *hin = recurrent_input(B, H, h_prev, drop_h, hd_t); /* [B][H] */
   /* r and z first: n's recurrent input r * h'~ depends on r. */
@@ -492,10 +496,10 @@ RNN_ALWAYS_INLINE void gru0_r_bwd_row(int H, int has_drop, const rnn_real *restr
  * clobbered). For dW_hh the caller pairs dxp rows r, z with h'~ and row n
  * with rh_t. */
 RNN_VECTOR_CLONES
-void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh_t,
-                       const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
-                       const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
-                       rnn_real *dh_prev, rnn_real *scratch) {
+static void gru0_bwd_rows(int B, int H, const rnn_real *gates_t, const rnn_real *rh_t,
+                          const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
+                          const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
+                          rnn_real *dh_prev, rnn_real *scratch) {
   const int G = 3 * H;
   (void)rh_t; /* rh = r h'~ is recomputed from gates and h_prev below */
   /* Pass 1: z and n, which need only dh. */
@@ -533,4 +537,155 @@ void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh
       gru0_r_bwd_row(H, 0, gate, h_prev + row, NULL, dh_t + row, dxp, dh_prev + row);
   }
   add_recurrent_grad(B, H, 3, 2 * H, dxp_t, G, u, drop_h, scratch, dh_prev);
+}
+
+/* ====================================================================== */
+/* The public steps: the row functions above, on all B rows at once or    */
+/* split among OpenMP threads                                              */
+/* ====================================================================== */
+
+/* Threads for one step of B rows doing FLOPS of recurrent product: rows
+ * are independent in every cell (the state, the gates, their gradients and
+ * the product h' U^T or dG U all live in their own row), so each thread
+ * runs the whole step, product and elementwise work, on its own rows with
+ * no barrier in between. One thread for small steps (waking the other
+ * costs microseconds), inside a parallel region, or without OpenMP. */
+static int step_threads(int B, double flops) {
+#ifdef _OPENMP
+  if (B < 2 || flops < 1e5 || omp_in_parallel()) return 1;
+  int n = omp_get_max_threads();
+  return n < B ? n : B;
+#else
+  (void)B, (void)flops;
+  return 1;
+#endif
+}
+
+/* Rows [*b0, *b1) of B for the calling thread of the team. */
+static void my_rows(int B, int *b0, int *b1) {
+#ifdef _OPENMP
+  int t = omp_get_thread_num(), n = omp_get_num_threads();
+#else
+  int t = 0, n = 1;
+#endif
+  *b0 = (int)((long)B * t / n);
+  *b1 = (int)((long)B * (t + 1) / n);
+}
+
+#ifdef _OPENMP
+#define PARALLEL_ROWS(nt) _Pragma("omp parallel num_threads(nt)")
+#else
+#define PARALLEL_ROWS(nt)
+#endif
+
+/* Runs STMT with b0, b1 set to the calling thread's rows: all B rows on
+ * this thread when nt is 1 (no parallel construct at all: an inactive one
+ * would make the packed product's own parallel region a nested team,
+ * which libgomp starts afresh every time), else split among nt threads. */
+#define FOR_MY_ROWS(nt, B, STMT)      \
+  do {                                \
+    if ((nt) <= 1) {                  \
+      int b0 = 0, b1 = (B);           \
+      STMT;                           \
+    } else {                          \
+      PARALLEL_ROWS(nt) {             \
+        int b0, b1;                   \
+        my_rows((B), &b0, &b1);       \
+        if (b1 > b0) STMT;            \
+      }                               \
+    }                                 \
+  } while (0)
+
+/* Row r of a [B][w] buffer, NULL staying NULL. */
+#define ROW(p, r, w) ((p) == NULL ? NULL : (p) + (size_t)(r) * (w))
+
+void rnn_simple_fwd_step(int B, int H, int relu, const rnn_real *xproj_t,
+                         const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
+                         const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *h_t) {
+  int nt = step_threads(B, 2.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      simple_fwd_rows(b1 - b0, H, relu, ROW(xproj_t, b0, H), ROW(h_prev, b0, H), u,
+                      ROW(drop_h, b0, H), ROW(seq_mask_t, b0, 1), ROW(hd_t, b0, H),
+                      ROW(h_t, b0, H)));
+}
+
+void rnn_simple_bwd_step(int B, int H, int relu, const rnn_real *h_t, const RnnRecurrent *u,
+                         const rnn_real *drop_h, const rnn_real *seq_mask_t,
+                         const rnn_real *dh_t, rnn_real *dpre_t, rnn_real *dh_prev,
+                         rnn_real *scratch) {
+  int nt = step_threads(B, 2.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      simple_bwd_rows(b1 - b0, H, relu, ROW(h_t, b0, H), u, ROW(drop_h, b0, H),
+                      ROW(seq_mask_t, b0, 1), ROW(dh_t, b0, H), ROW(dpre_t, b0, H),
+                      ROW(dh_prev, b0, H), ROW(scratch, b0, H)));
+}
+
+void rnn_lstm_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                       const rnn_real *c_prev, const RnnRecurrent *u, const rnn_real *peep,
+                       const rnn_real *drop_h, const rnn_real *seq_mask_t, rnn_real *hd_t,
+                       rnn_real *gates_t, rnn_real *c_t, rnn_real *h_t) {
+  int nt = step_threads(B, 8.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      lstm_fwd_rows(b1 - b0, H, ROW(xproj_t, b0, 4 * H), ROW(h_prev, b0, H), ROW(c_prev, b0, H),
+                    u, peep, ROW(drop_h, b0, H), ROW(seq_mask_t, b0, 1), ROW(hd_t, b0, H),
+                    ROW(gates_t, b0, 4 * H), ROW(c_t, b0, H), ROW(h_t, b0, H)));
+}
+
+/* With peepholes every row adds into the one dpeep [3H]: one thread. */
+void rnn_lstm_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *c_prev,
+                       const rnn_real *c_t, const RnnRecurrent *u, const rnn_real *peep,
+                       const rnn_real *drop_h, const rnn_real *seq_mask_t,
+                       const rnn_real *dh_t, rnn_real *dc, rnn_real *dgates_t,
+                       rnn_real *dh_prev, rnn_real *dpeep, rnn_real *scratch) {
+  int nt = peep != NULL ? 1 : step_threads(B, 8.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      lstm_bwd_rows(b1 - b0, H, ROW(gates_t, b0, 4 * H), ROW(c_prev, b0, H), ROW(c_t, b0, H), u,
+                    peep, ROW(drop_h, b0, H), ROW(seq_mask_t, b0, 1), ROW(dh_t, b0, H),
+                    ROW(dc, b0, H), ROW(dgates_t, b0, 4 * H), ROW(dh_prev, b0, H), dpeep,
+                    ROW(scratch, b0, H)));
+}
+
+void rnn_gru_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                      const RnnRecurrent *u, const rnn_real *b_hh, const rnn_real *drop_h,
+                      const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
+                      rnn_real *hn_t, rnn_real *h_t) {
+  int nt = step_threads(B, 6.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      gru_fwd_rows(b1 - b0, H, ROW(xproj_t, b0, 3 * H), ROW(h_prev, b0, H), u, b_hh,
+                   ROW(drop_h, b0, H), ROW(seq_mask_t, b0, 1), ROW(hd_t, b0, H),
+                   ROW(gates_t, b0, 3 * H), ROW(hn_t, b0, H), ROW(h_t, b0, H)));
+}
+
+void rnn_gru_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *hn_t,
+                      const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
+                      const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
+                      rnn_real *dhp_t, rnn_real *dh_prev, rnn_real *scratch) {
+  int nt = step_threads(B, 6.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      gru_bwd_rows(b1 - b0, H, ROW(gates_t, b0, 3 * H), ROW(hn_t, b0, H), ROW(h_prev, b0, H), u,
+                   ROW(drop_h, b0, H), ROW(seq_mask_t, b0, 1), ROW(dh_t, b0, H),
+                   ROW(dxp_t, b0, 3 * H), ROW(dhp_t, b0, 3 * H), ROW(dh_prev, b0, H),
+                   ROW(scratch, b0, H)));
+}
+
+void rnn_gru0_fwd_step(int B, int H, const rnn_real *xproj_t, const rnn_real *h_prev,
+                       const RnnRecurrent *u, const rnn_real *drop_h,
+                       const rnn_real *seq_mask_t, rnn_real *hd_t, rnn_real *gates_t,
+                       rnn_real *rh_t, rnn_real *h_t) {
+  int nt = step_threads(B, 6.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      gru0_fwd_rows(b1 - b0, H, ROW(xproj_t, b0, 3 * H), ROW(h_prev, b0, H), u,
+                    ROW(drop_h, b0, H), ROW(seq_mask_t, b0, 1), ROW(hd_t, b0, H),
+                    ROW(gates_t, b0, 3 * H), ROW(rh_t, b0, H), ROW(h_t, b0, H)));
+}
+
+void rnn_gru0_bwd_step(int B, int H, const rnn_real *gates_t, const rnn_real *rh_t,
+                       const rnn_real *h_prev, const RnnRecurrent *u, const rnn_real *drop_h,
+                       const rnn_real *seq_mask_t, const rnn_real *dh_t, rnn_real *dxp_t,
+                       rnn_real *dh_prev, rnn_real *scratch) {
+  int nt = step_threads(B, 6.0 * B * H * H);
+  FOR_MY_ROWS(nt, B,
+      gru0_bwd_rows(b1 - b0, H, ROW(gates_t, b0, 3 * H), ROW(rh_t, b0, H), ROW(h_prev, b0, H), u,
+                    ROW(drop_h, b0, H), ROW(seq_mask_t, b0, 1), ROW(dh_t, b0, H),
+                    ROW(dxp_t, b0, 3 * H), ROW(dh_prev, b0, H), ROW(scratch, b0, H)));
 }

@@ -25,6 +25,10 @@
 #include <immintrin.h>
 #endif
 
+/* Below this many FLOPs a product runs on one thread: waking the other
+ * costs a few microseconds. */
+#define PARALLEL_MIN_FLOPS 1e5
+
 /* Rows of op(B) per pass over a panel (two panels: half as many), so the
  * slice every row block of A streams is 16 KiB and stays in L1. */
 enum { K_BLOCK_ELEMS = 4096 };
@@ -260,10 +264,6 @@ void rnn_gemm_packed_isa(RnnIsa isa, int m, int n, int k, const rnn_real *a, int
   }
 }
 
-/* Below this many FLOPs a product runs on one thread: waking the other
- * costs a few microseconds. */
-#define PARALLEL_MIN_FLOPS 1e5
-
 /* Contract: see rnn.h. With OpenMP and more than one thread, the panels
  * are split among the threads in contiguous runs, so each core streams
  * (and keeps in its own cache) its own slice of the weights: the split of
@@ -364,9 +364,26 @@ void rnn_gemv_rows_isa(RnnIsa isa, int n, int k, const rnn_real *w, int ldw,
   gemv_generic(n, k, w, ldw, x, accumulate, y);
 }
 
+/* Contract: see rnn.h. With OpenMP and more than one thread, large
+ * products split W's rows: each core streams its own half of the weights
+ * (the batch-1 step is bound by reading them). */
 void rnn_gemv_rows(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
                    int accumulate, rnn_real *y) {
-  rnn_gemv_rows_isa(rnn_isa_best(), n, k, w, ldw, x, accumulate, y);
+  RnnIsa isa = rnn_isa_best();
+#ifdef _OPENMP
+  int threads = omp_get_max_threads();
+  if (threads > 1 && n >= 64 && 2.0 * n * k >= PARALLEL_MIN_FLOPS && !omp_in_parallel()) {
+#pragma omp parallel num_threads(threads)
+    {
+      int t = omp_get_thread_num(), nt = omp_get_num_threads();
+      int j0 = (int)((long)n * t / nt) & ~3, j1 = t == nt - 1 ? n : (int)((long)n * (t + 1) / nt) & ~3;
+      if (j1 > j0)
+        rnn_gemv_rows_isa(isa, j1 - j0, k, w + (size_t)j0 * ldw, ldw, x, accumulate, y + j0);
+    }
+    return;
+  }
+#endif
+  rnn_gemv_rows_isa(isa, n, k, w, ldw, x, accumulate, y);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -22,7 +22,10 @@
 #endif
 extern const RnnModelDesc MODEL_DESC;
 
-static double counted;
+/* _Atomic: the runtime calls the products from several threads at once. */
+static _Atomic unsigned long long counted;
+
+static void count(double flops) { counted += (unsigned long long)flops; }
 
 void __real_rnn_gemm(int trans_a, int trans_b, int m, int n, int k, rnn_real alpha,
                      const rnn_real *a, int lda, const rnn_real *b, int ldb, rnn_real beta,
@@ -34,7 +37,7 @@ void __wrap_rnn_gemm(int trans_a, int trans_b, int m, int n, int k, rnn_real alp
 void __wrap_rnn_gemm(int trans_a, int trans_b, int m, int n, int k, rnn_real alpha,
                      const rnn_real *a, int lda, const rnn_real *b, int ldb, rnn_real beta,
                      rnn_real *c, int ldc) {
-  counted += 2.0 * m * n * k;
+  count(2.0 * m * n * k);
   __real_rnn_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
@@ -51,7 +54,7 @@ void __wrap_rnn_recurrent_bwd(const RnnRecurrent *rec, int G, int H, int k0, int
 
 void __wrap_rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int g1, int m,
                               const rnn_real *a, int accumulate, rnn_real *out, int ldo) {
-  counted += 2.0 * m * H * H * (g1 - g0);
+  count(2.0 * m * H * H * (g1 - g0));
   __real_rnn_recurrent_fwd(rec, G, H, g0, g1, m, a, accumulate, out, ldo);
 }
 
@@ -59,7 +62,7 @@ void __wrap_rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int
 void __wrap_rnn_recurrent_bwd(const RnnRecurrent *rec, int G, int H, int k0, int k, int m,
                               const rnn_real *d, int ldd, int accumulate, rnn_real *out,
                               int ldo) {
-  if (rec->bwd != NULL) counted += 2.0 * m * H * k;
+  if (rec->bwd != NULL) count(2.0 * m * H * k);
   __real_rnn_recurrent_bwd(rec, G, H, k0, k, m, d, ldd, accumulate, out, ldo);
 }
 
@@ -89,9 +92,9 @@ int main(void) {
   printf("%s:\n", d->name);
   counted = 0;
   d->forward(p, s, ws, b, &rng);
-  int ok = compare("forward", counted, d->forward_flops);
+  int ok = compare("forward", (double)counted, d->forward_flops);
   d->backward(p, ws, b, g);
-  ok &= compare("forward+backward", counted, d->train_flops);
+  ok &= compare("forward+backward", (double)counted, d->train_flops);
   printf("%d passed, %d failed\n", ok ? 2 : 0, ok ? 0 : 1);
   free(p);
   free(g);
