@@ -9,7 +9,9 @@
  * wider than n. Then the recurrent products of every gate count in both
  * forms (packed; row-major through the GEMV) against the same reference.
  * Outputs start as NaN where they are overwritten, so a column or row a
- * kernel forgets shows up.
+ * kernel forgets shows up. Last, every cell step at 1 and at 2 threads
+ * (rnn_set_threads: the batch rows split between threads) must give the
+ * same bits: each row's arithmetic is the same whoever computes it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -182,6 +184,86 @@ static void check_recurrent(Tally *t, int G, int H, int M) {
   free(u), free(a), free(d), free(fwd), free(bwd), free(want), free(got);
 }
 
+/* ---- threads: a step split by rows equals the step on one thread ---- */
+
+enum { TB = 32, TH = 40 }; /* H not a multiple of 16; 2*B*H*H above the split threshold */
+
+typedef struct StepIo {
+  rnn_real out[7][TB * 4 * TH]; /* every buffer a step writes, NaN first */
+} StepIo;
+
+/* One forward and one backward step of cell KIND (0 simple, 1 lstm, 2 gru,
+ * 3 gru reset-before) on fixed random inputs, with recurrent dropout and a
+ * padded row, writing into io. */
+static void run_cell(int kind, const rnn_real *in, const RnnRecurrent *u, StepIo *io) {
+  const int G = kind == 0 ? 1 : kind == 1 ? 4 : 3;
+  const rnn_real *xp = in, *h0 = in + TB * 4 * TH, *c0 = h0 + TB * TH;
+  const rnn_real *drop = c0 + TB * TH, *dh = drop + TB * TH, *bhh = dh + TB * TH;
+  rnn_real mask[TB];
+  for (int b = 0; b < TB; b++) mask[b] = b == 5 ? 0 : 1;
+  for (int o = 0; o < 7; o++)
+    for (int e = 0; e < TB * 4 * TH; e++) io->out[o][e] = o == 5 ? 0 : (rnn_real)NAN;
+  rnn_real *hd = io->out[0], *gates = io->out[1], *aux = io->out[2], *h = io->out[3];
+  rnn_real *dxp = io->out[4], *dh_prev = io->out[5], *dc = io->out[6];
+  rnn_real scratch[TB * TH], dhp[TB * 3 * TH];
+  (void)G;
+  switch (kind) {
+  case 0:
+    rnn_simple_fwd_step(TB, TH, 0, xp, h0, u, drop, mask, hd, h);
+    rnn_simple_bwd_step(TB, TH, 0, h, u, drop, mask, dh, dxp, dh_prev, scratch);
+    break;
+  case 1:
+    memcpy(dc, c0, sizeof(rnn_real) * TB * TH);
+    rnn_lstm_fwd_step(TB, TH, xp, h0, c0, u, NULL, drop, mask, hd, gates, aux, h);
+    rnn_lstm_bwd_step(TB, TH, gates, c0, aux, u, NULL, drop, mask, dh, dc, dxp, dh_prev, NULL,
+                      scratch);
+    break;
+  case 2:
+    rnn_gru_fwd_step(TB, TH, xp, h0, u, bhh, drop, mask, hd, gates, aux, h);
+    rnn_gru_bwd_step(TB, TH, gates, aux, h0, u, drop, mask, dh, dxp, dhp, dh_prev, scratch);
+    memcpy(dc, dhp, sizeof dhp);
+    break;
+  default:
+    rnn_gru0_fwd_step(TB, TH, xp, h0, u, drop, mask, hd, gates, aux, h);
+    rnn_gru0_bwd_step(TB, TH, gates, aux, h0, u, drop, mask, dh, dxp, dh_prev, scratch);
+    break;
+  }
+}
+
+static void check_threads(Tally *t) {
+  static const char *const names[4] = {"simple_rnn", "lstm", "gru", "gru reset-before"};
+  rnn_real *in = filled((size_t)TB * 4 * TH + 4 * (size_t)TB * TH + 3 * TH);
+  for (int kind = 0; kind < 4; kind++) {
+    int G = kind == 0 ? 1 : kind == 1 ? 4 : 3;
+    rnn_real *u = filled((size_t)G * TH * TH);
+    rnn_real *fwd = malloc(RNN_PACKED_FWD_SIZE(G, TH) * sizeof *fwd);
+    rnn_real *bwd = malloc(RNN_PACKED_BWD_SIZE(G, TH) * sizeof *bwd);
+    StepIo *one = malloc(sizeof *one), *two = malloc(sizeof *two);
+    if (!fwd || !bwd || !one || !two) {
+      fprintf(stderr, "test_packed: out of memory\n");
+      exit(2);
+    }
+    rnn_pack_recurrent(G, TH, u, fwd, bwd);
+    RnnRecurrent rec = {u, fwd, bwd};
+    rnn_set_threads(1);
+    run_cell(kind, in, &rec, one);
+    rnn_set_threads(2);
+    run_cell(kind, in, &rec, two);
+    rnn_set_threads(0);
+    double diff = 0;
+    for (int o = 0; o < 7; o++)
+      for (int e = 0; e < TB * 4 * TH; e++) {
+        rnn_real a = one->out[o][e], b = two->out[o][e];
+        if (a != b && !(a != a && b != b)) diff = HUGE_VAL; /* NaN in both: never written */
+      }
+    char name[96];
+    snprintf(name, sizeof name, "%s step: 2 threads == 1 thread, bit for bit", names[kind]);
+    record(t, name, diff, 0);
+    free(u), free(fwd), free(bwd), free(one), free(two);
+  }
+  free(in);
+}
+
 int main(void) {
   Tally t = {0, 0};
 #ifdef RNN_REAL_DOUBLE
@@ -206,6 +288,7 @@ int main(void) {
       check_recurrent(&t, G, Hs[h], 7);
     }
   check_recurrent(&t, 4, 150, 32);
+  check_threads(&t);
   printf("%d passed, %d failed\n", t.passed, t.failed);
   return t.failed == 0 ? 0 : 1;
 }
