@@ -32,15 +32,15 @@ static void bench_free(BenchModel *m) {
 
 static int bench_alloc(const RnnModelDesc *d, BenchModel *m) {
   memset(m, 0, sizeof *m);
-  m->params = calloc(1, d->params_size);
-  m->grads = calloc(1, d->params_size);
-  m->optim = calloc(1, d->optim_size);
-  m->state = calloc(1, d->state_size);
-  m->ws = calloc(1, d->workspace_size);
-  m->step_state = calloc(1, d->step_size ? d->step_size : 1);
+  m->params = rnn_alloc(d->params_size);
+  m->grads = rnn_alloc(d->params_size);
+  m->optim = rnn_alloc(d->optim_size);
+  m->state = rnn_alloc(d->state_size);
+  m->ws = rnn_alloc(d->workspace_size);
+  m->step_state = rnn_alloc(d->step_size ? d->step_size : 1);
   int ok = m->params && m->grads && m->optim && m->state && m->ws && m->step_state;
   for (int i = 0; i < BENCH_BATCHES; i++) {
-    m->batches[i] = calloc(1, d->batch_size);
+    m->batches[i] = rnn_alloc(d->batch_size);
     ok = ok && m->batches[i];
   }
   if (ok) return 0;

@@ -326,14 +326,14 @@ typedef struct Model {
 static int model_alloc(Model *m, const RnnModelDesc *d) {
   memset(m, 0, sizeof *m);
   m->d = d;
-  m->params = calloc(1, d->params_size);
-  m->grads = calloc(1, d->params_size);
-  m->optim = calloc(1, d->optim_size);
-  m->state = calloc(1, d->state_size);
-  m->eval_state = calloc(1, d->state_size);
-  m->ws = calloc(1, d->workspace_size);
-  m->batch = calloc(1, d->batch_size);
-  m->step_state = calloc(1, d->step_size);
+  m->params = rnn_alloc(d->params_size);
+  m->grads = rnn_alloc(d->params_size);
+  m->optim = rnn_alloc(d->optim_size);
+  m->state = rnn_alloc(d->state_size);
+  m->eval_state = rnn_alloc(d->state_size);
+  m->ws = rnn_alloc(d->workspace_size);
+  m->batch = rnn_alloc(d->batch_size);
+  m->step_state = rnn_alloc(d->step_size);
   return m->params && m->grads && m->optim && m->state && m->eval_state && m->ws && m->batch &&
                  m->step_state
              ? 0

@@ -40,6 +40,20 @@ typedef float rnn_real;
 #endif
 
 /* ---------------------------------------------------------------------- */
+/* Memory                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Alignment of the memory the kernels run fastest on: a cache line, and the
+ * widest vector they load. */
+#define RNN_ALIGN 64
+
+/* size bytes of zeroed memory aligned to RNN_ALIGN, or NULL when out of
+ * memory; release it with free(). Allocate a model's structs (parameters,
+ * workspace, step state) with it, or align them to RNN_ALIGN yourself: the
+ * functions work on any float-aligned memory, only slower (runtime/mem.c). */
+void *rnn_alloc(size_t size);
+
+/* ---------------------------------------------------------------------- */
 /* BLAS                                                                   */
 /* ---------------------------------------------------------------------- */
 

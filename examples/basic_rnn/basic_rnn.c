@@ -43,11 +43,12 @@ static void print_matrix(const char *name, const rnn_real *m) {
 int main(int argc, char **argv) {
   unsigned long long seed = argc > 1 ? strtoull(argv[1], NULL, 10) : basic_rnn_desc.seed;
   /* The structs are caller-owned and fixed-size; the workspace can be
-   * large for other models, so allocate rather than put it on the stack. */
-  basic_rnn_params *p = calloc(1, sizeof *p);
-  basic_rnn_state *s = calloc(1, sizeof *s);
-  basic_rnn_workspace *ws = calloc(1, sizeof *ws);
-  basic_rnn_batch *batch = calloc(1, sizeof *batch);
+   * large for other models, so allocate rather than put it on the stack,
+   * aligned for the kernels' vector loads (rnn_alloc zeroes them too). */
+  basic_rnn_params *p = rnn_alloc(sizeof *p);
+  basic_rnn_state *s = rnn_alloc(sizeof *s);
+  basic_rnn_workspace *ws = rnn_alloc(sizeof *ws);
+  basic_rnn_batch *batch = rnn_alloc(sizeof *batch);
   if (!p || !s || !ws || !batch) {
     fprintf(stderr, "basic_rnn: out of memory\n");
     return 1;

@@ -14,6 +14,7 @@
  * same bits: each row's arithmetic is the same whoever computes it.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,22 @@ static void check_gemv(Tally *t, RnnIsa isa) {
         record(t, name, c_error(1, n, k, n, got, want), TOL);
         free(w), free(x), free(y0), free(want), free(got);
       }
+}
+
+/* rnn_alloc: aligned to RNN_ALIGN and zeroed at every size, NULL (not a
+ * wrapped small block) for a size no allocator can meet. */
+static void check_alloc(Tally *t) {
+  static const size_t sizes[] = {0, 1, 63, 64, 65, 4096, 1000003};
+  double bad = 0;
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    unsigned char *p = rnn_alloc(sizes[i]);
+    if (p == NULL || (uintptr_t)p % RNN_ALIGN != 0) bad += 1;
+    for (size_t j = 0; p != NULL && j < sizes[i]; j++) bad += p[j] != 0;
+    free(p);
+  }
+  bad += rnn_alloc(SIZE_MAX) != NULL;
+  bad += rnn_alloc(SIZE_MAX - RNN_ALIGN / 2) != NULL;
+  record(t, "rnn_alloc aligned, zeroed, NULL when impossible", bad, 0);
 }
 
 /* The recurrent products of a layer with G gates of H units, M rows: the
@@ -289,6 +306,7 @@ int main(void) {
     }
   check_recurrent(&t, 4, 150, 32);
   check_threads(&t);
+  check_alloc(&t);
   printf("%d passed, %d failed\n", t.passed, t.failed);
   return t.failed == 0 ? 0 : 1;
 }
