@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "rnn_mathfn.h"
+#include "rnn_threads.h"
 
 /* exp and tanh at the working precision (rnn_mathfn.h): libm in double,
  * vectorizable approximations in float. */
@@ -68,11 +69,9 @@ RNN_ALWAYS_INLINE void softmax_row(int cols, const rnn_real *z, rnn_real *y) {
   for (int j = 0; j < cols; j++) y[j] *= inv;
 }
 
-/* y = act(z) elementwise (softmax: over each row of `cols`); z and y are
- * [rows][cols] and may be the same buffer. rows, cols >= 0. */
+/* rnn_act_fwd on rows >= 1 rows. */
 RNN_VECTOR_CLONES
-void rnn_act_fwd(RnnAct act, int rows, int cols, const rnn_real *z, rnn_real *y) {
-  if (rows <= 0 || cols <= 0) return;
+static void act_fwd_rows(RnnAct act, int rows, int cols, const rnn_real *z, rnn_real *y) {
   size_t n = (size_t)rows * (size_t)cols;
   switch (act) {
   case RNN_ACT_LINEAR: copy_values(n, z, y); return;
@@ -118,12 +117,10 @@ RNN_ALWAYS_INLINE void softmax_bwd_row(int cols, const rnn_real *y, const rnn_re
   for (int j = 0; j < cols; j++) dz[j] = y[j] * (dy[j] - d);
 }
 
-/* dz = dy * act'(z), computed from the activation's output y; y, dy, dz
- * are [rows][cols]; dz may be the same buffer as dy. */
+/* rnn_act_bwd on rows >= 1 rows. */
 RNN_VECTOR_CLONES
-void rnn_act_bwd(RnnAct act, int rows, int cols, const rnn_real *y, const rnn_real *dy,
-                 rnn_real *dz) {
-  if (rows <= 0 || cols <= 0) return;
+static void act_bwd_rows(RnnAct act, int rows, int cols, const rnn_real *y, const rnn_real *dy,
+                         rnn_real *dz) {
   size_t n = (size_t)rows * (size_t)cols;
   switch (act) {
   case RNN_ACT_LINEAR: copy_values(n, dy, dz); return;
@@ -137,4 +134,34 @@ void rnn_act_bwd(RnnAct act, int rows, int cols, const rnn_real *y, const rnn_re
     }
     return;
   }
+}
+
+/* ---- the public functions: rows split among the threads ---- */
+
+/* Work of one element, for rnn_threads_for: a copy or a select is cheap,
+ * an exp or a tanh is about twenty operations. */
+static double act_cost(RnnAct act) {
+  return act == RNN_ACT_LINEAR || act == RNN_ACT_RELU ? 1.0 : 20.0;
+}
+
+/* y = act(z) elementwise (softmax: over each row of `cols`); z and y are
+ * [rows][cols] and may be the same buffer. rows, cols >= 0. Rows are
+ * independent: threads split them (same bits at any thread count). */
+void rnn_act_fwd(RnnAct act, int rows, int cols, const rnn_real *z, rnn_real *y) {
+  if (rows <= 0 || cols <= 0) return;
+  int nt = rnn_threads_for(rows, act_cost(act) * rows * cols);
+  RNN_FOR_MY_PART(nt, rows, 1,
+                  act_fwd_rows(act, (int)(i1 - i0), cols, z + (size_t)i0 * cols,
+                               y + (size_t)i0 * cols));
+}
+
+/* dz = dy * act'(z), computed from the activation's output y; y, dy, dz
+ * are [rows][cols]; dz may be the same buffer as dy. */
+void rnn_act_bwd(RnnAct act, int rows, int cols, const rnn_real *y, const rnn_real *dy,
+                 rnn_real *dz) {
+  if (rows <= 0 || cols <= 0) return;
+  int nt = rnn_threads_for(rows, act_cost(act) * rows * cols);
+  RNN_FOR_MY_PART(nt, rows, 1,
+                  act_bwd_rows(act, (int)(i1 - i0), cols, y + (size_t)i0 * cols,
+                               dy + (size_t)i0 * cols, dz + (size_t)i0 * cols));
 }

@@ -28,10 +28,7 @@
 #include <string.h>
 
 #include "rnn_mathfn.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "rnn_threads.h"
 
 /* exp, tanh and sigmoid at the working precision: rnn_mathfn.h. */
 RNN_ALWAYS_INLINE rnn_real sigmoid(rnn_real x) { return rnn_sigmoid(x); }
@@ -548,53 +545,16 @@ static void gru0_bwd_rows(int B, int H, const rnn_real *gates_t, const rnn_real 
  * are independent in every cell (the state, the gates, their gradients and
  * the product h' U^T or dG U all live in their own row), so each thread
  * runs the whole step, product and elementwise work, on its own rows with
- * no barrier in between. One thread for small steps (waking the other
- * costs microseconds), inside a parallel region, or without OpenMP. */
-static int step_threads(int B, double flops) {
-#ifdef _OPENMP
-  if (B < 2 || flops < 1e5 || omp_in_parallel()) return 1;
-  int n = omp_get_max_threads();
-  return n < B ? n : B;
-#else
-  (void)B, (void)flops;
-  return 1;
-#endif
-}
+ * no barrier in between (rnn_threads.h). */
+static int step_threads(int B, double flops) { return rnn_threads_for(B, flops); }
 
-/* Rows [*b0, *b1) of B for the calling thread of the team. */
-static void my_rows(int B, int *b0, int *b1) {
-#ifdef _OPENMP
-  int t = omp_get_thread_num(), n = omp_get_num_threads();
-#else
-  int t = 0, n = 1;
-#endif
-  *b0 = (int)((long)B * t / n);
-  *b1 = (int)((long)B * (t + 1) / n);
-}
-
-#ifdef _OPENMP
-#define PARALLEL_ROWS(nt) _Pragma("omp parallel num_threads(nt)")
-#else
-#define PARALLEL_ROWS(nt)
-#endif
-
-/* Runs STMT with b0, b1 set to the calling thread's rows: all B rows on
- * this thread when nt is 1 (no parallel construct at all: an inactive one
- * would make the packed product's own parallel region a nested team,
- * which libgomp starts afresh every time), else split among nt threads. */
-#define FOR_MY_ROWS(nt, B, STMT)      \
-  do {                                \
-    if ((nt) <= 1) {                  \
-      int b0 = 0, b1 = (B);           \
-      STMT;                           \
-    } else {                          \
-      PARALLEL_ROWS(nt) {             \
-        int b0, b1;                   \
-        my_rows((B), &b0, &b1);       \
-        if (b1 > b0) STMT;            \
-      }                               \
-    }                                 \
-  } while (0)
+/* Runs STMT with int b0, b1 set to the calling thread's rows of B. */
+#define FOR_MY_ROWS(nt, B, STMT) \
+  RNN_FOR_MY_PART(nt, B, 1, { \
+    int b0 = (int)i0; \
+    int b1 = (int)i1; \
+    STMT; \
+  })
 
 /* Row r of a [B][w] buffer, NULL staying NULL. */
 #define ROW(p, r, w) ((p) == NULL ? NULL : (p) + (size_t)(r) * (w))

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "rnn_threads.h"
+
 /* row[c] = b1[c] + b2[c] (either may be NULL: it counts as zeros). */
 static void fill_row_with_biases(int n, const rnn_real *b1 /* [n] */,
                                  const rnn_real *b2 /* [n] */, rnn_real *row /* [n] */) {
@@ -53,15 +55,25 @@ void rnn_gather_rows(int rows, int width, const int32_t *ids, const rnn_real *ta
            (size_t)width * sizeof *out);
 }
 
+/* Columns [c0, c1) of rnn_scatter_add_rows. */
+static void scatter_add_cols_of_rows(int rows, int width, int c0, int c1, const int32_t *ids,
+                                     const rnn_real *dout, rnn_real *dtable) {
+  for (int r = 0; r < rows; r++) {
+    const rnn_real *src = dout + (size_t)r * width;   /* [width] */
+    rnn_real *dst = dtable + (size_t)ids[r] * width;  /* [width] */
+    for (int c = c0; c < c1; c++) dst[c] += src[c];
+  }
+}
+
 /* Contract: see rnn.h. ids [rows] in range, dout [rows][width], dtable
  * [vocab][width] accumulated (repeated ids add up). */
 void rnn_scatter_add_rows(int rows, int width, const int32_t *ids, const rnn_real *dout,
                           rnn_real *dtable) {
-  for (int r = 0; r < rows; r++) {
-    const rnn_real *src = dout + (size_t)r * width;   /* [width] */
-    rnn_real *dst = dtable + (size_t)ids[r] * width;  /* [width] */
-    for (int c = 0; c < width; c++) dst[c] += src[c];
-  }
+  /* Repeated ids add into the same row: threads split the columns, so each
+   * sum keeps its order (row 0 first) whatever the thread count. */
+  int nt = rnn_threads_for(width / 16, (double)rows * width);
+  RNN_FOR_MY_PART(nt, width, 16, scatter_add_cols_of_rows(rows, width, (int)i0, (int)i1, ids,
+                                                          dout, dtable));
 }
 
 /* Contract: see rnn.h. ids [rows] in [0, vocab), w [out][vocab], b1/b2
@@ -94,12 +106,15 @@ void rnn_scatter_add_cols(int rows, int out, int vocab, const int32_t *ids,
  * NULL, y [rows][out] overwritten. */
 void rnn_gather_token_rows(int rows, int out, const int32_t *ids, const rnn_real *wt,
                            const rnn_real *b1, const rnn_real *b2, rnn_real *y) {
-  for (int r = 0; r < rows; r++) {
-    rnn_real *y_row = y + (size_t)r * out;                  /* [out] */
-    const rnn_real *w_row = wt + (size_t)ids[r] * out;      /* [out] */
-    fill_row_with_biases(out, b1, b2, y_row);
-    for (int o = 0; o < out; o++) y_row[o] += w_row[o];
-  }
+  int nt = rnn_threads_for(rows, (double)rows * out);
+  RNN_FOR_MY_PART(nt, rows, 1, {
+    for (long r = i0; r < i1; r++) {
+      rnn_real *y_row = y + (size_t)r * out;             /* [out] */
+      const rnn_real *w_row = wt + (size_t)ids[r] * out; /* [out] */
+      fill_row_with_biases(out, b1, b2, y_row);
+      for (int o = 0; o < out; o++) y_row[o] += w_row[o];
+    }
+  });
 }
 
 /* Contract: see rnn.h. dy [rows][out]; dwt [vocab][out] clobbered; dw
@@ -108,22 +123,30 @@ void rnn_scatter_add_token_rows(int rows, int out, int vocab, const int32_t *ids
                                 const rnn_real *dy, rnn_real *dwt, rnn_real *dw, rnn_real *db) {
   memset(dwt, 0, (size_t)vocab * out * sizeof *dwt);
   rnn_scatter_add_rows(rows, out, ids, dy, dwt);
-  /* dW += dwt^T, in tiles of 16 x 16 so both sides stay in cache */
-  for (int v0 = 0; v0 < vocab; v0 += 16)
-    for (int o0 = 0; o0 < out; o0 += 16)
-      for (int o = o0; o < out && o < o0 + 16; o++)
-        for (int v = v0; v < vocab && v < v0 + 16; v++)
-          dw[(size_t)o * vocab + v] += dwt[(size_t)v * out + o];
+  /* dW += dwt^T, in tiles of 16 x 16 so both sides stay in cache; threads
+   * split dW's rows */
+  int nt = rnn_threads_for(out / 16, (double)vocab * out);
+  RNN_FOR_MY_PART(nt, out, 16, {
+    for (long o0 = i0; o0 < i1; o0 += 16)
+      for (int v0 = 0; v0 < vocab; v0 += 16)
+        for (long o = o0; o < i1 && o < o0 + 16; o++)
+          for (int v = v0; v < vocab && v < v0 + 16; v++)
+            dw[(size_t)o * vocab + v] += dwt[(size_t)v * out + o];
+  });
   if (db != NULL) rnn_col_sums(rows, out, dy, out, db);
 }
 
 /* Contract: see rnn.h. */
 void rnn_transpose(int rows, int cols, const rnn_real *a, rnn_real *b) {
-  for (int r0 = 0; r0 < rows; r0 += 16)
-    for (int c0 = 0; c0 < cols; c0 += 16)
-      for (int r = r0; r < rows && r < r0 + 16; r++)
-        for (int c = c0; c < cols && c < c0 + 16; c++)
-          b[(size_t)c * rows + r] = a[(size_t)r * cols + c];
+  /* threads split b's rows (a's columns) */
+  int nt = rnn_threads_for(cols / 16, (double)rows * cols);
+  RNN_FOR_MY_PART(nt, cols, 16, {
+    for (int r0 = 0; r0 < rows; r0 += 16)
+      for (long c0 = i0; c0 < i1; c0 += 16)
+        for (int r = r0; r < rows && r < r0 + 16; r++)
+          for (long c = c0; c < i1 && c < c0 + 16; c++)
+            b[(size_t)c * rows + r] = a[(size_t)r * cols + c];
+  });
 }
 
 /* Contract: see rnn.h. x and y [rows][cols] (y may equal x), mask
@@ -141,8 +164,12 @@ void rnn_mask_mul(int rows, int cols, const rnn_real *x, const rnn_real *mask,
 /* Contract: see rnn.h. d [rows][ld] (only the first n columns are read),
  * db [n] accumulated. */
 void rnn_col_sums(int rows, int n, const rnn_real *d, int ld, rnn_real *db) {
-  for (int r = 0; r < rows; r++) {
-    const rnn_real *d_row = d + (size_t)r * ld; /* [n] */
-    for (int c = 0; c < n; c++) db[c] += d_row[c];
-  }
+  /* threads split the columns: each sum keeps its order */
+  int nt = rnn_threads_for(n / 16, (double)rows * n);
+  RNN_FOR_MY_PART(nt, n, 16, {
+    for (int r = 0; r < rows; r++) {
+      const rnn_real *d_row = d + (size_t)r * ld; /* [n] */
+      for (long c = i0; c < i1; c++) db[c] += d_row[c];
+    }
+  });
 }

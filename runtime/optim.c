@@ -40,6 +40,8 @@
 
 #include <math.h>
 
+#include "rnn_threads.h"
+
 /* ---- slots ---- */
 
 static int has_momentum(const RnnOptConfig *cfg) { return cfg->momentum > 0; }
@@ -125,17 +127,20 @@ double rnn_clip_global_norm(size_t n, rnn_real *grads, double max_norm) {
 
 /* ---- updates, one per optimizer; each element in double ---- */
 
+/* Each update below runs on the elements [i0, i1): a thread's part
+ * (rnn_opt_step); n, where given, is the stride of the slot arrays. */
+
 /* The gradient torch's optimizers step on: L2 weight decay folded in. */
 static double decayed_grad(const RnnOptConfig *cfg, rnn_real param, rnn_real grad) {
   return (double)grad + cfg->weight_decay * (double)param;
 }
 
 /* params, grads [n]; slots [0 or 1][n]: the momentum buffer. */
-static void sgd_step(const RnnOptConfig *cfg, double lr, size_t n, rnn_real *params,
+static void sgd_step(const RnnOptConfig *cfg, double lr, size_t i0, size_t i1, rnn_real *params,
                      const rnn_real *grads, rnn_real *slots) {
   double mu = cfg->momentum;
   rnn_real *buf = has_momentum(cfg) ? slots : NULL; /* [n] */
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = i0; i < i1; i++) {
     double g = decayed_grad(cfg, params[i], grads[i]);
     if (buf != NULL) {
       double b = mu * (double)buf[i] + g;
@@ -148,8 +153,8 @@ static void sgd_step(const RnnOptConfig *cfg, double lr, size_t n, rnn_real *par
 
 /* params, grads [n]; slots [1..3][n]: square average, momentum buffer
  * (momentum > 0), gradient average (centered), in that order. */
-static void rmsprop_step(const RnnOptConfig *cfg, double lr, size_t n, rnn_real *params,
-                         const rnn_real *grads, rnn_real *slots) {
+static void rmsprop_step(const RnnOptConfig *cfg, double lr, size_t n, size_t i0, size_t i1,
+                         rnn_real *params, const rnn_real *grads, rnn_real *slots) {
   double alpha = cfg->rho, mu = cfg->momentum;
   rnn_real *sq = slots; /* [n] */
   rnn_real *next = slots + n;
@@ -160,7 +165,7 @@ static void rmsprop_step(const RnnOptConfig *cfg, double lr, size_t n, rnn_real 
     next += n;
   }
   if (cfg->centered) ga = next;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = i0; i < i1; i++) {
     double g = decayed_grad(cfg, params[i], grads[i]);
     double s = alpha * (double)sq[i] + (1.0 - alpha) * g * g;
     sq[i] = (rnn_real)s;
@@ -183,15 +188,15 @@ static void rmsprop_step(const RnnOptConfig *cfg, double lr, size_t n, rnn_real 
 }
 
 /* params, grads [n]; slots [2][n]: m, then v. step >= 1. */
-static void adam_step(const RnnOptConfig *cfg, long step, double lr, size_t n,
-                      rnn_real *params, const rnn_real *grads, rnn_real *slots) {
+static void adam_step(const RnnOptConfig *cfg, long step, double lr, size_t n, size_t i0,
+                      size_t i1, rnn_real *params, const rnn_real *grads, rnn_real *slots) {
   double b1 = cfg->beta1, b2 = cfg->beta2;
   rnn_real *m = slots;     /* [n] */
   rnn_real *v = slots + n; /* [n] */
   double t = (double)step;
   double step_size = lr / (1.0 - pow(b1, t));
   double correction2_sqrt = sqrt(1.0 - pow(b2, t));
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = i0; i < i1; i++) {
     double g = decayed_grad(cfg, params[i], grads[i]);
     double mi = b1 * (double)m[i] + (1.0 - b1) * g;
     double vi = b2 * (double)v[i] + (1.0 - b2) * g * g;
@@ -203,14 +208,25 @@ static void adam_step(const RnnOptConfig *cfg, long step, double lr, size_t n,
 }
 
 /* params, grads [n]; slots [1][n]: the sum of squared gradients. */
-static void adagrad_step(const RnnOptConfig *cfg, double lr, size_t n, rnn_real *params,
-                         const rnn_real *grads, rnn_real *slots) {
+static void adagrad_step(const RnnOptConfig *cfg, double lr, size_t i0, size_t i1,
+                         rnn_real *params, const rnn_real *grads, rnn_real *slots) {
   rnn_real *sum = slots; /* [n] */
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = i0; i < i1; i++) {
     double g = decayed_grad(cfg, params[i], grads[i]);
     double s = (double)sum[i] + g * g;
     sum[i] = (rnn_real)s;
     params[i] = (rnn_real)((double)params[i] - lr * g / (sqrt(s) + cfg->eps));
+  }
+}
+
+/* Elements [i0, i1) of rnn_opt_step. */
+static void opt_part(const RnnOptConfig *cfg, long step, double lr, size_t n, size_t i0,
+                     size_t i1, rnn_real *params, const rnn_real *grads, rnn_real *slots) {
+  switch (cfg->kind) {
+  case RNN_OPT_SGD: sgd_step(cfg, lr, i0, i1, params, grads, slots); return;
+  case RNN_OPT_RMSPROP: rmsprop_step(cfg, lr, n, i0, i1, params, grads, slots); return;
+  case RNN_OPT_ADAM: adam_step(cfg, step, lr, n, i0, i1, params, grads, slots); return;
+  case RNN_OPT_ADAGRAD: adagrad_step(cfg, lr, i0, i1, params, grads, slots); return;
   }
 }
 
@@ -221,10 +237,8 @@ static void adagrad_step(const RnnOptConfig *cfg, double lr, size_t n, rnn_real 
  * caller's (rnn_clip_global_norm before this). */
 void rnn_opt_step(const RnnOptConfig *cfg, long step, double lr, size_t n,
                   rnn_real *params, const rnn_real *grads, rnn_real *slots) {
-  switch (cfg->kind) {
-  case RNN_OPT_SGD: sgd_step(cfg, lr, n, params, grads, slots); return;
-  case RNN_OPT_RMSPROP: rmsprop_step(cfg, lr, n, params, grads, slots); return;
-  case RNN_OPT_ADAM: adam_step(cfg, step, lr, n, params, grads, slots); return;
-  case RNN_OPT_ADAGRAD: adagrad_step(cfg, lr, n, params, grads, slots); return;
-  }
+  /* Every element is updated on its own: threads split them (same bits). */
+  int nt = rnn_threads_for((long)(n / 64), 10.0 * (double)n);
+  RNN_FOR_MY_PART(nt, (long)n, 16,
+                  opt_part(cfg, step, lr, n, (size_t)i0, (size_t)i1, params, grads, slots));
 }

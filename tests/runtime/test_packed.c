@@ -144,6 +144,62 @@ static void check_gemv(Tally *t, RnnIsa isa) {
       }
 }
 
+/* The time-parallel pieces, the optimizers and the activations, run once
+ * on 1 thread and once on 2 from the same inputs: each writes the same
+ * bits (threads split rows or columns, never a sum). Sizes are above the
+ * threshold that keeps small loops on one thread, and not multiples of 16
+ * (the split rounds its inner bounds to 16). */
+enum { PR = 600, PO = 200, PV = 37, PN = 50003 };
+
+/* Every output of one run: [PR][PO] rows, [PV][PO] table, [PO][PV] dW... */
+typedef struct ParallelIo {
+  rnn_real y[PR * PO], dwt[PV * PO], dw[PO * PV], db[PO], wt[PV * PO];
+  rnn_real act_f[PR * PO], act_b[PR * PO], soft_f[PR * PO], soft_b[PR * PO];
+  rnn_real params[3][PN], slots[3][3 * PN];
+} ParallelIo;
+
+static void run_parallel_pieces(const rnn_real *in, const int32_t *ids, ParallelIo *io) {
+  const rnn_real *x = in, *w = in + PR * PO, *b1 = w + PV * PO, *b2 = b1 + PO;
+  rnn_gather_token_rows(PR, PO, ids, w, b1, b2, io->y);
+  memcpy(io->dw, w, sizeof io->dw);
+  memcpy(io->db, b1, sizeof io->db);
+  rnn_scatter_add_token_rows(PR, PO, PV, ids, x, io->dwt, io->dw, io->db);
+  rnn_transpose(PO, PV, w, io->wt);
+  rnn_act_fwd(RNN_ACT_TANH, PR, PO, x, io->act_f);
+  rnn_act_bwd(RNN_ACT_TANH, PR, PO, io->act_f, x, io->act_b);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, PR, PO, x, io->soft_f);
+  rnn_act_bwd(RNN_ACT_SOFTMAX, PR, PO, io->soft_f, x, io->soft_b);
+  static const RnnOptKind kinds[3] = {RNN_OPT_ADAM, RNN_OPT_RMSPROP, RNN_OPT_SGD};
+  for (int k = 0; k < 3; k++) {
+    RnnOptConfig cfg = {.kind = kinds[k], .lr = 1e-2, .momentum = 0.9, .beta1 = 0.9,
+                        .beta2 = 0.999, .eps = 1e-8, .rho = 0.99, .weight_decay = 1e-4,
+                        .centered = 1};
+    memcpy(io->params[k], x, sizeof io->params[k]);
+    memset(io->slots[k], 0, sizeof io->slots[k]);
+    for (long step = 1; step <= 3; step++)
+      rnn_opt_step(&cfg, step, cfg.lr, PN, io->params[k], x + PN, io->slots[k]);
+  }
+}
+
+static void check_threads_parallel_pieces(Tally *t) {
+  rnn_real *in = filled(2 * (size_t)PN + (size_t)PR * PO);
+  int32_t ids[PR];
+  for (int r = 0; r < PR; r++) ids[r] = (int32_t)((r * 7 + r / 3) % PV);
+  ParallelIo *one = malloc(sizeof *one), *two = malloc(sizeof *two);
+  if (!one || !two) {
+    fprintf(stderr, "test_packed: out of memory\n");
+    exit(2);
+  }
+  rnn_set_threads(1);
+  run_parallel_pieces(in, ids, one);
+  rnn_set_threads(2);
+  run_parallel_pieces(in, ids, two);
+  rnn_set_threads(0);
+  record(t, "gather, scatter, transpose, activations, optimizers: 2 threads == 1, bit for bit",
+         memcmp(one, two, sizeof *one) == 0 ? 0 : HUGE_VAL, 0);
+  free(in), free(one), free(two);
+}
+
 /* rnn_alloc: aligned to RNN_ALIGN and zeroed at every size, NULL (not a
  * wrapped small block) for a size no allocator can meet. */
 static void check_alloc(Tally *t) {
@@ -306,6 +362,7 @@ int main(void) {
     }
   check_recurrent(&t, 4, 150, 32);
   check_threads(&t);
+  check_threads_parallel_pieces(&t);
   check_alloc(&t);
   printf("%d passed, %d failed\n", t.passed, t.failed);
   return t.failed == 0 ? 0 : 1;
