@@ -351,6 +351,41 @@ static void fill_batch(Model *m, const Fixture *fx) {
   }
 }
 
+/* The one-step function (what sampling and streaming prediction run), fed
+ * each sequence of the batch one step at a time, must give PyTorch's
+ * output: at every step for per-step models, at the last for the others.
+ * Skipped for masked models (the step function has no lengths). */
+static void compare_step(const Model *m, const Fixture *fx) {
+  const RnnModelDesc *d = m->d;
+  if (d->mask != RNN_MASK_NONE || d->step == NULL) return;
+  size_t T = (size_t)d->length, B = (size_t)d->batch, OUT = (size_t)d->out_units;
+  size_t F = d->tokens ? 1 : (size_t)d->features;
+  const char *batch = m->batch;
+  const int32_t *tok = (const int32_t *)(batch + d->batch_x); /* [T][B] */
+  const rnn_real *x = (const rnn_real *)(batch + d->batch_x); /* [T][B][F] */
+  size_t rows = d->out_per_step ? T * B : B;
+  rnn_real *got = xcalloc(rows * OUT * sizeof *got);
+  void *st = xcalloc(d->step_size ? d->step_size : 1);
+  for (size_t b = 0; b < B; b++) {
+    d->step_reset(st);
+    for (size_t t = 0; t < T; t++) {
+      const rnn_real *y = d->tokens ? d->step(m->params, st, tok[t * B + b], NULL)
+                                    : d->step(m->params, st, 0, x + (t * B + b) * F);
+      if (d->out_per_step)
+        memcpy(got + (t * B + b) * OUT, y, OUT * sizeof *got);
+      else if (t == T - 1)
+        memcpy(got + b * OUT, y, OUT * sizeof *got);
+    }
+  }
+  const Tensor *want = find(fx, "out");
+  if (!want || want->count != rows * OUT)
+    fail_setup("tensor out has %zu elements, the step check needs %zu", want ? want->count : 0,
+               rows * OUT);
+  compare("out, one step at a time", got, want);
+  free(got);
+  free(st);
+}
+
 /* Every tensor of the fixture must mean something for this model: a typo
  * or a model change must not silently skip a comparison. Returns whether
  * the fixture has training steps. */
@@ -439,6 +474,7 @@ int main(int argc, char **argv) {
     compare("out", (const rnn_real *)((const char *)m.ws + d->output_offset),
             need(&fx, "out", (unsigned)n, dims));
   }
+  compare_step(&m, &fx);
   for (int k = 0; k < parity_n_states; k++) {
     const ParityState *s = &parity_states[k];
     char name[128];
