@@ -215,15 +215,26 @@ static void emit_step_fn(Emitter *e) {
     emit_param_ref(m, i, IR_P_BIAS_IH, "p", bih, sizeof bih);
     emit_param_ref(m, i, IR_P_BIAS_HH, "p", bhh, sizeof bhh);
     emit_param_ref(m, i, IR_P_PEEPHOLE, "p", peep, sizeof peep);
-    emit_printf(o, "  /* %s: batch 1 reads W_hh row by row (a GEMV streams it once) */\n", l->name);
-    emit_printf(o, "  const RnnRecurrent %s_whh = {%s, NULL, NULL};\n", l->name, whh);
+    /* A dense input and a cell whose whole recurrent product sits in its
+     * pre-activations (not a GRU's candidate): one pass over both weights. */
+    int one_pass = strcmp(cur, "&token") != 0 && (l->kind == IR_LSTM || l->kind == IR_SIMPLE_RNN);
+    if (one_pass) {
+      emit_printf(o, "  /* %s: batch 1 streams each row of W_ih and W_hh once, in one pass */\n",
+                  l->name);
+      emit_printf(o, "  const RnnRecurrent %s_whh = {NULL, NULL, NULL}; /* in xproj */\n", l->name);
+      emit_printf(o, "  rnn_step_preact(%d, %d, %s, %s, %s_%s_H, %s, s->%s_h, %s, %s, s->%s_xproj);\n",
+                  gh, l->in_size, wih, cur, U, lu, whh, l->name, bih, bhh, l->name);
+    } else {
+      emit_printf(o, "  /* %s: batch 1 reads W_hh row by row (a GEMV streams it once) */\n", l->name);
+      emit_printf(o, "  const RnnRecurrent %s_whh = {%s, NULL, NULL};\n", l->name, whh);
+      if (strcmp(cur, "&token") == 0)
+        emit_printf(o, "  rnn_gather_cols(1, %d, %s_VOCAB, &token, %s, %s, %s, s->%s_xproj);\n",
+                    gh, U, wih, bih, fold ? bhh : "NULL", l->name);
+      else
+        emit_printf(o, "  rnn_linear_fwd(1, %d, %d, %s, %s, %s, %s, s->%s_xproj);\n", l->in_size,
+                    gh, cur, wih, bih, fold ? bhh : "NULL", l->name);
+    }
     snprintf(whh, sizeof whh, "&%s_whh", l->name);
-    if (strcmp(cur, "&token") == 0)
-      emit_printf(o, "  rnn_gather_cols(1, %d, %s_VOCAB, &token, %s, %s, %s, s->%s_xproj);\n", gh,
-                  U, wih, bih, fold ? bhh : "NULL", l->name);
-    else
-      emit_printf(o, "  rnn_linear_fwd(1, %d, %d, %s, %s, %s, %s, s->%s_xproj);\n", l->in_size,
-                  gh, cur, wih, bih, fold ? bhh : "NULL", l->name);
     switch (l->kind) {
     case IR_SIMPLE_RNN:
       emit_printf(o, "  rnn_simple_fwd_step(1, %s_%s_H, %d, s->%s_xproj, s->%s_h, %s, NULL, NULL, NULL, s->%s_hnext);\n",

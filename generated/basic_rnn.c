@@ -72,9 +72,9 @@ void basic_rnn_step_reset(basic_rnn_step_state *s) {
 
 const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *s,
                         const rnn_real x[BASIC_RNN_F]) {
-  /* cell: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent cell_whh = {&p->cell_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 3, 5, x, &p->cell_weight_ih[0][0], p->cell_bias_ih, NULL, s->cell_xproj);
+  /* cell: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent cell_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(5, 3, &p->cell_weight_ih[0][0], x, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], s->cell_h, p->cell_bias_ih, NULL, s->cell_xproj);
   rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, 0, s->cell_xproj, s->cell_h, &cell_whh, NULL, NULL, NULL, s->cell_hnext);
   memcpy(s->cell_h, s->cell_hnext, sizeof s->cell_h);
   return s->cell_h;

@@ -81,9 +81,9 @@ void fashion_lstm_step_reset(fashion_lstm_step_state *s) {
 
 const rnn_real *fashion_lstm_step(const fashion_lstm_params *p, fashion_lstm_step_state *s,
                         const rnn_real x[FASHION_LSTM_F]) {
-  /* lstm1: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent lstm1_whh = {&p->lstm1_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 28, 600, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(600, 28, &p->lstm1_weight_ih[0][0], x, FASHION_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, FASHION_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);

@@ -78,9 +78,9 @@ void fashion_rnn_step_reset(fashion_rnn_step_state *s) {
 
 const rnn_real *fashion_rnn_step(const fashion_rnn_params *p, fashion_rnn_step_state *s,
                         const rnn_real x[FASHION_RNN_F]) {
-  /* rnn: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent rnn_whh = {&p->rnn_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 28, 150, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(150, 28, &p->rnn_weight_ih[0][0], x, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
   rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   rnn_linear_fwd(1, 150, 10, s->rnn_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */

@@ -83,9 +83,9 @@ void lang_lstm_step_reset(lang_lstm_step_state *s) {
 
 const rnn_real *lang_lstm_step(const lang_lstm_params *p, lang_lstm_step_state *s, int32_t token) {
   rnn_gather_rows(1, LANG_LSTM_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* lstm1: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent lstm1_whh = {&p->lstm1_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 32, 128, s->embedding_out, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(128, 32, &p->lstm1_weight_ih[0][0], s->embedding_out, LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);

@@ -96,19 +96,19 @@ void lang_stacked_step_reset(lang_stacked_step_state *s) {
 
 const rnn_real *lang_stacked_step(const lang_stacked_params *p, lang_stacked_step_state *s, int32_t token) {
   rnn_gather_rows(1, LANG_STACKED_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* rnn1: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent rnn1_whh = {&p->rnn1_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 32, 64, s->embedding_out, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
+  /* rnn1: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent rnn1_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(64, 32, &p->rnn1_weight_ih[0][0], s->embedding_out, LANG_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
   rnn_simple_fwd_step(1, LANG_STACKED_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
-  /* rnn2: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent rnn2_whh = {&p->rnn2_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 64, 32, s->rnn1_h, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
+  /* rnn2: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent rnn2_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(32, 64, &p->rnn2_weight_ih[0][0], s->rnn1_h, LANG_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
   rnn_simple_fwd_step(1, LANG_STACKED_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
-  /* rnn3: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent rnn3_whh = {&p->rnn3_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 32, 16, s->rnn2_h, &p->rnn3_weight_ih[0][0], p->rnn3_bias_ih, p->rnn3_bias_hh, s->rnn3_xproj);
+  /* rnn3: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent rnn3_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(16, 32, &p->rnn3_weight_ih[0][0], s->rnn2_h, LANG_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], s->rnn3_h, p->rnn3_bias_ih, p->rnn3_bias_hh, s->rnn3_xproj);
   rnn_simple_fwd_step(1, LANG_STACKED_RNN3_H, 0, s->rnn3_xproj, s->rnn3_h, &rnn3_whh, NULL, NULL, NULL, s->rnn3_hnext);
   memcpy(s->rnn3_h, s->rnn3_hnext, sizeof s->rnn3_h);
   rnn_linear_fwd(1, 16, 1, s->rnn3_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */

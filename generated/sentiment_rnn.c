@@ -80,9 +80,9 @@ void sentiment_rnn_step_reset(sentiment_rnn_step_state *s) {
 
 const rnn_real *sentiment_rnn_step(const sentiment_rnn_params *p, sentiment_rnn_step_state *s, int32_t token) {
   rnn_gather_rows(1, SENTIMENT_RNN_E, &token, &p->embedding_weight[0][0], s->embedding_out);
-  /* rnn: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent rnn_whh = {&p->rnn_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 32, 32, s->embedding_out, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(32, 32, &p->rnn_weight_ih[0][0], s->embedding_out, SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
   rnn_simple_fwd_step(1, SENTIMENT_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   rnn_linear_fwd(1, 32, 1, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */

@@ -78,9 +78,9 @@ void series_step_reset(series_step_state *s) {
 
 const rnn_real *series_step(const series_params *p, series_step_state *s,
                         const rnn_real x[SERIES_F]) {
-  /* rnn: batch 1 reads W_hh row by row (a GEMV streams it once) */
-  const RnnRecurrent rnn_whh = {&p->rnn_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 1, 100, x, p->rnn_weight_ih, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
+  const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
+  rnn_step_preact(100, 1, p->rnn_weight_ih, x, SERIES_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
   rnn_simple_fwd_step(1, SERIES_RNN_H, 1, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   rnn_linear_fwd(1, 100, 1, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */

@@ -295,12 +295,18 @@ void rnn_gemm_packed(int m, int n, int k, const rnn_real *a, int lda, const rnn_
 /* Batch 1: y = W x on the row-major weights                               */
 /* ---------------------------------------------------------------------- */
 
-static void gemv_generic(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
-                         int accumulate, rnn_real *y) {
+/* y[n] (+)= the sum over parts p of W_p[n][k_p] x_p: one pass over the rows,
+ * each row of every part's W streamed in turn (a batch-1 step's input and
+ * recurrent weights together). Rows are split among threads by the public
+ * functions below. */
+static void gemv_parts_generic(int n, int nparts, const RnnGemvPart *parts, int accumulate,
+                               rnn_real *y) {
   for (int j = 0; j < n; j++) {
-    const rnn_real *row = w + (size_t)j * ldw; /* [k] */
     rnn_real dot = 0;
-    for (int kk = 0; kk < k; kk++) dot += row[kk] * x[kk];
+    for (int p = 0; p < nparts; p++) {
+      const rnn_real *row = parts[p].w + (size_t)j * parts[p].ldw; /* [k] */
+      for (int kk = 0; kk < parts[p].k; kk++) dot += row[kk] * parts[p].x[kk];
+    }
     y[j] = accumulate ? y[j] + dot : dot;
   }
 }
@@ -319,80 +325,121 @@ __attribute__((target("avx2,fma"))) static inline float hsum8(__m256 v) {
  * streams are more than the hardware prefetcher keeps ahead of, so each
  * pass also prefetches the same line of the next four rows: 3 x 2048 x 512
  * on one Zen 3 core went from 223-257 us to 186-203 us (docs/PERFORMANCE.md). */
-__attribute__((target("avx2,fma"))) static void gemv_avx2(int n, int k, const float *w, int ldw,
-                                                          const float *x, int accumulate,
-                                                          float *y) {
-  int k16 = k & ~15;
+__attribute__((target("avx2,fma"))) static void gemv_parts_avx2(int n, int nparts,
+                                                                const RnnGemvPart *parts,
+                                                                int accumulate, float *y) {
   int j = 0;
   for (; j + 4 <= n; j += 4) {
-    const float *r0 = w + (size_t)j * ldw, *r1 = r0 + ldw, *r2 = r1 + ldw, *r3 = r2 + ldw;
-    /* the next four rows, or these again at the end (no pointer past w) */
-    size_t ahead = j + 8 <= n ? 4 * (size_t)ldw : 0;
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    for (int kk = 0; kk < k16; kk += 16) {
-      _mm_prefetch((const char *)(r0 + ahead + kk), _MM_HINT_T0);
-      _mm_prefetch((const char *)(r1 + ahead + kk), _MM_HINT_T0);
-      _mm_prefetch((const char *)(r2 + ahead + kk), _MM_HINT_T0);
-      _mm_prefetch((const char *)(r3 + ahead + kk), _MM_HINT_T0);
-      __m256 x0 = _mm256_loadu_ps(x + kk), x1 = _mm256_loadu_ps(x + kk + 8);
-      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + kk), x0, a0);
-      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + kk), x0, a1);
-      a2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + kk), x0, a2);
-      a3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + kk), x0, a3);
-      b0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + kk + 8), x1, b0);
-      b1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + kk + 8), x1, b1);
-      b2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + kk + 8), x1, b2);
-      b3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + kk + 8), x1, b3);
+    float tail[4] = {0, 0, 0, 0};
+    for (int p = 0; p < nparts; p++) {
+      const float *x = parts[p].x;
+      int k = parts[p].k, ldw = parts[p].ldw, k16 = k & ~15;
+      const float *r0 = parts[p].w + (size_t)j * ldw, *r1 = r0 + ldw, *r2 = r1 + ldw,
+                  *r3 = r2 + ldw;
+      /* the next four rows, or these again at the end (no pointer past w) */
+      size_t ahead = j + 8 <= n ? 4 * (size_t)ldw : 0;
+      for (int kk = 0; kk < k16; kk += 16) {
+        _mm_prefetch((const char *)(r0 + ahead + kk), _MM_HINT_T0);
+        _mm_prefetch((const char *)(r1 + ahead + kk), _MM_HINT_T0);
+        _mm_prefetch((const char *)(r2 + ahead + kk), _MM_HINT_T0);
+        _mm_prefetch((const char *)(r3 + ahead + kk), _MM_HINT_T0);
+        __m256 x0 = _mm256_loadu_ps(x + kk), x1 = _mm256_loadu_ps(x + kk + 8);
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + kk), x0, a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + kk), x0, a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + kk), x0, a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + kk), x0, a3);
+        b0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + kk + 8), x1, b0);
+        b1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + kk + 8), x1, b1);
+        b2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + kk + 8), x1, b2);
+        b3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + kk + 8), x1, b3);
+      }
+      for (int kk = k16; kk < k; kk++) {
+        tail[0] += r0[kk] * x[kk];
+        tail[1] += r1[kk] * x[kk];
+        tail[2] += r2[kk] * x[kk];
+        tail[3] += r3[kk] * x[kk];
+      }
     }
-    float d[4] = {hsum8(_mm256_add_ps(a0, b0)), hsum8(_mm256_add_ps(a1, b1)),
-                  hsum8(_mm256_add_ps(a2, b2)), hsum8(_mm256_add_ps(a3, b3))};
-    for (int kk = k16; kk < k; kk++) {
-      d[0] += r0[kk] * x[kk];
-      d[1] += r1[kk] * x[kk];
-      d[2] += r2[kk] * x[kk];
-      d[3] += r3[kk] * x[kk];
-    }
+    float d[4] = {hsum8(_mm256_add_ps(a0, b0)) + tail[0], hsum8(_mm256_add_ps(a1, b1)) + tail[1],
+                  hsum8(_mm256_add_ps(a2, b2)) + tail[2], hsum8(_mm256_add_ps(a3, b3)) + tail[3]};
     for (int q = 0; q < 4; q++) y[j + q] = accumulate ? y[j + q] + d[q] : d[q];
   }
-  if (j < n) gemv_generic(n - j, k, w + (size_t)j * ldw, ldw, x, accumulate, y + j);
+  if (j < n) {
+    RnnGemvPart rest[RNN_GEMV_MAX_PARTS];
+    for (int p = 0; p < nparts; p++) {
+      rest[p] = parts[p];
+      rest[p].w += (size_t)j * parts[p].ldw;
+    }
+    gemv_parts_generic(n - j, nparts, rest, accumulate, y + j);
+  }
 }
 #endif
 
-/* Contract: see rnn_kernels.h and rnn.h. */
-void rnn_gemv_rows_isa(RnnIsa isa, int n, int k, const rnn_real *w, int ldw,
-                       const rnn_real *x, int accumulate, rnn_real *y) {
+/* Contract: see rnn_kernels.h. */
+void rnn_gemv_parts_isa(RnnIsa isa, int n, int nparts, const RnnGemvPart *parts, int accumulate,
+                        rnn_real *y) {
 #ifdef RNN_HAVE_X86_TILES
   /* AVX-512 has no version of its own: the product is bound by reading W. */
   if (isa != RNN_ISA_GENERIC) {
-    gemv_avx2(n, k, w, ldw, x, accumulate, y);
+    gemv_parts_avx2(n, nparts, parts, accumulate, y);
     return;
   }
 #endif
   (void)isa;
-  gemv_generic(n, k, w, ldw, x, accumulate, y);
+  gemv_parts_generic(n, nparts, parts, accumulate, y);
 }
 
-/* Contract: see rnn.h. With OpenMP and more than one thread, large
- * products split W's rows: each core streams its own half of the weights
- * (the batch-1 step is bound by reading them). */
-void rnn_gemv_rows(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
-                   int accumulate, rnn_real *y) {
+/* Contract: see rnn_kernels.h and rnn.h. */
+void rnn_gemv_rows_isa(RnnIsa isa, int n, int k, const rnn_real *w, int ldw,
+                       const rnn_real *x, int accumulate, rnn_real *y) {
+  const RnnGemvPart part = {k, ldw, w, x};
+  rnn_gemv_parts_isa(isa, n, 1, &part, accumulate, y);
+}
+
+/* With OpenMP and more than one thread, large products split the rows:
+ * each core streams its own share of the weights (the batch-1 step is
+ * bound by reading them). */
+static void gemv_parts(int n, int nparts, const RnnGemvPart *parts, int accumulate, rnn_real *y) {
   RnnIsa isa = rnn_isa_best();
+  double flops = 0;
+  for (int p = 0; p < nparts; p++) flops += 2.0 * n * parts[p].k;
 #ifdef _OPENMP
   int threads = omp_get_max_threads();
-  if (threads > 1 && n >= 64 && 2.0 * n * k >= PARALLEL_MIN_FLOPS && !omp_in_parallel()) {
+  if (threads > 1 && n >= 64 && flops >= PARALLEL_MIN_FLOPS && !omp_in_parallel()) {
 #pragma omp parallel num_threads(threads)
     {
       int t = omp_get_thread_num(), nt = omp_get_num_threads();
       int j0 = (int)((long)n * t / nt) & ~3, j1 = t == nt - 1 ? n : (int)((long)n * (t + 1) / nt) & ~3;
-      if (j1 > j0)
-        rnn_gemv_rows_isa(isa, j1 - j0, k, w + (size_t)j0 * ldw, ldw, x, accumulate, y + j0);
+      RnnGemvPart mine[RNN_GEMV_MAX_PARTS];
+      for (int p = 0; p < nparts; p++) {
+        mine[p] = parts[p];
+        mine[p].w += (size_t)j0 * parts[p].ldw;
+      }
+      if (j1 > j0) rnn_gemv_parts_isa(isa, j1 - j0, nparts, mine, accumulate, y + j0);
     }
     return;
   }
 #endif
-  rnn_gemv_rows_isa(isa, n, k, w, ldw, x, accumulate, y);
+  (void)flops;
+  rnn_gemv_parts_isa(isa, n, nparts, parts, accumulate, y);
+}
+
+/* Contract: see rnn.h. */
+void rnn_gemv_rows(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
+                   int accumulate, rnn_real *y) {
+  const RnnGemvPart part = {k, ldw, w, x};
+  gemv_parts(n, 1, &part, accumulate, y);
+}
+
+/* Contract: see rnn.h. w_ih [n][k1], w_hh [n][k2] row-major and dense. */
+void rnn_step_preact(int n, int k1, const rnn_real *w_ih, const rnn_real *x, int k2,
+                     const rnn_real *w_hh, const rnn_real *h, const rnn_real *b1,
+                     const rnn_real *b2, rnn_real *y) {
+  for (int j = 0; j < n; j++) y[j] = (b1 != NULL ? b1[j] : 0) + (b2 != NULL ? b2[j] : 0);
+  const RnnGemvPart parts[2] = {{k1, k1, w_ih, x}, {k2, k2, w_hh, h}};
+  gemv_parts(n, 2, parts, 1, y);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -403,6 +450,11 @@ void rnn_gemv_rows(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
 void rnn_recurrent_fwd(const RnnRecurrent *rec, int G, int H, int g0, int g1, int m,
                        const rnn_real *a, int accumulate, rnn_real *out, int ldo) {
   (void)G;
+  if (rec->u == NULL) { /* the product is already in the caller's xproj */
+    for (int i = 0; i < m && !accumulate; i++)
+      memset(out + (size_t)i * ldo, 0, (size_t)(g1 - g0) * H * sizeof *out);
+    return;
+  }
   if (rec->fwd != NULL && H % RNN_PANEL == 0) {
     /* whole panels per gate: the gates' packed blocks are one run of
      * panels, and their outputs one run of columns: a single product */

@@ -114,12 +114,24 @@ void rnn_gemm_packed(int m, int n, int k, const rnn_real *a, int lda, const rnn_
 void rnn_gemv_rows(int n, int k, const rnn_real *w, int ldw, const rnn_real *x,
                    int accumulate, rnn_real *y);
 
+/* A batch-1 step's pre-activations in one pass over both weights:
+ * y[n] = W_ih[n][k1] x[k1] + W_hh[n][k2] h[k2] + b1 + b2 (b1, b2 may be
+ * NULL), each row of W_ih and then of W_hh streamed in turn. A cell then
+ * runs with an RnnRecurrent whose u is NULL (the product is in its
+ * xproj). For LSTM and SimpleRNN layers: a GRU's candidate needs its
+ * recurrent product apart. */
+void rnn_step_preact(int n, int k1, const rnn_real *w_ih, const rnn_real *x, int k2,
+                     const rnn_real *w_hh, const rnn_real *h, const rnn_real *b1,
+                     const rnn_real *b2, rnn_real *y);
+
 /* The recurrent weights U [G*H][H] of a layer as its cells read them.
  * fwd: U^T per gate, gate g's [H][H] block packed at g*RNN_PACKED_SIZE(H, H)
  * (a gate's columns start a panel, so a cell can multiply any run of
  * gates); bwd: U [G*H][H] packed whole. A NULL fwd makes the forward read
  * u row by row (rnn_gemv_rows: batch-1 steps, which read U once anyway);
- * a NULL bwd is allowed only for forward-only use. */
+ * a NULL bwd is allowed only for forward-only use. A NULL u (fwd and bwd
+ * NULL too, forward only) says the recurrent product is already in the
+ * step's xproj (rnn_step_preact): the cell adds none. */
 typedef struct RnnRecurrent {
   const rnn_real *u;   /* [G*H][H] PyTorch's layout */
   const rnn_real *fwd; /* [RNN_PACKED_FWD_SIZE(G, H)] or NULL */

@@ -30,6 +30,20 @@ void rnn_gemm_packed_isa(RnnIsa isa, int m, int n, int k, const rnn_real *a, int
                          const rnn_real *packed, int k_total, int accumulate, rnn_real *c,
                          int ldc);
 
+/* One operand of a batch-1 product: W [n][k] row-major with leading
+ * dimension ldw, times x [k]. */
+typedef struct RnnGemvPart {
+  int k, ldw;
+  const rnn_real *w, *x;
+} RnnGemvPart;
+#define RNN_GEMV_MAX_PARTS 2
+
+/* y[n] (+)= sum over the nparts (<= RNN_GEMV_MAX_PARTS) parts of W_p x_p,
+ * one pass over the rows with an explicit version (ISA must be
+ * supported). */
+void rnn_gemv_parts_isa(RnnIsa isa, int n, int nparts, const RnnGemvPart *parts, int accumulate,
+                        rnn_real *y);
+
 /* rnn_gemv_rows with an explicit version (ISA must be supported). */
 void rnn_gemv_rows_isa(RnnIsa isa, int n, int k, const rnn_real *w, int ldw,
                        const rnn_real *x, int accumulate, rnn_real *y);

@@ -216,6 +216,36 @@ static void check_alloc(Tally *t) {
   record(t, "rnn_alloc aligned, zeroed, NULL when impossible", bad, 0);
 }
 
+/* Two operands in one pass (a batch-1 step's W_ih x + W_hh h), against
+ * two reference products; and rnn_step_preact with its biases. */
+static void check_gemv_parts(Tally *t, RnnIsa isa) {
+  static const int ns[] = {1, 5, 17, 2048};
+  static const int ks[][2] = {{7, 17}, {16, 1}, {512, 512}, {96, 33}};
+  for (size_t i = 0; i < sizeof ns / sizeof *ns; i++)
+    for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
+      int n = ns[i], k1 = ks[j][0], k2 = ks[j][1];
+      rnn_real *w1 = filled((size_t)n * k1), *w2 = filled((size_t)n * k2);
+      rnn_real *x1 = filled((size_t)k1), *x2 = filled((size_t)k2);
+      rnn_real *b1 = filled((size_t)n), *b2 = filled((size_t)n);
+      rnn_real *want = malloc((size_t)n * sizeof *want), *got = malloc((size_t)n * sizeof *got);
+      rnn_real *pre = malloc((size_t)n * sizeof *pre);
+      rnn_gemm_ref(0, 1, 1, n, k1, 1, x1, k1, w1, k1, 0, want, n);
+      rnn_gemm_ref(0, 1, 1, n, k2, 1, x2, k2, w2, k2, 1, want, n);
+      RnnGemvPart parts[2] = {{k1, k1, w1, x1}, {k2, k2, w2, x2}};
+      rnn_gemv_parts_isa(isa, n, 2, parts, 0, got);
+      char name[96];
+      snprintf(name, sizeof name, "%s gemv of 2 parts n=%d k=%d+%d", rnn_isa_name(isa), n, k1, k2);
+      record(t, name, c_error(1, n, k1 + k2, n, got, want), TOL);
+      if (isa == rnn_isa_best()) {
+        rnn_step_preact(n, k1, w1, x1, k2, w2, x2, b1, b2, pre);
+        for (int q = 0; q < n; q++) want[q] += b1[q] + b2[q];
+        snprintf(name, sizeof name, "rnn_step_preact n=%d k=%d+%d", n, k1, k2);
+        record(t, name, c_error(1, n, k1 + k2, n, pre, want), TOL);
+      }
+      free(w1), free(w2), free(x1), free(x2), free(b1), free(b2), free(want), free(got), free(pre);
+    }
+}
+
 /* The recurrent products of a layer with G gates of H units, M rows: the
  * forward of gate runs [g0, g1) and the backward of row runs [k0, k0+k),
  * from the packed form and from the row-major one. */
@@ -352,6 +382,7 @@ int main(void) {
     printf("  %s\n", rnn_isa_name((RnnIsa)isa));
     check_gemm(&t, (RnnIsa)isa);
     check_gemv(&t, (RnnIsa)isa);
+    check_gemv_parts(&t, (RnnIsa)isa);
   }
   printf("  recurrent products (%s)\n", rnn_isa_name(rnn_isa_best()));
   static const int Hs[] = {1, 3, 16, 20, 33};
