@@ -1,7 +1,7 @@
 /*
  * kernels.c - the per-step recurrent product h[t-1] U^T (B rows) and its
  * backward dG U, timed the ways rnnc could run it: OpenBLAS's sgemm (which
- * re-packs U at every call), rnnc's packed kernels (runtime/packed.c) in
+ * re-packs U at every call), rnnc's packed kernels (runtime/kernels/packed.c) in
  * every instruction-set version this CPU runs, and, when built with
  * -DWITH_LIBXSMM, libxsmm 1.17's JIT small GEMM on U packed once into
  * column panels (the candidate library, Debian libxsmm-dev).

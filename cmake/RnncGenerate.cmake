@@ -26,7 +26,7 @@ endfunction()
 # rnnc_add_model(NAME model SPEC path [OUT_DIR dir])
 #
 # Generates the model's C from SPEC and builds the standalone program NAME
-# (train, eval, predict, sample, info) against rnn_runtime.
+# (train, eval, predict, sample, info) against rnn_program (which brings rnn_kernels).
 function(rnnc_add_model)
   cmake_parse_arguments(ARG "" "NAME;SPEC;OUT_DIR" "" ${ARGN})
   if(NOT ARG_OUT_DIR)
@@ -35,5 +35,5 @@ function(rnnc_add_model)
   rnnc_generate(NAME ${ARG_NAME} SPEC ${ARG_SPEC} OUT_DIR ${ARG_OUT_DIR})
   add_executable(${ARG_NAME} ${ARG_OUT_DIR}/${ARG_NAME}.c ${ARG_OUT_DIR}/${ARG_NAME}_main.c)
   target_include_directories(${ARG_NAME} PRIVATE ${ARG_OUT_DIR})
-  target_link_libraries(${ARG_NAME} PRIVATE rnn_runtime)
+  target_link_libraries(${ARG_NAME} PRIVATE rnn_program)
 endfunction()

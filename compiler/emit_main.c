@@ -1,6 +1,6 @@
 /*
  * emit_main.c - NAME_main.c: the standalone program. It only hands the
- * model's description table to the runtime's driver (runtime/driver.c),
+ * model's description table to the runtime's driver (runtime/program/driver.c),
  * which implements train, eval, predict, sample and info for any model.
  */
 #include "emit.h"

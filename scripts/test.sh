@@ -15,7 +15,7 @@ scripts/build.sh
 echo "== clang build (-Wall -Wextra -Werror)"
 BUILD_DIR=build-clang CC=clang scripts/build.sh -DCMAKE_C_COMPILER=clang
 # Its runtime has only the baseline (SSE2) kernels, where the default build
-# has AVX2 and AVX-512 versions picked by the CPU (runtime/rnn_mathfn.h):
+# has AVX2 and AVX-512 versions picked by the CPU (runtime/kernels/rnn_mathfn.h):
 # the kernel and PyTorch-parity tests cover that other path here.
 (cd build-clang && ctest --output-on-failure -j "$(nproc)" -L 'parity|runtime')
 

@@ -16,7 +16,7 @@ nn.GRU (full sequences) and nn.RNNCell / nn.LSTMCell / nn.GRUCell (masked
 sequences, one step at a time), nn.Embedding, nn.Linear, the nn losses,
 torch.optim and torch.nn.utils.clip_grad_norm_. Peephole LSTMs and GRUs
 with the reset gate before the recurrent product have no module; they are
-written with explicit tensor ops, with runtime/rnn.h's equations (and the
+written with explicit tensor ops, with runtime/kernels/rnn.h's equations (and the
 same code with zero peepholes / as a reset-after GRU is checked against
 nn.LSTM / nn.GRU first).
 
@@ -302,7 +302,7 @@ def check_against_ir(name, cfg, rnnc):
 # --------------------------------------------------------------------------
 
 def lstm_step_explicit(x, h, c, w_ih, w_hh, b_ih, b_hh, peep):
-    """runtime/rnn.h's lstm, gates i, f, g, o; peep [3H] = p_i, p_f, p_o."""
+    """runtime/kernels/rnn.h's lstm, gates i, f, g, o; peep [3H] = p_i, p_f, p_o."""
     H = h.shape[1]
     pre = x @ w_ih.t() + h @ w_hh.t() + b_ih
     if b_hh is not None:
@@ -322,7 +322,7 @@ def lstm_step_explicit(x, h, c, w_ih, w_hh, b_ih, b_hh, peep):
 
 
 def gru_step_explicit(x, h, w_ih, w_hh, b_ih, b_hh, reset_after):
-    """runtime/rnn.h's gru, gates r, z, n, reset after or before W_hn."""
+    """runtime/kernels/rnn.h's gru, gates r, z, n, reset after or before W_hn."""
     H = h.shape[1]
     xp = x @ w_ih.t() + b_ih
     bh = b_hh if b_hh is not None else torch.zeros(3 * H, dtype=DT)

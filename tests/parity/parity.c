@@ -5,7 +5,7 @@
  * Built once per spec in tests/parity/specs with -DMODEL_DESC=name_desc,
  * linked with the model's generated code, its NAME_states.c (where the
  * workspace keeps each recurrent layer's states, see parity_states.h) and
- * rnn_runtime (float) or rnn_runtime_double.
+ * rnn_kernels (float) or rnn_kernels_double.
  *
  * Loads the fixture (tensors named as in make_fixtures.py), puts its
  * parameters into the model's flat parameter array by name, fills the batch

@@ -1,5 +1,5 @@
 /*
- * test_ckpt.c - checkpoints (runtime/ckpt.c): bit-exact round trips, the
+ * test_ckpt.c - checkpoints (runtime/program/ckpt.c): bit-exact round trips, the
  * file layout of rnn_ckpt.h, the YAML manifest, atomic saves, and every
  * error with its message text.
  *

@@ -1,5 +1,5 @@
 /*
- * test_packed.c - the packed products (runtime/packed.c) against
+ * test_packed.c - the packed products (runtime/kernels/packed.c) against
  * rnn_gemm_ref, in every instruction-set version this machine runs.
  *
  * Shapes are the awkward ones: n not a multiple of the 16-column panel,

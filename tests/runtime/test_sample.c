@@ -1,6 +1,6 @@
 /*
- * test_sample.c - the token sampler (runtime/sample.c) and the run's
- * report (runtime/report.c): sampling frequencies against the tempered
+ * test_sample.c - the token sampler (runtime/program/sample.c) and the run's
+ * report (runtime/program/report.c): sampling frequencies against the tempered
  * top-k distribution, argmax limits, fallbacks, reproducibility; the log's
  * exact CSV and JSON lines; SVG plots for normal, empty, constant and
  * gappy inputs; the plain progress lines and the done line.

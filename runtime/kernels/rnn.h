@@ -50,7 +50,7 @@ typedef float rnn_real;
 /* size bytes of zeroed memory aligned to RNN_ALIGN, or NULL when out of
  * memory; release it with free(). Allocate a model's structs (parameters,
  * workspace, step state) with it, or align them to RNN_ALIGN yourself: the
- * functions work on any float-aligned memory, only slower (runtime/mem.c). */
+ * functions work on any float-aligned memory, only slower (runtime/kernels/mem.c). */
 void *rnn_alloc(size_t size);
 
 /* ---------------------------------------------------------------------- */

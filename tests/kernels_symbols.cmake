@@ -1,0 +1,20 @@
+# The kernels library must link without libyaml and zlib: none of its
+# undefined symbols may come from them.
+#   cmake -DNM=<nm> -DLIB=<librnn_kernels.a> -P kernels_symbols.cmake
+execute_process(COMMAND ${NM} -u ${LIB} OUTPUT_VARIABLE undefined RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR undefined STREQUAL "")
+  message(FATAL_ERROR "${NM} -u ${LIB} failed (${rc})")
+endif()
+string(REGEX MATCHALL "[ \t]U [A-Za-z_][A-Za-z0-9_]*" symbols "${undefined}")
+set(bad "")
+foreach(line ${symbols})
+  string(REGEX REPLACE ".*U " "" sym "${line}")
+  if(sym MATCHES "^(yaml_|gz|deflate|inflate|crc32|adler32|compress|uncompress|zlib)")
+    list(APPEND bad ${sym})
+  endif()
+endforeach()
+list(LENGTH symbols n)
+if(bad)
+  message(FATAL_ERROR "librnn_kernels references libyaml/zlib symbols: ${bad}")
+endif()
+message(STATUS "${n} undefined symbols, none from libyaml or zlib")
