@@ -5,6 +5,7 @@
  * The forward is safe in place (y == z) and so is the backward (dz == dy):
  * each element is read before the element at the same index is written.
  */
+#include "rnn_hot.h" /* first: it sets how the functions below are optimized */
 #include "rnn.h"
 
 #include <math.h>

@@ -22,6 +22,7 @@
  *
  * Outputs must not overlap inputs (h_t vs h_prev, etc.).
  */
+#include "rnn_hot.h" /* first: it sets how the functions below are optimized */
 #include "rnn.h"
 
 #include <math.h>

@@ -12,6 +12,7 @@
  * Batch-1 steps (sampling) multiply by a vector instead: rnn_gemv_rows
  * streams the row-major U once, which is all a GEMV can do.
  */
+#include "rnn_hot.h" /* first: it sets how the functions below are optimized */
 #include "rnn_kernels.h"
 
 #include <string.h>

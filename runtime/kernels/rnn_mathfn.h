@@ -25,8 +25,9 @@
  * baseline, and the dynamic loader picks the widest the CPU has (function
  * multiversioning through an ifunc), as PyTorch picks its kernels at run
  * time. The baseline build still runs everywhere. The lanes are
- * independent and nothing is contracted into FMAs (-std=c11), so every
- * version computes the same bits. Not with clang 14, whose clones of an
+ * independent; the v3 and v4 versions contract a*b + c into FMAs
+ * (rnn_hot.h) where the baseline cannot, so results differ between CPUs
+ * in the last bits, never between runs on one CPU. Not with clang 14, whose clones of an
  * extern function are not found by callers in other files, nor without
  * glibc (ifuncs); -DRNN_NO_VECTOR_CLONES turns it off. */
 /* Everything a clone calls in its loops must be always_inline: GCC does
