@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # the toolchain and libraries, and real data for the tests (wamerican)
-packages=(build-essential cmake flex bison libyaml-dev libopenblas-dev zlib1g-dev clang libomp-dev
+packages=(build-essential cmake flex bison libyaml-dev libopenblas-dev zlib1g-dev clang libomp-dev pkg-config
           wamerican)
 
 missing=()

@@ -7,7 +7,8 @@
  * generated/basic_rnn.h, calls basic_rnn_init and basic_rnn_forward itself,
  * and reads the outputs from the workspace; no driver, no data files.
  * examples/basic_rnn.sh builds it with one cc line from this file,
- * generated/basic_rnn.c and every .c file of runtime/, and runs it.
+ * generated/basic_rnn.c and the runtime's kernels (runtime/kernels/), and
+ * runs it; tests/install builds it against an installed rnnc.
  *
  *   basic_rnn [SEED]     (default: the spec's seed, basic_rnn_desc.seed)
  *
