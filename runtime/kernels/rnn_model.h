@@ -15,6 +15,19 @@
 
 #include "rnn.h"
 
+/* The runtime's one error type, for both libraries: a message for the
+ * user, "FILE:LINE: what is wrong; what to do" (or FILE: at byte N...). */
+typedef struct RnnError {
+  char msg[512];
+} RnnError;
+
+/* Sets ERR's message (printf-style; ERR may be NULL) and returns -1, so a
+ * failing function can `return rnn_error_set(err, ...)`. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int rnn_error_set(RnnError *err, const char *fmt, ...);
+
 typedef enum RnnLossKind { RNN_LOSS_XENT, RNN_LOSS_BCE, RNN_LOSS_MSE } RnnLossKind;
 typedef enum RnnMaskKind { RNN_MASK_NONE, RNN_MASK_PADDING, RNN_MASK_LENGTHS } RnnMaskKind;
 

@@ -40,6 +40,7 @@
 #endif
 
 #include "rnn_ckpt.h"
+#include "rnn_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,17 +98,6 @@ static const char SECTION_NAMES[N_SECTIONS][5] = {"MODL", "TENS", "PARM", "OPTS"
 /* ---------------------------------------------------------------------- */
 /* Errors                                                                 */
 /* ---------------------------------------------------------------------- */
-
-/* Sets ERR's message (printf-style) and returns -1. */
-__attribute__((format(printf, 2, 3))) static int fail(RnnError *err, const char *fmt, ...) {
-  if (err) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 /* A name from the file made safe to print: bytes outside printable ASCII
  * become '?', and long names end in "...". */
@@ -412,114 +402,32 @@ static int check_saveable(const char *path, const RnnModelDesc *d, const RnnCkpt
                           RnnError *err) {
   char why[160];
   if (!d || !c || !d->name || !d->spec_hash)
-    return fail(err, "%s: cannot save: no model description or checkpoint given", path);
+    return rnn_error_set(err, "%s: cannot save: no model description or checkpoint given", path);
   if (strlen(d->name) > MAX_NAME_BYTES || strlen(d->spec_hash) > MAX_NAME_BYTES)
-    return fail(err, "%s: cannot save: the model name or spec hash is over %d bytes", path,
-                MAX_NAME_BYTES);
+    return rnn_error_set(err, "%s: cannot save: the model name or spec hash is over %d bytes", path,
+                         MAX_NAME_BYTES);
   if (d->length < 0 || d->batch < 0 || d->n_slots < 0 || d->n_tensors < 0 ||
       (d->n_tensors > 0 && !d->tensors))
-    return fail(err, "%s: cannot save: the model description has negative sizes", path);
+    return rnn_error_set(err, "%s: cannot save: the model description has negative sizes", path);
   if ((d->n_params > 0 && !c->params) || (d->n_slots > 0 && d->n_params > 0 && !c->slots) ||
       (d->state_size > 0 && !c->state))
-    return fail(err, "%s: cannot save: parameters, optimizer slots or state missing", path);
+    return rnn_error_set(err, "%s: cannot save: parameters, optimizer slots or state missing",
+                         path);
   if (d->state_size % sizeof(rnn_real) != 0)
-    return fail(err, "%s: cannot save: the model's state (%zu bytes) is not a whole number "
-                     "of reals", path, d->state_size);
+    return rnn_error_set(err,
+                         "%s: cannot save: the model's state (%zu bytes) is not a whole number "
+                         "of reals",
+                         path, d->state_size);
   for (int i = 0; i < d->n_tensors; i++) {
     const RnnTensorDesc *t = &d->tensors[i];
     if (!t->name || strlen(t->name) > MAX_NAME_BYTES || t->rows < 0 || t->cols < 0 ||
         t->offset > d->n_params || (size_t)t->rows * (size_t)t->cols > d->n_params - t->offset)
-      return fail(err, "%s: cannot save: tensor %d of the model description is invalid", path,
-                  i);
+      return rnn_error_set(err, "%s: cannot save: tensor %d of the model description is invalid",
+                           path, i);
   }
   if (vocab_invalid_for_save(&c->vocab, why, sizeof why))
-    return fail(err, "%s: cannot save: the vocabulary is inconsistent: %s", path, why);
+    return rnn_error_set(err, "%s: cannot save: the vocabulary is inconsistent: %s", path, why);
   return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Writing files atomically                                               */
-/* ---------------------------------------------------------------------- */
-
-/* PATH with SUFFIX appended, malloc'd (NULL when out of memory). */
-static char *path_with_suffix(const char *path, const char *suffix) {
-  size_t n = strlen(path), m = strlen(suffix);
-  char *s = malloc(n + m + 1);
-  if (s) {
-    memcpy(s, path, n);
-    memcpy(s + n, suffix, m + 1);
-  }
-  return s;
-}
-
-/* fsyncs the directory holding PATH, so the rename itself survives a power
- * failure. Filesystems that cannot sync a directory (EINVAL) are let be. */
-static int sync_directory_of(const char *path, RnnError *err) {
-  char *dir = path_with_suffix(path, "");
-  if (!dir)
-    return fail(err, "%s: out of memory", path);
-  char *slash = strrchr(dir, '/');
-  if (!slash)
-    strcpy(dir, ".");
-  else
-    slash[slash == dir ? 1 : 0] = '\0';
-  int rc = 0;
-  int fd = open(dir, O_RDONLY);
-  if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
-    rc = fail(err, "%s: saved, but syncing its directory %s failed: %s; the file may not "
-                   "survive a power failure", path, dir, strerror(errno));
-  if (fd >= 0)
-    close(fd);
-  free(dir);
-  return rc;
-}
-
-/* Writes DATA to TMP and makes it durable; removes TMP on any failure. */
-static int write_durable_temp(const char *tmp, const uint8_t *data, size_t len, RnnError *err) {
-  /* A PATH.tmp left by a killed run is replaced, not written through:
-   * whatever it is (read-only, a link), the new file is a fresh one. */
-  if (unlink(tmp) != 0 && errno != ENOENT && errno != EISDIR && errno != EPERM)
-    return fail(err, "%s: cannot remove the leftover file: %s; remove it by hand", tmp,
-                strerror(errno));
-  FILE *fp = fopen(tmp, "wb");
-  if (!fp)
-    return fail(err, "%s: cannot create: %s; check that the directory exists and is writable",
-                tmp, strerror(errno));
-  const char *what = NULL;
-  int saved_errno = 0;
-  if (fwrite(data, 1, len, fp) != len)
-    what = "cannot write", saved_errno = errno;
-  else if (fflush(fp) != 0)
-    what = "cannot write", saved_errno = errno;
-  else if (fsync(fileno(fp)) != 0)
-    what = "cannot sync to disk", saved_errno = errno;
-  if (fclose(fp) != 0 && !what)
-    what = "cannot close", saved_errno = errno;
-  if (what) {
-    remove(tmp);
-    return fail(err, "%s: %s: %s; check the free space on its disk", tmp, what,
-                strerror(saved_errno));
-  }
-  return 0;
-}
-
-/* Replaces PATH by DATA so that a crash at any moment leaves the old file
- * or the new one: PATH.tmp, fflush, fsync, fclose, rename, directory
- * fsync. On failure before the rename PATH is untouched and PATH.tmp gone. */
-static int write_atomically(const char *path, const uint8_t *data, size_t len, RnnError *err) {
-  char *tmp = path_with_suffix(path, ".tmp");
-  if (!tmp)
-    return fail(err, "%s: out of memory", path);
-  int rc = write_durable_temp(tmp, data, len, err);
-  if (rc == 0 && rename(tmp, path) != 0) {
-    rc = fail(err, "%s: cannot replace it with %s: %s; check that %s is a file you may write",
-              path, tmp, strerror(errno), path);
-    remove(tmp);
-  }
-  free(tmp);
-  if (rc == 0)
-    rc = sync_directory_of(path, err);
-  return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -681,23 +589,23 @@ static int emit_manifest(yaml_emitter_t *em, const RnnModelDesc *d, const RnnCkp
 /* Writes PATH.yaml (through PATH.yaml.tmp) describing C. */
 static int save_manifest(const char *path, const RnnModelDesc *d, const RnnCkpt *c,
                          RnnError *err) {
-  char *yaml_path = path_with_suffix(path, ".yaml");
+  char *yaml_path = rnn_path_with_suffix(path, ".yaml");
   if (!yaml_path)
-    return fail(err, "%s: out of memory", path);
+    return rnn_error_set(err, "%s: out of memory", path);
   ByteBuf out = {0};
   yaml_emitter_t em;
   int rc = -1;
   if (!yaml_emitter_initialize(&em)) {
-    fail(err, "%s: out of memory", yaml_path);
+    rnn_error_set(err, "%s: out of memory", yaml_path);
   } else {
     yaml_emitter_set_output(&em, append_to_buf, &out);
     yaml_emitter_set_unicode(&em, 0);
     yaml_emitter_set_width(&em, -1);
     if (!emit_manifest(&em, d, c))
-      fail(err, "%s: cannot write the manifest: %s; the checkpoint itself was saved",
-           yaml_path, em.problem ? em.problem : "out of memory");
+      rnn_error_set(err, "%s: cannot write the manifest: %s; the checkpoint itself was saved",
+                    yaml_path, em.problem ? em.problem : "out of memory");
     else
-      rc = write_atomically(yaml_path, out.data, out.len, err);
+      rc = rnn_write_atomically(yaml_path, out.data, out.len, err);
     yaml_emitter_delete(&em);
   }
   free(out.data);
@@ -720,10 +628,10 @@ int rnn_ckpt_save(const char *path, const RnnModelDesc *d, const RnnCkpt *c, Rnn
   put_checkpoint(&w, d, c); /* counts only */
   w.data = malloc(w.len);
   if (!w.data)
-    return fail(err, "%s: cannot save: out of memory for %zu bytes", path, w.len);
+    return rnn_error_set(err, "%s: cannot save: out of memory for %zu bytes", path, w.len);
   w.len = 0;
   put_checkpoint(&w, d, c);
-  int rc = write_atomically(path, w.data, w.len, err);
+  int rc = rnn_write_atomically(path, w.data, w.len, err);
   free(w.data);
   if (rc == 0)
     rc = save_manifest(path, d, c, err);
@@ -755,27 +663,27 @@ typedef struct CkptFile {
 static int read_whole_file(CkptFile *f, RnnError *err) {
   int fd = open(f->path, O_RDONLY);
   if (fd < 0)
-    return fail(err, "%s: cannot open the checkpoint: %s; check the path", f->path,
-                strerror(errno));
+    return rnn_error_set(err, "%s: cannot open the checkpoint: %s; check the path", f->path,
+                         strerror(errno));
   struct stat st;
   int rc = 0;
   if (fstat(fd, &st) != 0)
-    rc = fail(err, "%s: cannot read: %s", f->path, strerror(errno));
+    rc = rnn_error_set(err, "%s: cannot read: %s", f->path, strerror(errno));
   else if (!S_ISREG(st.st_mode))
-    rc = fail(err, "%s: not a regular file; give the path of a checkpoint", f->path);
+    rc = rnn_error_set(err, "%s: not a regular file; give the path of a checkpoint", f->path);
   else if ((uintmax_t)st.st_size > (uintmax_t)SIZE_MAX)
-    rc = fail(err, "%s: too large to read (%jd bytes)", f->path, (intmax_t)st.st_size);
+    rc = rnn_error_set(err, "%s: too large to read (%jd bytes)", f->path, (intmax_t)st.st_size);
   if (rc == 0) {
     size_t want = (size_t)st.st_size, got = 0;
     f->buf = malloc(want > 0 ? want : 1);
     if (!f->buf)
-      rc = fail(err, "%s: out of memory for its %zu bytes", f->path, want);
+      rc = rnn_error_set(err, "%s: out of memory for its %zu bytes", f->path, want);
     while (rc == 0 && got < want) {
       ssize_t n = read(fd, f->buf + got, want - got);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        rc = fail(err, "%s: cannot read: %s", f->path, strerror(errno));
+        rc = rnn_error_set(err, "%s: cannot read: %s", f->path, strerror(errno));
       if (n <= 0)
         break; /* shrank while we read: what we have is judged as cut off */
       got += (size_t)n;
@@ -792,33 +700,44 @@ static int check_header(CkptFile *f, uint32_t want_real_size, RnnError *err) {
   const uint8_t *b = f->buf;
   size_t n = f->size < sizeof CKPT_MAGIC ? f->size : sizeof CKPT_MAGIC;
   if (memcmp(b, CKPT_MAGIC, n) != 0)
-    return fail(err, "%s: not an rnnc checkpoint (it does not start with \"RNNCKPT\"); check "
-                     "the path", f->path);
+    return rnn_error_set(err,
+                         "%s: not an rnnc checkpoint (it does not start with \"RNNCKPT\"); check "
+                         "the path",
+                         f->path);
   if (f->size < 12)
-    return fail(err, "%s: ends at byte %zu inside the header: the file is truncated; "
-                ADVICE_DAMAGED, f->path, f->size);
+    return rnn_error_set(
+        err, "%s: ends at byte %zu inside the header: the file is truncated; " ADVICE_DAMAGED,
+        f->path, f->size);
   uint32_t version = load_u32(b + 8);
   if (version > RNN_CKPT_VERSION)
-    return fail(err, "%s: written by a newer rnnc (format %u); this program reads format %d: "
-                     "use a program generated by that rnnc", f->path, (unsigned)version,
-                RNN_CKPT_VERSION);
+    return rnn_error_set(err,
+                         "%s: written by a newer rnnc (format %u); this program reads format %d: "
+                         "use a program generated by that rnnc",
+                         f->path, (unsigned)version, RNN_CKPT_VERSION);
   if (version == 0)
-    return fail(err, "%s: format 0 at byte 8, which no rnnc writes: the file is damaged; "
-                ADVICE_DAMAGED, f->path);
+    return rnn_error_set(
+        err, "%s: format 0 at byte 8, which no rnnc writes: the file is damaged; " ADVICE_DAMAGED,
+        f->path);
   if (f->size < HEADER_BYTES)
-    return fail(err, "%s: ends at byte %zu inside the header: the file is truncated; "
-                ADVICE_DAMAGED, f->path, f->size);
+    return rnn_error_set(
+        err, "%s: ends at byte %zu inside the header: the file is truncated; " ADVICE_DAMAGED,
+        f->path, f->size);
   f->real_size = load_u32(b + 12);
   if (f->real_size != 4 && f->real_size != 8)
-    return fail(err, "%s: %u-byte reals at byte 12, which no rnnc writes: the file is "
-                     "damaged; " ADVICE_DAMAGED, f->path, (unsigned)f->real_size);
+    return rnn_error_set(err,
+                         "%s: %u-byte reals at byte 12, which no rnnc writes: the file is "
+                         "damaged; " ADVICE_DAMAGED,
+                         f->path, (unsigned)f->real_size);
   if (want_real_size && f->real_size != want_real_size)
-    return fail(err, "%s: holds %s parameters; this program was built with %s: use a program "
-                     "built with the same precision (RNNC_REAL_DOUBLE)", f->path,
-                f->real_size == 8 ? "double" : "float", want_real_size == 8 ? "double" : "float");
+    return rnn_error_set(err,
+                         "%s: holds %s parameters; this program was built with %s: use a program "
+                         "built with the same precision (RNNC_REAL_DOUBLE)",
+                         f->path, f->real_size == 8 ? "double" : "float",
+                         want_real_size == 8 ? "double" : "float");
   if (f->size < HEADER_BYTES + CRC_BYTES)
-    return fail(err, "%s: ends at byte %zu after the header: the file is truncated; "
-                ADVICE_DAMAGED, f->path, f->size);
+    return rnn_error_set(
+        err, "%s: ends at byte %zu after the header: the file is truncated; " ADVICE_DAMAGED,
+        f->path, f->size);
   return 0;
 }
 
@@ -842,24 +761,29 @@ typedef enum WalkResult { WALK_OK, WALK_TRUNCATED, WALK_DAMAGED } WalkResult;
 static WalkResult walk_stops_short(const CkptFile *f, int crc_ok, size_t pos, const char *last,
                                    RnnError *err) {
   if (crc_ok)
-    fail(err, "%s: %zu stray bytes at byte %zu after section %s: the file is damaged; "
-         ADVICE_DAMAGED, f->path, f->size - CRC_BYTES - pos, pos, last);
+    rnn_error_set(
+        err,
+        "%s: %zu stray bytes at byte %zu after section %s: the file is damaged; " ADVICE_DAMAGED,
+        f->path, f->size - CRC_BYTES - pos, pos, last);
   else
-    fail(err, "%s: ends at byte %zu after section %s: the file is truncated; " ADVICE_DAMAGED,
-         f->path, f->size, last);
+    rnn_error_set(err,
+                  "%s: ends at byte %zu after section %s: the file is truncated; " ADVICE_DAMAGED,
+                  f->path, f->size, last);
   return crc_ok ? WALK_DAMAGED : WALK_TRUNCATED;
 }
 
 static WalkResult section_overruns(const CkptFile *f, int crc_ok, int s, size_t pos,
                                    uint64_t len, RnnError *err) {
   if (crc_ok)
-    fail(err, "%s: section %s at byte %zu claims %llu bytes, past the end of the file at "
-              "byte %zu: the file is damaged; " ADVICE_DAMAGED, f->path, SECTION_NAMES[s], pos,
-         (unsigned long long)len, f->size);
+    rnn_error_set(err,
+                  "%s: section %s at byte %zu claims %llu bytes, past the end of the file at "
+                  "byte %zu: the file is damaged; " ADVICE_DAMAGED,
+                  f->path, SECTION_NAMES[s], pos, (unsigned long long)len, f->size);
   else
-    fail(err, "%s: ends at byte %zu inside section %s (which starts at byte %zu and is "
-              "%llu bytes long): the file is truncated; " ADVICE_DAMAGED, f->path, f->size,
-         SECTION_NAMES[s], pos, (unsigned long long)len);
+    rnn_error_set(err,
+                  "%s: ends at byte %zu inside section %s (which starts at byte %zu and is "
+                  "%llu bytes long): the file is truncated; " ADVICE_DAMAGED,
+                  f->path, f->size, SECTION_NAMES[s], pos, (unsigned long long)len);
   return crc_ok ? WALK_DAMAGED : WALK_TRUNCATED;
 }
 
@@ -875,16 +799,20 @@ static WalkResult walk_sections(CkptFile *f, int crc_ok, RnnError *err) {
     int s = section_of_tag(load_u32(f->buf + pos));
     uint64_t len = load_u64(f->buf + pos + 4);
     if (s < 0) {
-      fail(err, "%s: unknown section '%s' at byte %zu: the file is damaged or from another "
-                "program; this program reads format %d", f->path,
-           printable(f->buf + pos, 4, tag_text, sizeof tag_text), pos, RNN_CKPT_VERSION);
+      rnn_error_set(err,
+                    "%s: unknown section '%s' at byte %zu: the file is damaged or from another "
+                    "program; this program reads format %d",
+                    f->path, printable(f->buf + pos, 4, tag_text, sizeof tag_text), pos,
+                    RNN_CKPT_VERSION);
       return WALK_DAMAGED;
     }
     if (len > end - pos - SECTION_HEAD_BYTES)
       return section_overruns(f, crc_ok, s, pos, len, err);
     if (f->sec[s].present) {
-      fail(err, "%s: section %s appears twice (at bytes %zu and %zu): the file is damaged; "
-           ADVICE_DAMAGED, f->path, SECTION_NAMES[s], f->sec[s].at, pos);
+      rnn_error_set(err,
+                    "%s: section %s appears twice (at bytes %zu and %zu): the file is "
+                    "damaged; " ADVICE_DAMAGED,
+                    f->path, SECTION_NAMES[s], f->sec[s].at, pos);
       return WALK_DAMAGED;
     }
     f->sec[s] = (Section){1, pos, pos + SECTION_HEAD_BYTES, (size_t)len};
@@ -894,11 +822,14 @@ static WalkResult walk_sections(CkptFile *f, int crc_ok, RnnError *err) {
   for (int s = 0; s < N_SECTIONS; s++)
     if (!f->sec[s].present) {
       if (crc_ok)
-        fail(err, "%s: has no section %s: the file is damaged or not from rnnc; "
-             ADVICE_DAMAGED, f->path, SECTION_NAMES[s]);
+        rnn_error_set(
+            err, "%s: has no section %s: the file is damaged or not from rnnc; " ADVICE_DAMAGED,
+            f->path, SECTION_NAMES[s]);
       else
-        fail(err, "%s: ends at byte %zu after section %s, without section %s: the file is "
-                  "truncated; " ADVICE_DAMAGED, f->path, f->size, last, SECTION_NAMES[s]);
+        rnn_error_set(err,
+                      "%s: ends at byte %zu after section %s, without section %s: the file is "
+                      "truncated; " ADVICE_DAMAGED,
+                      f->path, f->size, last, SECTION_NAMES[s]);
       return crc_ok ? WALK_DAMAGED : WALK_TRUNCATED;
     }
   return WALK_OK;
@@ -983,8 +914,10 @@ typedef struct Contents {
 } Contents;
 
 static int malformed(const CkptFile *f, int s, size_t at, const char *why, RnnError *err) {
-  return fail(err, "%s: section %s (at byte %zu) is malformed at byte %zu: %s; the file is "
-                   "damaged; " ADVICE_DAMAGED, f->path, SECTION_NAMES[s], f->sec[s].at, at, why);
+  return rnn_error_set(err,
+                       "%s: section %s (at byte %zu) is malformed at byte %zu: %s; the file is "
+                       "damaged; " ADVICE_DAMAGED,
+                       f->path, SECTION_NAMES[s], f->sec[s].at, at, why);
 }
 
 /* After reading a variable-length section: nothing past its end, nothing
@@ -1086,7 +1019,7 @@ static int read_counters(const CkptFile *f, Contents *k, RnnError *err) {
   too_big |= get_long(&logs, &k->step);
   k->best_valid = get_f64(&logs);
   if (too_big)
-    return fail(err, "%s: a counter does not fit this machine's long", f->path);
+    return rnn_error_set(err, "%s: a counter does not fit this machine's long", f->path);
   return 0;
 }
 
@@ -1116,7 +1049,8 @@ static int check_file(CkptFile *f, uint32_t want_real_size, Contents *k, RnnErro
   int crc_ok = crc_matches(f);
   WalkResult walk = walk_sections(f, crc_ok, err);
   if (!crc_ok && walk != WALK_TRUNCATED)
-    return fail(err, "%s: checksum mismatch: the file is damaged; " ADVICE_DAMAGED, f->path);
+    return rnn_error_set(err, "%s: checksum mismatch: the file is damaged; " ADVICE_DAMAGED,
+                         f->path);
   if (walk != WALK_OK)
     return -1;
   if (read_model_section(f, k, err) != 0 || check_tensor_section(f, k, err) != 0 ||
@@ -1159,17 +1093,18 @@ static int check_identity(const CkptFile *f, const Contents *k, const RnnModelDe
   size_t shown = hash_chars_to_show(k->hash, dh);
   identity_text(k->name, k->hash, shown, theirs, sizeof theirs);
   identity_text(dn, dh, shown, ours, sizeof ours);
-  return fail(err, "%s: this checkpoint is for model %s, not %s; " ADVICE_OTHER_MODEL, f->path,
-              theirs, ours);
+  return rnn_error_set(err, "%s: this checkpoint is for model %s, not %s; " ADVICE_OTHER_MODEL,
+                       f->path, theirs, ours);
 }
 
 static int check_size(const CkptFile *f, const char *what, uint64_t theirs, uint64_t ours,
                       RnnError *err) {
   if (theirs == ours)
     return 0;
-  return fail(err, "%s: the checkpoint's %s is %llu, the model's %llu: it was saved by another "
-                   "build of the model; " ADVICE_OTHER_MODEL, f->path, what,
-              (unsigned long long)theirs, (unsigned long long)ours);
+  return rnn_error_set(err,
+                       "%s: the checkpoint's %s is %llu, the model's %llu: it was saved by another "
+                       "build of the model; " ADVICE_OTHER_MODEL,
+                       f->path, what, (unsigned long long)theirs, (unsigned long long)ours);
 }
 
 /* Token ids index the model's embedding or one-hot input: the vocabulary
@@ -1178,9 +1113,10 @@ static int check_vocab_fits(const CkptFile *f, const Contents *k, const RnnModel
                             RnnError *err) {
   if (!d->tokens || k->vocab.size <= d->vocab)
     return 0;
-  return fail(err, "%s: the checkpoint's vocabulary has %d ids, the model's vocab is %d: it "
-                   "was saved by another build of the model; " ADVICE_OTHER_MODEL, f->path,
-              k->vocab.size, d->vocab);
+  return rnn_error_set(err,
+                       "%s: the checkpoint's vocabulary has %d ids, the model's vocab is %d: it "
+                       "was saved by another build of the model; " ADVICE_OTHER_MODEL,
+                       f->path, k->vocab.size, d->vocab);
 }
 
 static int check_sizes(const CkptFile *f, const Contents *k, const RnnModelDesc *d,
@@ -1210,11 +1146,13 @@ static int check_tensor_table(const CkptFile *f, const RnnModelDesc *d, RnnError
         offset == (uint64_t)t->offset)
       continue;
     char n[80];
-    return fail(err, "%s: tensor %d differs: the checkpoint has '%s' [%u][%u] at offset %llu, "
-                     "the model '%s' [%d][%d] at offset %zu: it was saved by another build of "
-                     "the model; " ADVICE_OTHER_MODEL, f->path, i,
-                printable(name.p, name.n, n, sizeof n), (unsigned)rows, (unsigned)cols,
-                (unsigned long long)offset, t->name, t->rows, t->cols, t->offset);
+    return rnn_error_set(err,
+                         "%s: tensor %d differs: the checkpoint has '%s' [%u][%u] at offset %llu, "
+                         "the model '%s' [%d][%d] at offset %zu: it was saved by another build of "
+                         "the model; " ADVICE_OTHER_MODEL,
+                         f->path, i, printable(name.p, name.n, n, sizeof n), (unsigned)rows,
+                         (unsigned)cols, (unsigned long long)offset, t->name, t->rows, t->cols,
+                         t->offset);
   }
   return 0;
 }

@@ -39,15 +39,6 @@
 /* Errors                                                                  */
 /* ====================================================================== */
 
-__attribute__((format(printf, 2, 3))) static void set_error(RnnError *err, const char *fmt,
-                                                            ...) {
-  if (err == NULL) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-  va_end(ap);
-}
-
 /* A path for messages: vocabulary calls may come without a file. */
 static const char *shown_path(const char *path) { return path != NULL ? path : "(data)"; }
 
@@ -60,12 +51,12 @@ static void describe_errno(int errnum, char *buf, size_t size) {
 static int open_error(const char *path, int errnum, RnnError *err) {
   char why[128];
   describe_errno(errnum, why, sizeof why);
-  set_error(err, "%s: cannot open the file (%s): check the path", path, why);
+  rnn_error_set(err, "%s: cannot open the file (%s): check the path", path, why);
   return -1;
 }
 
 static int out_of_memory(const char *path, RnnError *err) {
-  set_error(err, "%s: out of memory while loading the data: use a smaller data set", path);
+  rnn_error_set(err, "%s: out of memory while loading the data: use a smaller data set", path);
   return -1;
 }
 
@@ -150,12 +141,12 @@ static int read_whole_file(const char *path, const char *expected, FileBytes *fb
   if (read_failed) {
     char why[128];
     describe_errno(read_errno, why, sizeof why);
-    set_error(err, "%s: cannot read the file (%s): check the path", path, why);
+    rnn_error_set(err, "%s: cannot read the file (%s): check the path", path, why);
     free(data);
     return -1;
   }
   if (len == 0 && expected != NULL) {
-    set_error(err, "%s: the file is empty; expected %s", path, expected);
+    rnn_error_set(err, "%s: the file is empty; expected %s", path, expected);
     free(data);
     return -1;
   }
@@ -202,8 +193,8 @@ static int is_blank(const uint8_t *s, size_t len) {
 
 static int check_line_length(const char *path, long number, size_t len, RnnError *err) {
   if (len <= MAX_LINE_BYTES) return 0;
-  set_error(err, "%s:%ld: the line is longer than 64 KiB (%zu bytes): shorten it or split it",
-            path, number, len);
+  rnn_error_set(err, "%s:%ld: the line is longer than 64 KiB (%zu bytes): shorten it or split it",
+                path, number, len);
   return -1;
 }
 
@@ -239,15 +230,15 @@ static int lowest_free_id(const RnnVocab *v, const unsigned char used[MAX_BYTE_I
 static int vocab_overflow(const RnnVocab *v, int distinct, int needed, int max_size,
                           const char *path, RnnError *err) {
   if (v->padding_id >= 0)
-    set_error(err,
-              "%s: the data has %d distinct bytes and id %d is reserved for padding; the "
-              "model's vocab is %d: raise 'vocab' in the spec to at least %d",
-              shown_path(path), distinct, v->padding_id, max_size, needed);
+    rnn_error_set(err,
+                  "%s: the data has %d distinct bytes and id %d is reserved for padding; the "
+                  "model's vocab is %d: raise 'vocab' in the spec to at least %d",
+                  shown_path(path), distinct, v->padding_id, max_size, needed);
   else
-    set_error(err,
-              "%s: the data has %d distinct bytes; the model's vocab is %d: raise 'vocab' in "
-              "the spec to at least %d",
-              shown_path(path), distinct, max_size, needed);
+    rnn_error_set(err,
+                  "%s: the data has %d distinct bytes; the model's vocab is %d: raise 'vocab' in "
+                  "the spec to at least %d",
+                  shown_path(path), distinct, max_size, needed);
   return -1;
 }
 
@@ -321,11 +312,11 @@ static int32_t unknown_byte_id(const RnnLoadOptions *opt, int unknown_id) {
 
 /* RNN_UNKNOWN_MAP needs a free id; WHERE is "FILE" or "FILE:LINE". */
 static int vocab_full_error(const char *where, const RnnVocab *v, int max_size, RnnError *err) {
-  set_error(err,
-            "%s: no id is free for unknown bytes: the vocabulary's %d bytes%s fill the "
-            "model's vocab of %d; use --unknown skip, or raise 'vocab' in the spec and retrain",
-            where, v->size - (v->padding_id >= 0), v->padding_id >= 0 ? " and padding" : "",
-            max_size);
+  rnn_error_set(err,
+                "%s: no id is free for unknown bytes: the vocabulary's %d bytes%s fill the "
+                "model's vocab of %d; use --unknown skip, or raise 'vocab' in the spec and retrain",
+                where, v->size - (v->padding_id >= 0), v->padding_id >= 0 ? " and padding" : "",
+                max_size);
   return -1;
 }
 
@@ -335,11 +326,11 @@ static int vocab_full_error(const char *where, const RnnVocab *v, int max_size, 
 
 static void byte_not_in_vocab_error(const char *path, size_t offset, uint8_t byte,
                                     RnnError *err) {
-  set_error(err,
-            "%s: offset %zu: byte 0x%02x is not in the model's vocabulary (the bytes of its "
-            "training text): remove it, train on text that has it, or pass --unknown skip or "
-            "--unknown map",
-            path, offset, byte);
+  rnn_error_set(err,
+                "%s: offset %zu: byte 0x%02x is not in the model's vocabulary (the bytes of its "
+                "training text): remove it, train on text that has it, or pass --unknown skip or "
+                "--unknown map",
+                path, offset, byte);
 }
 
 /* FB's bytes as ids through V into T (ids allocated here), unknown
@@ -373,10 +364,10 @@ static int text_ids(const char *path, const FileBytes *fb, const RnnVocab *v, in
   }
   if (n == 0) {
     free(ids);
-    set_error(err,
-              "%s: the model's vocabulary has none of the file's bytes: nothing is left; is "
-              "this the data the model was trained for?",
-              path);
+    rnn_error_set(err,
+                  "%s: the model's vocabulary has none of the file's bytes: nothing is left; is "
+                  "this the data the model was trained for?",
+                  path);
     return -1;
   }
   t->ids = ids;
@@ -416,7 +407,8 @@ static size_t training_part(size_t n, double fraction) {
 
 static int check_fraction(double fraction, RnnError *err) {
   if (fraction >= 0 && fraction < 1) return 0;
-  set_error(err, "validation_split %g is outside [0, 1): give a fraction such as 0.1", fraction);
+  rnn_error_set(err, "validation_split %g is outside [0, 1): give a fraction such as 0.1",
+                fraction);
   return -1;
 }
 
@@ -431,17 +423,19 @@ int rnn_text_split(const RnnText *t, double fraction, int steps, int batch, RnnT
   size_t need = ids_per_batch(steps, batch);
   size_t split = fraction > 0 ? training_part(t->len, fraction) : t->len;
   if (split < need) {
-    set_error(err,
-              "the training text has %zu bytes but one batch needs %zu (batch %d x (length %d + "
-              "1)): use a longer text or a smaller 'batch' or 'length'",
-              split, need, batch, steps);
+    rnn_error_set(
+        err,
+        "the training text has %zu bytes but one batch needs %zu (batch %d x (length %d + "
+        "1)): use a longer text or a smaller 'batch' or 'length'",
+        split, need, batch, steps);
     return -1;
   }
   if (fraction > 0 && t->len - split < need) {
-    set_error(err,
-              "the validation text has %zu bytes but one batch needs %zu (batch %d x (length %d "
-              "+ 1)): raise validation_split or use a longer text",
-              t->len - split, need, batch, steps);
+    rnn_error_set(
+        err,
+        "the validation text has %zu bytes but one batch needs %zu (batch %d x (length %d "
+        "+ 1)): raise validation_split or use a longer text",
+        t->len - split, need, batch, steps);
     return -1;
   }
   train->ids = t->ids;
@@ -530,10 +524,10 @@ void rnn_examples_free(RnnExamples *ex) {
 static int setup_class_targets(const RnnModelDesc *d, const char *path, const char *format,
                                RnnExamples *ex, RnnError *err) {
   if (d->out_per_step) {
-    set_error(err,
-              "%s: %s data has one label per sequence: the model's output must not be "
-              "'per_step'",
-              path, format);
+    rnn_error_set(err,
+                  "%s: %s data has one label per sequence: the model's output must not be "
+                  "'per_step'",
+                  path, format);
     return -1;
   }
   ex->per_step = 0;
@@ -546,10 +540,10 @@ static int setup_class_targets(const RnnModelDesc *d, const char *path, const ch
     ex->classes = 0;
     return 0;
   }
-  set_error(err,
-            "%s: %s labels are class ids: the model needs loss cross_entropy, or "
-            "binary_cross_entropy with 1 output",
-            path, format);
+  rnn_error_set(err,
+                "%s: %s labels are class ids: the model needs loss cross_entropy, or "
+                "binary_cross_entropy with 1 output",
+                path, format);
   return -1;
 }
 
@@ -597,8 +591,8 @@ static int idx_read(IdxFile *f, void *buf, size_t want, size_t *got, RnnError *e
       if (code == Z_BUF_ERROR) break; /* a truncated gzip stream: the caller says so */
       char sys[128];
       if (code == Z_ERRNO) describe_errno(errno, sys, sizeof sys);
-      set_error(err, "%s: offset %zu: cannot read the data (%s): download the file again",
-                f->path, f->offset + *got, code == Z_ERRNO ? sys : why);
+      rnn_error_set(err, "%s: offset %zu: cannot read the data (%s): download the file again",
+                    f->path, f->offset + *got, code == Z_ERRNO ? sys : why);
       return -1;
     }
     if (n == 0) break;
@@ -619,19 +613,19 @@ static int idx_read_header(IdxFile *f, uint32_t magic, const char *what, uint8_t
   size_t got = 0;
   if (idx_read(f, header, size, &got, err) != 0) return -1;
   if (got == 0) {
-    set_error(err, "%s: the file is empty; expected an IDX %s file", f->path, what);
+    rnn_error_set(err, "%s: the file is empty; expected an IDX %s file", f->path, what);
     return -1;
   }
   if (got >= 4 && big_endian_u32(header) != magic) {
-    set_error(err, "%s: offset 0: not an IDX %s file (magic 0x%08x; expected 0x%08x)", f->path,
-              what, (unsigned)big_endian_u32(header), (unsigned)magic);
+    rnn_error_set(err, "%s: offset 0: not an IDX %s file (magic 0x%08x; expected 0x%08x)", f->path,
+                  what, (unsigned)big_endian_u32(header), (unsigned)magic);
     return -1;
   }
   if (got < size) {
-    set_error(err,
-              "%s: offset %zu: the file ends inside the IDX header (%zu of %zu bytes): it is "
-              "truncated; download it again",
-              f->path, got, got, size);
+    rnn_error_set(err,
+                  "%s: offset %zu: the file ends inside the IDX header (%zu of %zu bytes): it is "
+                  "truncated; download it again",
+                  f->path, got, got, size);
     return -1;
   }
   return 0;
@@ -640,10 +634,10 @@ static int idx_read_header(IdxFile *f, uint32_t magic, const char *what, uint8_t
 static int idx_check_model(const RnnModelDesc *d, const char *images, RnnExamples *ex,
                            RnnError *err) {
   if (d->tokens) {
-    set_error(err,
-              "%s: IDX images are real-valued steps: the model needs 'features' input, not "
-              "'vocab'",
-              images);
+    rnn_error_set(err,
+                  "%s: IDX images are real-valued steps: the model needs 'features' input, not "
+                  "'vocab'",
+                  images);
     return -1;
   }
   return setup_class_targets(d, images, "IDX", ex, err);
@@ -653,21 +647,21 @@ static int idx_check_model(const RnnModelDesc *d, const char *images, RnnExample
 static int idx_check_dims(const char *path, uint32_t count, uint32_t rows, uint32_t cols,
                           const RnnModelDesc *d, RnnError *err) {
   if (count == 0) {
-    set_error(err, "%s: offset 4: the file holds no images; expected at least one", path);
+    rnn_error_set(err, "%s: offset 4: the file holds no images; expected at least one", path);
     return -1;
   }
   if (rows != (uint32_t)d->length) {
-    set_error(err,
-              "%s: offset 8: the images have %u rows but the model's length is %d: set "
-              "'length %u' in the spec",
-              path, (unsigned)rows, d->length, (unsigned)rows);
+    rnn_error_set(err,
+                  "%s: offset 8: the images have %u rows but the model's length is %d: set "
+                  "'length %u' in the spec",
+                  path, (unsigned)rows, d->length, (unsigned)rows);
     return -1;
   }
   if (cols != (uint32_t)d->features) {
-    set_error(err,
-              "%s: offset 12: the images have %u columns but the model has %d features: set "
-              "'features %u' in the spec",
-              path, (unsigned)cols, d->features, (unsigned)cols);
+    rnn_error_set(err,
+                  "%s: offset 12: the images have %u columns but the model has %d features: set "
+                  "'features %u' in the spec",
+                  path, (unsigned)cols, d->features, (unsigned)cols);
     return -1;
   }
   return 0;
@@ -702,10 +696,10 @@ static int idx_read_pixels(IdxFile *f, size_t keep, size_t image_bytes, uint8_t 
     if (n < want) break; /* the end of the file */
   }
   if (got < total) {
-    set_error(err,
-              "%s: offset %zu: the file ends after %zu of %zu images: it is truncated; "
-              "download it again",
-              f->path, f->offset, got / image_bytes, keep);
+    rnn_error_set(err,
+                  "%s: offset %zu: the file ends after %zu of %zu images: it is truncated; "
+                  "download it again",
+                  f->path, f->offset, got / image_bytes, keep);
     free(buf);
     return -1;
   }
@@ -716,15 +710,15 @@ static int idx_read_pixels(IdxFile *f, size_t keep, size_t image_bytes, uint8_t 
 static int idx_label_range_error(const char *path, size_t offset, int label, int top,
                                  const RnnExamples *ex, const RnnModelDesc *d, RnnError *err) {
   if (ex->classes > 0)
-    set_error(err,
-              "%s: offset %zu: label %d is out of range: the labels go up to %d but the model "
-              "has %d outputs; give the output layer %d units",
-              path, offset, label, top, d->out_units, top + 1);
+    rnn_error_set(err,
+                  "%s: offset %zu: label %d is out of range: the labels go up to %d but the model "
+                  "has %d outputs; give the output layer %d units",
+                  path, offset, label, top, d->out_units, top + 1);
   else
-    set_error(err,
-              "%s: offset %zu: label %d is out of range: binary cross-entropy takes labels 0 "
-              "and 1",
-              path, offset, label);
+    rnn_error_set(err,
+                  "%s: offset %zu: label %d is out of range: binary cross-entropy takes labels 0 "
+                  "and 1",
+                  path, offset, label);
   return -1;
 }
 
@@ -748,10 +742,10 @@ static int idx_read_labels(IdxFile *f, uint32_t images_count, const char *images
   if (idx_read_header(f, IDX_LABELS_MAGIC, "label", header, sizeof header, err) != 0) return -1;
   uint32_t count = big_endian_u32(header + 4);
   if (count != images_count) {
-    set_error(err,
-              "%s: offset 4: %u labels but %s has %u images: pass the label file that belongs "
-              "to the images",
-              f->path, (unsigned)count, images, (unsigned)images_count);
+    rnn_error_set(err,
+                  "%s: offset 4: %u labels but %s has %u images: pass the label file that belongs "
+                  "to the images",
+                  f->path, (unsigned)count, images, (unsigned)images_count);
     return -1;
   }
   uint8_t *labels = alloc_array(keep, 1);
@@ -759,10 +753,10 @@ static int idx_read_labels(IdxFile *f, uint32_t images_count, const char *images
   size_t got = 0;
   int rc = idx_read(f, labels, keep, &got, err);
   if (rc == 0 && got < keep) {
-    set_error(err,
-              "%s: offset %zu: the file ends after %zu of %zu labels: it is truncated; "
-              "download it again",
-              f->path, f->offset, got, keep);
+    rnn_error_set(err,
+                  "%s: offset %zu: the file ends after %zu of %zu labels: it is truncated; "
+                  "download it again",
+                  f->path, f->offset, got, keep);
     rc = -1;
   }
   if (rc == 0) rc = idx_store_labels(f->path, labels, keep, d, ex, err);
@@ -885,15 +879,15 @@ static int is_header(const uint8_t *line, size_t len) {
 static int csv_column_count_error(const char *path, long number, int count, int features,
                                   int header, RnnError *err) {
   if (header)
-    set_error(err,
-              "%s:%ld: the header names %d columns but the model has %d features: give one "
-              "column per feature",
-              path, number, count, features);
+    rnn_error_set(err,
+                  "%s:%ld: the header names %d columns but the model has %d features: give one "
+                  "column per feature",
+                  path, number, count, features);
   else
-    set_error(err,
-              "%s:%ld: %d values but the model has %d features: every line needs %d "
-              "comma-separated numbers",
-              path, number, count, features, features);
+    rnn_error_set(err,
+                  "%s:%ld: %d values but the model has %d features: every line needs %d "
+                  "comma-separated numbers",
+                  path, number, count, features, features);
   return -1;
 }
 
@@ -904,7 +898,7 @@ static int csv_cell_error(const char *path, long number, const uint8_t *cell, si
   const char *what = why == CELL_NOT_FINITE  ? "is not a finite number"
                      : why == CELL_TOO_LARGE ? "is too large for a float"
                                              : "is not a number";
-  set_error(err, "%s:%ld: '%s' %s (column %d)", path, number, shown, what, column + 1);
+  rnn_error_set(err, "%s:%ld: '%s' %s (column %d)", path, number, shown, what, column + 1);
   return -1;
 }
 
@@ -966,8 +960,8 @@ static int parse_csv_lines(const char *path, const FileBytes *fb, int features, 
     if (parse_csv_row(path, cur.number, line, len, features, row, err) != 0) return -1;
   }
   if (s->rows > 0) return 0;
-  set_error(err, "%s: no data lines; expected %d comma-separated numbers per line", path,
-            features);
+  rnn_error_set(err, "%s: no data lines; expected %d comma-separated numbers per line", path,
+                features);
   return -1;
 }
 
@@ -979,7 +973,7 @@ static int read_series(const char *path, int features, size_t max_rows, float **
   *values = NULL;
   *rows = 0;
   if (features < 1) {
-    set_error(err, "%s: a series needs at least 1 number per step, not %d", path, features);
+    rnn_error_set(err, "%s: a series needs at least 1 number per step, not %d", path, features);
     return -1;
   }
   FileBytes fb;
@@ -1004,29 +998,30 @@ int rnn_csv_read_series(const char *path, int features, float **values, size_t *
 
 static int csv_check_model(const RnnModelDesc *d, const char *path, RnnError *err) {
   if (d->tokens) {
-    set_error(err, "%s: a CSV series is real-valued: the model needs 'features' input, not 'vocab'",
-              path);
+    rnn_error_set(err,
+                  "%s: a CSV series is real-valued: the model needs 'features' input, not 'vocab'",
+                  path);
     return -1;
   }
   if (!d->out_per_step) {
-    set_error(err,
-              "%s: CSV windows have a target for every step: the model's output needs "
-              "'per_step true'",
-              path);
+    rnn_error_set(err,
+                  "%s: CSV windows have a target for every step: the model's output needs "
+                  "'per_step true'",
+                  path);
     return -1;
   }
   if (d->loss == RNN_LOSS_XENT) {
-    set_error(err,
-              "%s: CSV targets are the next step's numbers: the model needs loss mse, not "
-              "cross_entropy",
-              path);
+    rnn_error_set(err,
+                  "%s: CSV targets are the next step's numbers: the model needs loss mse, not "
+                  "cross_entropy",
+                  path);
     return -1;
   }
   if (d->out_units != d->features) {
-    set_error(err,
-              "%s: the next step has %d numbers (the model's features) but the model has %d "
-              "outputs: give the output layer %d units",
-              path, d->features, d->out_units, d->features);
+    rnn_error_set(err,
+                  "%s: the next step has %d numbers (the model's features) but the model has %d "
+                  "outputs: give the output layer %d units",
+                  path, d->features, d->out_units, d->features);
     return -1;
   }
   return 0;
@@ -1058,10 +1053,10 @@ int rnn_csv_load(const char *path, const RnnModelDesc *d, const RnnLoadOptions *
                   err) != 0)
     return -1;
   if (rows < (size_t)d->length + 1) {
-    set_error(err,
-              "%s: %zu rows make no window: length %d needs at least %d rows (length + 1); use "
-              "a longer series or a smaller 'length'",
-              path, rows, d->length, d->length + 1);
+    rnn_error_set(err,
+                  "%s: %zu rows make no window: length %d needs at least %d rows (length + 1); use "
+                  "a longer series or a smaller 'length'",
+                  path, rows, d->length, d->length + 1);
     free(series);
     return -1;
   }
@@ -1107,22 +1102,23 @@ static int label_error(const char *path, long number, const uint8_t *s, size_t l
                        RnnError *err) {
   char shown[200];
   quote_for_message(s, len, shown, sizeof shown);
-  set_error(err, "%s:%ld: '%s' is not a label: each line is LABEL<TAB>TEXT with an integer LABEL",
-            path, number, shown);
+  rnn_error_set(err,
+                "%s:%ld: '%s' is not a label: each line is LABEL<TAB>TEXT with an integer LABEL",
+                path, number, shown);
   return -1;
 }
 
 static int label_range_error(const char *path, long number, long label, const RnnExamples *ex,
                              RnnError *err) {
   if (ex->classes > 0)
-    set_error(err,
-              "%s:%ld: label %ld is out of range: the model has %d outputs (classes 0 to %d); "
-              "fix the label or give the output layer more units",
-              path, number, label, ex->classes, ex->classes - 1);
+    rnn_error_set(err,
+                  "%s:%ld: label %ld is out of range: the model has %d outputs (classes 0 to %d); "
+                  "fix the label or give the output layer more units",
+                  path, number, label, ex->classes, ex->classes - 1);
   else
-    set_error(err,
-              "%s:%ld: label %ld is out of range: binary cross-entropy takes labels 0 and 1",
-              path, number, label);
+    rnn_error_set(err,
+                  "%s:%ld: label %ld is out of range: binary cross-entropy takes labels 0 and 1",
+                  path, number, label);
   return -1;
 }
 
@@ -1130,7 +1126,7 @@ static int parse_labelled_line(const char *path, long number, const uint8_t *lin
                                const RnnExamples *ex, LabelledLine *out, RnnError *err) {
   const uint8_t *tab = memchr(line, '\t', len);
   if (tab == NULL) {
-    set_error(err, "%s:%ld: no tab: each line is LABEL<TAB>TEXT", path, number);
+    rnn_error_set(err, "%s:%ld: no tab: each line is LABEL<TAB>TEXT", path, number);
     return -1;
   }
   size_t label_len = (size_t)(tab - line);
@@ -1141,8 +1137,8 @@ static int parse_labelled_line(const char *path, long number, const uint8_t *lin
   out->text = tab + 1;
   out->text_len = len - label_len - 1;
   if (out->text_len == 0) {
-    set_error(err, "%s:%ld: the text after the tab is empty: give every example some text",
-              path, number);
+    rnn_error_set(err, "%s:%ld: the text after the tab is empty: give every example some text",
+                  path, number);
     return -1;
   }
   return 0;
@@ -1159,11 +1155,11 @@ static long first_unknown_byte(const LabelledLine *l, const RnnVocab *v, int ste
 
 static int unknown_in_line_error(const char *path, long number, const LabelledLine *l,
                                  size_t label_len, long at, RnnError *err) {
-  set_error(err,
-            "%s:%ld: byte 0x%02x at column %zu is not in the model's vocabulary (the bytes of "
-            "its training data): remove it, train on data that has it, or pass --unknown skip "
-            "or --unknown map",
-            path, number, l->text[at], label_len + 2 + (size_t)at);
+  rnn_error_set(err,
+                "%s:%ld: byte 0x%02x at column %zu is not in the model's vocabulary (the bytes of "
+                "its training data): remove it, train on data that has it, or pass --unknown skip "
+                "or --unknown map",
+                path, number, l->text[at], label_len + 2 + (size_t)at);
   return -1;
 }
 
@@ -1222,12 +1218,12 @@ static int scan_labelled(const LabelledPass *p, const FileBytes *fb, size_t *cou
   }
   if (*count > 0) return 0;
   if (*skipped > 0)
-    set_error(err,
-              "%s: all %ld examples hold bytes the model's vocabulary lacks: none is left; is "
-              "this the data the model was trained for?",
-              p->path, *skipped);
+    rnn_error_set(err,
+                  "%s: all %ld examples hold bytes the model's vocabulary lacks: none is left; is "
+                  "this the data the model was trained for?",
+                  p->path, *skipped);
   else
-    set_error(err, "%s: no examples; expected LABEL<TAB>TEXT lines", p->path);
+    rnn_error_set(err, "%s: no examples; expected LABEL<TAB>TEXT lines", p->path);
   return -1;
 }
 
@@ -1271,15 +1267,15 @@ static void fill_labelled(const LabelledPass *p, const FileBytes *fb, int32_t pa
 static int labelled_check_model(const RnnModelDesc *d, const char *path, RnnExamples *ex,
                                 RnnError *err) {
   if (!d->tokens) {
-    set_error(err,
-              "%s: LABEL<TAB>TEXT data is token ids: the model needs 'vocab' input, not "
-              "'features'",
-              path);
+    rnn_error_set(err,
+                  "%s: LABEL<TAB>TEXT data is token ids: the model needs 'vocab' input, not "
+                  "'features'",
+                  path);
     return -1;
   }
   if (d->padding_id < 0 || d->padding_id >= d->vocab) {
-    set_error(err, "%s: the model's padding id %d is outside its vocab of %d: fix 'padding_id'",
-              path, d->padding_id, d->vocab);
+    rnn_error_set(err, "%s: the model's padding id %d is outside its vocab of %d: fix 'padding_id'",
+                  path, d->padding_id, d->vocab);
     return -1;
   }
   return setup_class_targets(d, path, "LABEL<TAB>TEXT", ex, err);
@@ -1391,15 +1387,15 @@ static int examples_gather(const RnnExamples *src, const size_t *order, size_t n
 
 static int split_size_error(size_t n, double fraction, size_t train, RnnError *err) {
   if (train == 0)
-    set_error(err,
-              "the data has %zu examples: validation_split %g leaves none for training; use "
-              "more data or a smaller validation_split",
-              n, fraction);
+    rnn_error_set(err,
+                  "the data has %zu examples: validation_split %g leaves none for training; use "
+                  "more data or a smaller validation_split",
+                  n, fraction);
   else
-    set_error(err,
-              "the data has %zu examples: validation_split %g leaves none for validation; use "
-              "more data or a larger validation_split",
-              n, fraction);
+    rnn_error_set(err,
+                  "the data has %zu examples: validation_split %g leaves none for validation; use "
+                  "more data or a larger validation_split",
+                  n, fraction);
   return -1;
 }
 
@@ -1418,7 +1414,7 @@ int rnn_examples_split(RnnExamples *ex, double fraction, int shuffle, uint64_t s
   if (fraction == 0 && !shuffle) return 0; /* nothing moves */
   size_t *order = alloc_array(n, sizeof *order);
   if (order == NULL) {
-    set_error(err, "out of memory while splitting the data: use a smaller data set");
+    rnn_error_set(err, "out of memory while splitting the data: use a smaller data set");
     return -1;
   }
   for (size_t i = 0; i < n; i++) order[i] = i;
@@ -1431,7 +1427,7 @@ int rnn_examples_split(RnnExamples *ex, double fraction, int shuffle, uint64_t s
   }
   free(order);
   if (rc != 0) {
-    set_error(err, "out of memory while splitting the data: use a smaller data set");
+    rnn_error_set(err, "out of memory while splitting the data: use a smaller data set");
     return -1;
   }
   kept.truncated = ex->truncated;

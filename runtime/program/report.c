@@ -9,7 +9,13 @@
  * reach a file as "nan" or "inf": the log writes an empty cell or null,
  * the plots leave the point out.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#endif
+
 #include "rnn_report.h"
+
+#include "rnn_file.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -615,38 +621,26 @@ static void svg_chart(FILE *f, const Chart *c) {
   fputs("</svg>\n", f);
 }
 
-/* Writes the chart to PATH.tmp, then renames it over PATH: a reader never
- * sees half a plot. Returns 0, or -1 with ERR set and no PATH.tmp left. */
+/* Renders the chart in memory, then writes it with rnn_write_atomically: a
+ * reader never sees half a plot, and a crash leaves the old one. Returns 0,
+ * or -1 with ERR set. */
 static int write_chart(const char *path, const Chart *c, RnnError *err) {
-  size_t len = strlen(path);
-  char *tmp = malloc(len + 5);
-  if (tmp == NULL) {
-    snprintf(err->msg, sizeof err->msg, "%s: out of memory writing the plot", path);
-    return -1;
-  }
-  memcpy(tmp, path, len);
-  memcpy(tmp + len, ".tmp", 5);
-  FILE *f = fopen(tmp, "w");
-  if (f == NULL) {
-    snprintf(err->msg, sizeof err->msg, "%s: cannot write the plot (creating %s): %s", path,
-             tmp, strerror(errno));
-    free(tmp);
-    return -1;
-  }
+  char *svg = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&svg, &len);
+  if (f == NULL)
+    return rnn_error_set(err, "%s: out of memory writing the plot", path);
   CLocale l = c_locale_enter();
   svg_chart(f, c);
   c_locale_leave(&l);
   int failed = ferror(f);
-  int saved = errno;
-  if (fclose(f) != 0 && !failed) failed = 1, saved = errno;
-  if (!failed && rename(tmp, path) != 0) failed = 1, saved = errno;
-  if (failed) {
-    snprintf(err->msg, sizeof err->msg, "%s: cannot write the plot: %s", path,
-             saved ? strerror(saved) : "write error");
-    remove(tmp);
+  if (fclose(f) != 0 || failed) {
+    free(svg);
+    return rnn_error_set(err, "%s: out of memory writing the plot", path);
   }
-  free(tmp);
-  return failed ? -1 : 0;
+  int rc = rnn_write_atomically(path, svg, len, err);
+  free(svg);
+  return rc;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -22,11 +22,6 @@
 
 #include "rnn_model.h"
 
-/* A message for the user: "FILE:LINE: what is wrong; what to do". */
-typedef struct RnnError {
-  char msg[512];
-} RnnError;
-
 /* ---------------------------------------------------------------------- */
 /* Byte vocabulary                                                         */
 /* ---------------------------------------------------------------------- */
