@@ -186,8 +186,8 @@ if [ "$run_rnnc" = 1 ]; then
     t0=$(now)
     "$build/rnnc" emit "bench/specs/$name.rnn" -o "$tmp/emit"
     t1=$(now)
-    cc -O2 -c "$tmp/emit/$name.c" -I runtime -o /dev/null
-    cc -O2 -c "$tmp/emit/${name}_main.c" -I runtime -o /dev/null
+    cc -O2 -c "$tmp/emit/$name.c" -I runtime/kernels -I runtime/program -o /dev/null
+    cc -O2 -c "$tmp/emit/${name}_main.c" -I runtime/kernels -I runtime/program -o /dev/null
     t2=$(now)
     printf '{"impl": "rnnc", "config": "%s", "emit_seconds": %s, "cc_seconds": %s, "emit_cc_seconds": %s}\n' \
       "$config" "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(elapsed "$t0" "$t2")" |
