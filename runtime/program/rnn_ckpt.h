@@ -16,7 +16,9 @@
  *     VOCB  the byte vocabulary (size, padding id, id of each byte)
  *     CURS  the data cursor: epoch, position, examples seen
  *     LOGS  training step, best validation loss
- *   u32 CRC-32 (zlib) of every byte before it.
+ *   u32 CRC-32 (zlib's) of every byte before it.
+ * The container and MODL/TENS/PARM are runtime/kernels/rnn_format.h's,
+ * which the kernels' own loader (rnn_weights.h) reads too.
  *
  * Loading checks the magic, the version (a newer one: "written by a newer
  * rnnc"), the precision, the CRC (corruption, truncation), and that the
@@ -33,8 +35,7 @@
 
 #include "rnn_data.h"
 #include "rnn_model.h"
-
-#define RNN_CKPT_VERSION 1
+#include "rnn_weights.h" /* RNN_CKPT_VERSION, and the loader of the kernels */
 
 /* What a checkpoint holds besides the model's identity; every pointer is
  * caller-owned and sized from the description table. */
@@ -63,8 +64,20 @@ int rnn_ckpt_save(const char *path, const RnnModelDesc *d, const RnnCkpt *c, Rnn
  * offset; C is unchanged on failure. */
 int rnn_ckpt_load(const char *path, const RnnModelDesc *d, RnnCkpt *c, RnnError *err);
 
-/* Reads only the identity of PATH (name, hash, step, sizes) for `info`,
- * whatever model wrote it; prints it to OUT. */
+/* Reads only the identity of PATH, a checkpoint or a parameter file (name,
+ * hash, step, sizes) for `info`, whatever model wrote it; prints it to
+ * OUT. */
 int rnn_ckpt_describe(const char *path, void *out_file, RnnError *err);
+
+/* Writes PATH.yaml (through PATH.yaml.tmp) describing the checkpoint C of
+ * model D just saved at PATH (manifest.c). */
+int rnn_ckpt_save_manifest(const char *path, const RnnModelDesc *d, const RnnCkpt *c,
+                           RnnError *err);
+
+/* Writes the parameter file PATH ("RNNCPARM": MODL, TENS, PARM and the
+ * CRC, as in a checkpoint) for model D's PARAMS [n_params], atomically:
+ * what `NAME export` writes and rnn_weights_load reads. Returns 0, or -1
+ * with ERR and no PATH.tmp left. */
+int rnn_params_save(const char *path, const RnnModelDesc *d, const rnn_real *params, RnnError *err);
 
 #endif

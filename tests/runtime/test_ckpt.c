@@ -12,6 +12,7 @@
  * removed at the end.
  */
 #include "rnn_ckpt.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,76 +33,6 @@ static const char OTHER_PRECISION[] = "float";
 static const char PRECISION[] = "float";
 static const char OTHER_PRECISION[] = "double";
 #endif
-
-/* ---------------------------------------------------------------------- */
-/* Reporting                                                              */
-/* ---------------------------------------------------------------------- */
-
-typedef struct Tally {
-  int passed, failed;
-} Tally;
-
-/* Records one check; DETAIL (printf-style, may be NULL) is shown on
- * failure only. */
-__attribute__((format(printf, 4, 5))) static void check(Tally *t, const char *name, int ok,
-                                                        const char *detail, ...) {
-  if (ok)
-    t->passed++;
-  else
-    t->failed++;
-  printf("%-4s %s\n", ok ? "ok" : "FAIL", name);
-  if (!ok && detail) {
-    va_list ap;
-    va_start(ap, detail);
-    printf("     ");
-    vprintf(detail, ap);
-    printf("\n");
-    va_end(ap);
-  }
-}
-
-/* Checks that ERR holds exactly WANT. */
-static void check_message(Tally *t, const char *name, int rc, const RnnError *err,
-                          const char *want) {
-  check(t, name, rc == -1 && strcmp(err->msg, want) == 0, "rc %d\n     got:  %s\n     want: %s",
-        rc, err->msg, want);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Files                                                                  */
-/* ---------------------------------------------------------------------- */
-
-typedef struct Buf {
-  uint8_t *p;
-  size_t n;
-} Buf;
-
-static Buf read_file(const char *path) {
-  Buf b = {NULL, 0};
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return b;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  b.p = malloc(n > 0 ? (size_t)n : 1);
-  b.n = fread(b.p, 1, (size_t)n, f);
-  fclose(f);
-  return b;
-}
-
-static void write_file(const char *path, const void *p, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f) {
-    perror(path);
-    exit(2);
-  }
-  if (n > 0 && fwrite(p, 1, n, f) != n) {
-    perror(path);
-    exit(2);
-  }
-  fclose(f);
-}
 
 static int exists(const char *path) {
   struct stat st;
