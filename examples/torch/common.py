@@ -3,7 +3,7 @@
 Everything here mirrors rnnc's runtime so that both sides train the same
 model on the same data:
 
-  * data: runtime/program/data.c (the text vocabulary and seed 000's batch layout,
+  * data: runtime/program/data_*.c and vocab.c (the text vocabulary and seed 000's batch layout,
     IDX pixels / 255, CSV windows with next-step targets, labelled words as
     byte ids with padding id 0, post-padded and cut to the model's length);
   * the training loop: runtime/program/driver.c (a fresh shuffle every epoch, the

@@ -33,8 +33,9 @@ for f in bin/rnnc include/rnnc/rnn.h include/rnnc/rnn_kernels.h include/rnnc/rnn
          share/man/man1/rnnc.1; do
   [ -e "$prefix/$f" ] || fail "cmake --install did not install $f"
 done
-for internal in rnn_mathfn.h rnn_threads.h rnn_hot.h rnn_format.h packed_tile.h; do
-  [ ! -e "$prefix/include/rnnc/$internal" ] || fail "the kernels' own $internal was installed"
+for internal in rnn_mathfn.h rnn_threads.h rnn_hot.h rnn_format.h packed_tile.h rnn_file.h \
+                data_internal.h; do
+  [ ! -e "$prefix/include/rnnc/$internal" ] || fail "the runtime's own $internal was installed"
 done
 for half in kernels program; do
   soname=$(readelf -d "$prefix/$libdir/librnnc_$half.so.1" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')

@@ -1,6 +1,7 @@
 /*
  * test_data.c - the data loaders, batching and exact evaluation
- * (runtime/program/data.c) against hand-computed expectations.
+ * (runtime/program/data_*.c, vocab.c, examples.c, batch.c, eval.c) against
+ * hand-computed expectations.
  *
  * Fixtures live in tests/runtime/data/ (found next to this file through
  * __FILE__, or given as the first argument); the IDX pair is written at
