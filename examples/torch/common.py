@@ -6,7 +6,7 @@ model on the same data:
   * data: runtime/program/data_*.c and vocab.c (the text vocabulary and seed 000's batch layout,
     IDX pixels / 255, CSV windows with next-step targets, labelled words as
     byte ids with padding id 0, post-padded and cut to the model's length);
-  * the training loop: runtime/program/driver.c (a fresh shuffle every epoch, the
+  * the training loop: runtime/program/train.c (a fresh shuffle every epoch, the
     last partial batch dropped, steps per epoch = n_train // B, a shuffled
     validation split for labelled examples, Keras's split point);
   * initialization: docs/language.md section 3.7.3, Keras's defaults
@@ -171,7 +171,7 @@ def count_params(model):
 
 
 # ---------------------------------------------------------------------------
-# Data: examples, shuffled per epoch (runtime/program/driver.c)
+# Data: examples, shuffled per epoch (runtime/program/train.c)
 # ---------------------------------------------------------------------------
 
 def epoch_batches(n, batch, steps, gen):

@@ -1,0 +1,279 @@
+/*
+ * train.c - the train command: data and validation data, the loop of
+ * training steps, and every --eval-every steps validation, a log row, the
+ * plot and a checkpoint.
+ *
+ * Ctrl-C: while training, SIGINT and SIGTERM only set a flag that the loop
+ * reads between steps, so the program stops at a step boundary, saves and
+ * exits. That flag is the runtime's one piece of global state, and it has
+ * to be: a signal arrives on whatever thread it likes (OpenBLAS starts its
+ * workers before main, so blocking the signal in main is not enough) and
+ * no handle can be passed to a handler.
+ */
+#define _DEFAULT_SOURCE
+#include "driver_internal.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rnn_report.h"
+
+/* Set by the handler, read between steps (see the comment at the top). */
+static volatile sig_atomic_t interrupt_requested;
+
+static void on_interrupt(int sig) {
+  (void)sig;
+  interrupt_requested = 1;
+}
+
+/* Routes SIGINT and SIGTERM to the flag; OLD keeps the previous actions. */
+static void catch_interrupts(struct sigaction old[2]) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART; /* a write in progress completes */
+  interrupt_requested = 0;
+  sigaction(SIGINT, &sa, &old[0]);
+  sigaction(SIGTERM, &sa, &old[1]);
+}
+
+static void restore_interrupts(const struct sigaction old[2]) {
+  sigaction(SIGINT, &old[0], NULL);
+  sigaction(SIGTERM, &old[1], NULL);
+}
+
+typedef struct Curves {
+  RnnLogRow *rows;
+  size_t n, cap;
+} Curves;
+
+static void curves_add(Curves *c, const RnnLogRow *row) {
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    RnnLogRow *rows = realloc(c->rows, cap * sizeof *rows);
+    if (!rows)
+      return; /* the plot loses a point; training goes on */
+    c->rows = rows;
+    c->cap = cap;
+  }
+  c->rows[c->n++] = *row;
+}
+
+/* Validation, log row, plot and checkpoint: everything done every
+ * --eval-every steps and at the end. */
+static int checkpoint_point(const Options *o, Model *m, Progress *p, const Data *valid,
+                            double train_loss, RnnLog *log, Curves *curves, double t0) {
+  const RnnModelDesc *d = m->d;
+  RnnLogRow row = {p->step,
+                   p->epoch,
+                   NOT_MEASURED,
+                   train_loss,
+                   NOT_MEASURED,
+                   NOT_MEASURED,
+                   *rnn_driver_optim_norm(m),
+                   rnn_now() - t0};
+  row.lr = rnn_schedule_lr(d->optim_config, *rnn_driver_optim_step(m));
+  if (valid->loaded) {
+    RnnEvalSums sums;
+    if (rnn_driver_evaluate(m, valid, &sums) != 0) {
+      rnn_driver_fail(o, "out of memory");
+      return -1;
+    }
+    row.valid_loss = rnn_driver_mean_loss(&sums);
+    row.valid_accuracy = rnn_driver_accuracy(d, &sums);
+    if (row.valid_loss < p->best_valid)
+      p->best_valid = row.valid_loss;
+  }
+  if (log->f)
+    rnn_log_row(log, &row);
+  curves_add(curves, &row);
+  if (o->plot) {
+    RnnError err;
+    if (rnn_plot_curves(o->plot, d->name, curves->rows, curves->n, &err) != 0)
+      rnn_driver_fail(o, "%s", err.msg); /* a plot is not worth stopping for */
+  }
+  if (!o->quiet && valid->loaded) {
+    fprintf(stderr, "%sstep %ld  epoch %ld  train loss %.4f  valid loss %.4f", isatty(2) ? "\n" : "",
+            p->step, p->epoch, train_loss, row.valid_loss);
+    if (!isnan(row.valid_accuracy))
+      fprintf(stderr, "  valid accuracy %.4f", row.valid_accuracy);
+    fputc('\n', stderr);
+  }
+  return rnn_driver_save_checkpoint(o, m, p);
+}
+
+/* The training data and validation data: from --valid, else a split of the
+ * training data (text: its end; examples: shuffled for labelled and IDX,
+ * the end for a time series). */
+static int load_train_data(const Options *o, const RnnModelDesc *d, Progress *p, Data *train,
+                           Data *valid) {
+  RnnError err;
+  Format format = rnn_driver_pick_format(d, o, o->n_data);
+  memset(valid, 0, sizeof *valid);
+  if (rnn_driver_data_load(o, d, format, o->data, o->n_data, &p->vocab, o->max_examples, train,
+                           &err) != 0) {
+    rnn_driver_fail(o, "%s", err.msg);
+    return -1;
+  }
+  if (o->n_valid > 0) {
+    if (rnn_driver_data_load(o, d, format, o->valid, o->n_valid, &p->vocab, 0, valid, &err) != 0) {
+      rnn_driver_fail(o, "%s", err.msg);
+      return -1;
+    }
+    return 0;
+  }
+  double split = o->val_split_set ? o->val_split : d->validation_split;
+  if (split <= 0)
+    return 0;
+  valid->format = format;
+  if (format == FORMAT_TEXT) {
+    if (rnn_text_split(&train->text, split, d->length, d->batch, &train->part, &valid->part,
+                       &err) != 0) {
+      rnn_driver_fail(o, "%s", err.msg);
+      return -1;
+    }
+    valid->text = train->text;
+    valid->loaded = 1; /* borrows train's memory: freed once, through train */
+    valid->owner = 0;
+    return 0;
+  }
+  RnnRng split_rng = p->data_rng;
+  if (rnn_examples_split(&train->ex, split, format != FORMAT_CSV, rnn_rng_next(&split_rng),
+                         &valid->ex, &err) != 0) {
+    rnn_driver_fail(o, "%s", err.msg);
+    return -1;
+  }
+  valid->loaded = 1;
+  valid->owner = 1;
+  return 0;
+}
+
+/* NAME train DATA...: see print_command_help (options.c). */
+int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
+  if (o->n_data == 0)
+    return rnn_driver_usage_fail(o, "needs DATA; see '%s train --help'", o->prog);
+  Model m;
+  if (rnn_driver_model_alloc(&m, d) != 0) {
+    rnn_driver_fail(o, "out of memory");
+    return EXIT_FAIL;
+  }
+  Progress p;
+  memset(&p, 0, sizeof p);
+  p.best_valid = HUGE_VAL;
+  p.vocab.padding_id = d->mask == RNN_MASK_PADDING ? d->padding_id : -1;
+  uint64_t seed = o->seed_set ? o->seed : d->seed;
+  int rc = EXIT_FAIL;
+  Data train = {0}, valid = {0};
+  RnnLog log = {0};
+  Curves curves = {0};
+  size_t *order = NULL;
+  if (o->resume) {
+    d->optim_init(m.optim);
+    if (rnn_driver_load_checkpoint(o, &m, &p) != 0)
+      goto done;
+  } else {
+    d->init(m.params, seed);
+    d->optim_init(m.optim);
+    d->reset_state(m.state);
+    rnn_rng_seed(&p.dropout_rng, seed ^ 0x5bd1e995u);
+    rnn_rng_seed(&p.data_rng, seed);
+  }
+  if (load_train_data(o, d, &p, &train, &valid) != 0)
+    goto done;
+  size_t per_epoch = train.format == FORMAT_TEXT ? rnn_driver_data_count(&train, d)
+                                                 : train.ex.n / (size_t)d->batch;
+  if (per_epoch == 0) {
+    rnn_driver_fail(o, "%s holds too little data for one batch of %d %s", o->data[0], d->batch,
+                    train.format == FORMAT_TEXT ? "rows of length+1 bytes" : "examples");
+    goto done;
+  }
+  long total = o->steps                ? o->steps
+               : o->epochs             ? o->epochs * (long)per_epoch
+               : d->steps ? d->steps   : d->epochs * (long)per_epoch;
+  long eval_every = o->eval_every ? o->eval_every : (long)per_epoch < total ? (long)per_epoch : total;
+  rnn_set_threads(o->threads); /* 0 (no --threads): one per core */
+  RnnError log_err;
+  if (o->log && rnn_log_open(&log, o->log, o->resume, &log_err) != 0) {
+    rnn_driver_fail(o, "%s", log_err.msg);
+    goto done;
+  }
+  if (!o->quiet)
+    fprintf(stderr, "%s: %zu %s per epoch, training to step %ld%s\n", d->name, per_epoch,
+            train.format == FORMAT_TEXT ? "rounds" : "batches", total,
+            o->resume ? " (resumed)" : "");
+  struct sigaction old_actions[2];
+  catch_interrupts(old_actions);
+  RnnProgress bar;
+  if (!o->quiet)
+    rnn_progress_start(&bar, stderr, total, p.step);
+  double t0 = rnn_now(), loss = NOT_MEASURED, window = 0;
+  long in_window = 0;
+  int interrupted = 0;
+  while (p.step < total) {
+    if (train.format != FORMAT_TEXT && (order == NULL || p.position == 0)) {
+      free(order);
+      RnnRng epoch_rng = p.data_rng; /* the order of epoch e depends on e only */
+      uint64_t s = rnn_rng_next(&epoch_rng) ^ (uint64_t)(p.epoch + 1) * 0x9E3779B97F4A7C15u;
+      order = rnn_driver_make_order(train.ex.n, 1, s); /* every format: a new order per epoch */
+      if (!order) {
+        rnn_driver_fail(o, "out of memory");
+        break;
+      }
+    }
+    rnn_driver_fill_batch(d, &train, order, p.position, m.batch);
+    loss = (double)d->train_step(m.params, m.grads, m.optim, m.state, m.ws, m.batch,
+                                 &p.dropout_rng);
+    if (!isfinite(loss)) {
+      rnn_driver_fail(o,
+                      "the loss became %g at step %ld; lower the learning rate or set clip_norm "
+                      "(the last checkpoint is kept)",
+                      loss, p.step + 1);
+      goto done_unblock;
+    }
+    p.step++;
+    p.examples_seen += d->batch;
+    window += loss;
+    in_window++;
+    if (++p.position == (long)per_epoch) {
+      p.position = 0;
+      p.epoch++;
+      d->reset_state(m.state); /* a new pass starts new sequences */
+    }
+    if (!o->quiet)
+      rnn_progress_update(&bar, p.step, loss);
+    interrupted = interrupt_requested != 0;
+    if (p.step % eval_every == 0 || p.step == total || interrupted) {
+      if (checkpoint_point(o, &m, &p, &valid, window / (double)in_window, &log, &curves, t0) != 0)
+        goto done_unblock;
+      window = 0;
+      in_window = 0;
+    }
+    if (interrupted)
+      break;
+  }
+  if (!o->quiet)
+    rnn_progress_finish(&bar, p.step);
+  if (interrupted) {
+    fprintf(stderr, "%s: interrupted at step %ld; checkpoint saved to %s (continue with --resume)\n",
+            o->prog, p.step, o->checkpoint);
+    rc = EXIT_INTERRUPTED;
+  } else {
+    fprintf(stderr, "%s: trained %ld steps; checkpoint %s\n", o->prog, p.step, o->checkpoint);
+    rc = EXIT_OK;
+  }
+done_unblock:
+  restore_interrupts(old_actions);
+done:
+  free(order);
+  free(curves.rows);
+  rnn_log_close(&log);
+  rnn_driver_data_free(&valid);
+  rnn_driver_data_free(&train);
+  rnn_driver_model_free(&m);
+  return rc;
+}
