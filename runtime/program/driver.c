@@ -150,6 +150,22 @@ static int cmd_bench(const RnnModelDesc *d, Options *o) {
 }
 
 /* ---------------------------------------------------------------------- */
+/* The commands                                                            */
+/* ---------------------------------------------------------------------- */
+
+/* Every command, by the name it is called with. A new one is a line here,
+ * its options in option_allowed and its help in options.c. */
+static const struct {
+  const char *name;
+  int (*run)(const RnnModelDesc *d, Options *o);
+} commands[] = {
+    {"train", rnn_driver_cmd_train},
+    {"eval", rnn_driver_cmd_eval},
+    {"predict", rnn_driver_cmd_predict},
+    {"sample", rnn_driver_cmd_sample},
+    {"info", cmd_info},
+    {"bench", cmd_bench},
+};
 
 int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
   Options o;
@@ -169,12 +185,10 @@ int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
     rnn_driver_main_help(d, o.prog);
     return EXIT_OK;
   }
-  static const char *const commands[] = {"train", "eval", "predict", "sample", "info", "bench",
-                                         NULL};
-  int known = 0;
-  for (int i = 0; commands[i]; i++)
-    known |= strcmp(o.cmd, commands[i]) == 0;
-  if (!known) {
+  size_t c = 0, n_commands = sizeof commands / sizeof commands[0];
+  while (c < n_commands && strcmp(o.cmd, commands[c].name) != 0)
+    c++;
+  if (c == n_commands) {
     fprintf(stderr, "%s: unknown command '%s'\ntry '%s --help'\n", o.prog, o.cmd, o.prog);
     return EXIT_USAGE;
   }
@@ -185,15 +199,5 @@ int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
     return EXIT_OK; /* --help */
   if (rc > 0)
     return rc;
-  if (strcmp(o.cmd, "train") == 0)
-    return rnn_driver_cmd_train(d, &o);
-  if (strcmp(o.cmd, "eval") == 0)
-    return rnn_driver_cmd_eval(d, &o);
-  if (strcmp(o.cmd, "predict") == 0)
-    return rnn_driver_cmd_predict(d, &o);
-  if (strcmp(o.cmd, "sample") == 0)
-    return rnn_driver_cmd_sample(d, &o);
-  if (strcmp(o.cmd, "bench") == 0)
-    return cmd_bench(d, &o);
-  return cmd_info(d, &o);
+  return commands[c].run(d, &o);
 }
