@@ -26,21 +26,25 @@ _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE single and doubl
 
 static const char CKPT_SECTIONS[9][5] = {"MODL", "TENS", "PARM", "OPTS", "STAT",
                                          "RNGS", "VOCB", "CURS", "LOGS"};
-static const char PARAMS_SECTIONS[3][5] = {"MODL", "TENS", "PARM"};
+static const char PARAMS_SECTIONS[4][5] = {"MODL", "TENS", "PARM", "VOCB"};
+_Static_assert(sizeof CKPT_SECTIONS / sizeof CKPT_SECTIONS[0] <= RNN_FMT_MAX_SECTIONS,
+               "RnnFmtFile has room for every section");
 
-const RnnFmtKind rnn_fmt_checkpoint = {{'R', 'N', 'N', 'C', 'K', 'P', 'T', 0},
-                                       1,
-                                       "checkpoint",
-                                       "use an earlier checkpoint or train from scratch",
-                                       9,
-                                       CKPT_SECTIONS};
+const RnnFmtKind rnn_fmt_checkpoint = {
+    .magic = {'R', 'N', 'N', 'C', 'K', 'P', 'T', 0},
+    .version = 1,
+    .what = "checkpoint",
+    .advice_damaged = "use an earlier checkpoint or train from scratch",
+    .n_sections = sizeof CKPT_SECTIONS / sizeof CKPT_SECTIONS[0],
+    .names = CKPT_SECTIONS};
 
-const RnnFmtKind rnn_fmt_params = {{'R', 'N', 'N', 'C', 'P', 'A', 'R', 'M'},
-                                   1,
-                                   "parameter file",
-                                   "export it again from its checkpoint (NAME export)",
-                                   3,
-                                   PARAMS_SECTIONS};
+const RnnFmtKind rnn_fmt_params = {
+    .magic = {'R', 'N', 'N', 'C', 'P', 'A', 'R', 'M'},
+    .version = 1,
+    .what = "parameter file",
+    .advice_damaged = "export it again from its checkpoint (NAME export)",
+    .n_sections = sizeof PARAMS_SECTIONS / sizeof PARAMS_SECTIONS[0],
+    .names = PARAMS_SECTIONS};
 
 /* ---------------------------------------------------------------------- */
 /* Bytes                                                                  */

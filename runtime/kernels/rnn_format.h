@@ -54,7 +54,7 @@ typedef struct RnnFmtKind {
 } RnnFmtKind;
 
 extern const RnnFmtKind rnn_fmt_checkpoint; /* "RNNCKPT\0", 9 sections */
-extern const RnnFmtKind rnn_fmt_params;     /* "RNNCPARM": MODL TENS PARM */
+extern const RnnFmtKind rnn_fmt_params;     /* "RNNCPARM": MODL TENS PARM VOCB */
 
 typedef struct RnnFmtSection {
   int present;

@@ -7,8 +7,9 @@
  *
  *   checkpoint      "RNNCKPT\0"  everything training needs to resume
  *                                (`NAME train --checkpoint`)
- *   parameter file  "RNNCPARM"   the parameters alone: MODL, TENS, PARM
- *                                (`NAME export --checkpoint C -o FILE`)
+ *   parameter file  "RNNCPARM"   the parameters and the byte vocabulary:
+ *                                MODL, TENS, PARM, VOCB
+ *                                (`NAME export --checkpoint C --out FILE`)
  *
  * after the magic: u32 format version | u32 sizeof(rnn_real) | sections
  * (u32 tag | u64 length | bytes) | u32 CRC-32 of every byte before it.

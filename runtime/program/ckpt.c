@@ -20,7 +20,7 @@
  *   CURS  i64 epoch | i64 position | i64 examples seen
  *   LOGS  i64 step | f64 best validation loss
  * (a double is its u64 bits, a long a two's-complement i64). A parameter
- * file ("RNNCPARM") is MODL, TENS and PARM alone.
+ * file ("RNNCPARM") is MODL, TENS, PARM and VOCB alone.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -44,6 +44,9 @@ enum {
   LOGS_BYTES = 2 * 8,
   OPTS_HEAD_BYTES = 2 * 8 /* optimizer step, last norm */
 };
+
+/* A parameter file's sections, as rnn_fmt_params names them. */
+enum { PARAMS_VOCB = RNN_FMT_PARM + 1 };
 
 /* The checkpoint's sections, as rnn_fmt_checkpoint names them. */
 enum {
@@ -286,9 +289,11 @@ static void put_checkpoint(Writer *w, const RnnModelDesc *d, const RnnCkpt *c) {
   put_crc(w);
 }
 
-/* A parameter file: header, MODL, TENS, PARM, CRC. */
-static void put_params_file(Writer *w, const RnnModelDesc *d, const rnn_real *params) {
+/* A parameter file: header, MODL, TENS, PARM, VOCB, CRC. */
+static void put_params_file(Writer *w, const RnnModelDesc *d, const rnn_real *params,
+                            const RnnVocab *v) {
   put_head(w, &rnn_fmt_params, d, params);
+  put_vocab_section(w, v);
   put_crc(w);
 }
 
@@ -362,16 +367,20 @@ int rnn_ckpt_save(const char *path, const RnnModelDesc *d, const RnnCkpt *c, Rnn
 
 /* Contract: see rnn_ckpt.h. */
 int rnn_params_save(const char *path, const RnnModelDesc *d, const rnn_real *params,
-                    RnnError *err) {
+                    const RnnVocab *vocab, RnnError *err) {
+  char why[160];
   if (check_desc_saveable(path, d, params, err) != 0)
     return -1;
+  if (!vocab || vocab_invalid_for_save(vocab, why, sizeof why))
+    return rnn_error_set(err, "%s: cannot save: the vocabulary is inconsistent: %s", path,
+                         vocab ? why : "none given");
   Writer w = {NULL, 0};
-  put_params_file(&w, d, params); /* counts only */
+  put_params_file(&w, d, params, vocab); /* counts only */
   w.data = malloc(w.len);
   if (!w.data)
     return rnn_error_set(err, "%s: cannot save: out of memory for %zu bytes", path, w.len);
   w.len = 0;
-  put_params_file(&w, d, params);
+  put_params_file(&w, d, params, vocab);
   int rc = rnn_write_atomically(path, w.data, w.len, err);
   free(w.data);
   return rc;
@@ -440,14 +449,15 @@ static int read_rngs(const RnnFmtFile *f, Contents *k) {
   return 0;
 }
 
-static int read_vocab(const RnnFmtFile *f, Contents *k, RnnError *err) {
-  RnnFmtReader r = rnn_fmt_reader(f, SEC_VOCB);
+/* VOCB, section S of F's kind. */
+static int read_vocab_at(const RnnFmtFile *f, int s, Contents *k, RnnError *err) {
+  RnnFmtReader r = rnn_fmt_reader(f, s);
   int32_t size = rnn_fmt_get_i32(&r), padding_id = rnn_fmt_get_i32(&r), id[256];
   for (int b = 0; b < 256; b++)
     id[b] = rnn_fmt_get_i32(&r);
   char why[128];
   if (vocab_ids_invalid(size, padding_id, id, why, sizeof why))
-    return rnn_fmt_malformed(f, SEC_VOCB, f->sec[SEC_VOCB].payload, why, err);
+    return rnn_fmt_malformed(f, s, f->sec[s].payload, why, err);
   vocab_from_ids(&k->vocab, size, padding_id, id);
   return 0;
 }
@@ -457,14 +467,17 @@ static int read_vocab(const RnnFmtFile *f, Contents *k, RnnError *err) {
 static int check_file(RnnFmtFile *f, uint32_t want_real_size, Contents *k, RnnError *err) {
   if (rnn_fmt_open(f, want_real_size, err) != 0 || rnn_fmt_read_model(f, &k->m, err) != 0)
     return -1;
-  if (f->kind != &rnn_fmt_checkpoint)
-    return 0;
+  if (f->kind != &rnn_fmt_checkpoint) /* a parameter file: MODL TENS PARM VOCB */
+    return rnn_fmt_expect_length(f, PARAMS_VOCB, VOCB_BYTES, err) ||
+                   read_vocab_at(f, PARAMS_VOCB, k, err)
+               ? -1
+               : 0;
   if (check_array_sections(f, k, err) != 0 || rnn_fmt_expect_length(f, SEC_RNGS, RNGS_BYTES, err) ||
       rnn_fmt_expect_length(f, SEC_VOCB, VOCB_BYTES, err) ||
       rnn_fmt_expect_length(f, SEC_CURS, CURS_BYTES, err) ||
       rnn_fmt_expect_length(f, SEC_LOGS, LOGS_BYTES, err))
     return -1;
-  return read_counters(f, k, err) || read_rngs(f, k) || read_vocab(f, k, err) ? -1 : 0;
+  return read_counters(f, k, err) || read_rngs(f, k) || read_vocab_at(f, SEC_VOCB, k, err) ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -584,7 +597,6 @@ static void print_training(FILE *out, const Contents *k) {
     fprintf(out, "best valid     none\n");
   else
     fprintf(out, "best valid     %.6g\n", k->best_valid);
-  fprintf(out, "vocabulary     %d ids\n", k->vocab.size);
 }
 
 static void print_description(FILE *out, const RnnFmtFile *f, const Contents *k) {
@@ -597,6 +609,7 @@ static void print_description(FILE *out, const RnnFmtFile *f, const Contents *k)
   fprintf(out, "precision      %s\n", f->real_size == 8 ? "double" : "float");
   if (f->kind == &rnn_fmt_checkpoint)
     print_training(out, k);
+  fprintf(out, "vocabulary     %d ids\n", k->vocab.size);
   fprintf(out, "shape          T %u, B %u\n", (unsigned)m->length, (unsigned)m->batch);
   fprintf(out, "parameters     %llu in %u tensors\n", (unsigned long long)m->n_params,
           (unsigned)m->n_tensors);

@@ -5,6 +5,7 @@
  *   NAME eval DATA...     loss and accuracy, every example counted once
  *   NAME predict DATA...  one line of output per example
  *   NAME sample           generate from a trained model
+ *   NAME export           a checkpoint's parameters alone (rnn_weights.h)
  *   NAME info             the model, and a checkpoint's metadata
  *   NAME bench            time a training step, a forward pass, sampling
  *
@@ -12,7 +13,7 @@
  * status: 0 success, 1 runtime or data error, 2 usage error, 130 when
  * interrupted (after saving a checkpoint).
  *
- * This file holds info, bench and the dispatch; the other commands and
+ * This file holds export, info, bench and the dispatch; the other commands and
  * what they share live beside it (driver_internal.h): options.c, model.c,
  * dataset.c, train.c, infer.c.
  */
@@ -33,6 +34,42 @@
 static const char *base_name(const char *path) {
   const char *slash = strrchr(path, '/');
   return slash ? slash + 1 : path;
+}
+
+/* ---------------------------------------------------------------------- */
+/* export                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* The checkpoint's parameters and vocabulary to a parameter file. */
+static int cmd_export(const RnnModelDesc *d, Options *o) {
+  if (o->n_data > 0)
+    return rnn_driver_usage_fail(o, "takes no DATA (unexpected '%s')", o->data[0]);
+  char default_out[sizeof o->default_checkpoint];
+  snprintf(default_out, sizeof default_out, "%s.params", d->name);
+  const char *out = o->out ? o->out : default_out;
+  struct stat a, b;
+  if (strcmp(out, o->checkpoint) == 0 ||
+      (stat(out, &a) == 0 && stat(o->checkpoint, &b) == 0 && a.st_dev == b.st_dev &&
+       a.st_ino == b.st_ino))
+    return rnn_driver_usage_fail(o, "--out '%s' is the checkpoint itself; give another path",
+                                 out);
+  Model m;
+  Progress p;
+  memset(&p, 0, sizeof p);
+  int rc = EXIT_FAIL;
+  RnnError err;
+  if (rnn_driver_model_alloc(&m, d) != 0)
+    rnn_driver_fail(o, "out of memory for the model");
+  else if (rnn_driver_load_for_inference(o, &m, &p) == 0) {
+    if (rnn_params_save(out, d, m.params, &p.vocab, &err) != 0)
+      rnn_driver_fail(o, "%s", err.msg);
+    else {
+      printf("%s: %zu parameters of step %ld of %s\n", out, d->n_params, p.step, o->checkpoint);
+      rc = EXIT_OK;
+    }
+  }
+  rnn_driver_model_free(&m);
+  return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -163,6 +200,7 @@ static const struct {
     {"eval", rnn_driver_cmd_eval},
     {"predict", rnn_driver_cmd_predict},
     {"sample", rnn_driver_cmd_sample},
+    {"export", cmd_export},
     {"info", cmd_info},
     {"bench", cmd_bench},
 };

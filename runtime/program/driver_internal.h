@@ -44,6 +44,7 @@ typedef struct Options {
   char default_checkpoint[256];
   const char *log, *plot, *format, *prime, *csv_out, *svg_out, *seed_series;
   const char *json, *config, *run;  /* bench */
+  const char *out;                  /* export */
   long steps, epochs, eval_every, length, max_examples;
   long warmup, sample_chars, sample_reps; /* bench */
   double val_split, temperature;

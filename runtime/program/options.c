@@ -41,6 +41,7 @@ void rnn_driver_main_help(const RnnModelDesc *d, const char *prog) {
          "  eval DATA...     loss%s on DATA, every example counted once\n"
          "  predict DATA...  one line of output per example\n"
          "  sample           generate%s from a trained model\n"
+         "  export           a checkpoint's parameters alone, for an embedding program\n"
          "  info             the model, and a checkpoint's metadata\n"
          "  bench            time a training step, a forward pass and sampling\n\n"
          "'%s COMMAND --help' describes each command.\n"
@@ -121,6 +122,13 @@ static void print_command_help(const RnnModelDesc *d, const Options *o) {
            "the sampling runs (default 3 of 1000 characters). --json appends a record in\n"
            "the format of ../shared/bench (impl, config, threads, run, metrics).\n",
            o->prog, d->batch, d->length);
+  } else if (strcmp(c, "export") == 0) {
+    printf("usage: %s export [--checkpoint PATH] [--out PATH]\n\n"
+           "Writes the parameters and the vocabulary of the checkpoint (default %s.ckpt)\n"
+           "to a parameter file (default %s.params): what a program that embeds the\n"
+           "model loads with rnn_weights_load (docs/embedding.md), without the optimizer\n"
+           "state, the data cursor or the logs.\n",
+           o->prog, d->name, d->name);
   } else {
     printf("usage: %s info [--checkpoint PATH]\n\n"
            "Describes the model and, when the checkpoint exists, its metadata.\n",
@@ -172,12 +180,14 @@ static int option_allowed(const char *cmd, const char *opt) {
                                        "--top-k", "--seed", "--seed-series", "--csv", "--svg",
                                        "--threads", NULL};
   static const char *const info[] = {"--checkpoint", NULL};
+  static const char *const export[] = {"--checkpoint", "--out", NULL};
   static const char *const bench[] = {"--steps", "--warmup", "--sample-chars", "--sample-reps",
                                       "--threads", "--seed", "--json", "--config", "--run",
                                       NULL};
   const char *const *list = strcmp(cmd, "train") == 0    ? train
                             : strcmp(cmd, "sample") == 0 ? sample
                             : strcmp(cmd, "info") == 0   ? info
+                            : strcmp(cmd, "export") == 0 ? export
                             : strcmp(cmd, "bench") == 0  ? bench
                                                          : eval;
   for (int i = 0; list[i]; i++)
@@ -227,6 +237,7 @@ int rnn_driver_parse_options(const RnnModelDesc *d, int argc, char **argv, Optio
       o->valid[o->n_valid++] = v;
     }
     else if (strcmp(a, "--checkpoint") == 0) o->checkpoint = v;
+    else if (strcmp(a, "--out") == 0) o->out = v;
     else if (strcmp(a, "--log") == 0) o->log = v;
     else if (strcmp(a, "--plot") == 0) o->plot = v;
     else if (strcmp(a, "--format") == 0) o->format = v;

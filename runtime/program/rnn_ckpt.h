@@ -74,10 +74,12 @@ int rnn_ckpt_describe(const char *path, void *out_file, RnnError *err);
 int rnn_ckpt_save_manifest(const char *path, const RnnModelDesc *d, const RnnCkpt *c,
                            RnnError *err);
 
-/* Writes the parameter file PATH ("RNNCPARM": MODL, TENS, PARM and the
- * CRC, as in a checkpoint) for model D's PARAMS [n_params], atomically:
- * what `NAME export` writes and rnn_weights_load reads. Returns 0, or -1
- * with ERR and no PATH.tmp left. */
-int rnn_params_save(const char *path, const RnnModelDesc *d, const rnn_real *params, RnnError *err);
+/* Writes the parameter file PATH ("RNNCPARM": MODL, TENS, PARM, VOCB and
+ * the CRC, as in a checkpoint) for model D's PARAMS [n_params] and the
+ * byte vocabulary VOCAB (size 0: none), atomically: what `NAME export`
+ * writes and rnn_weights_load reads. Returns 0, or -1 with ERR and no
+ * PATH.tmp left. */
+int rnn_params_save(const char *path, const RnnModelDesc *d, const rnn_real *params,
+                    const RnnVocab *vocab, RnnError *err);
 
 #endif

@@ -29,6 +29,10 @@
 
 /* ---- files ---- */
 
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static void put_le32(uint8_t *p, uint32_t v) {
   for (int i = 0; i < 4; i++)
     p[i] = (uint8_t)(v >> (8 * i));
@@ -90,7 +94,7 @@ static void make_files(Ctx *x) {
   path_in(x, "toy.ckpt", x->ckpt, sizeof x->ckpt);
   path_in(x, "toy.params", x->params, sizeof x->params);
   if (rnn_ckpt_save(x->ckpt, &x->desc, &c, &err) != 0 ||
-      rnn_params_save(x->params, &x->desc, x->want, &err) != 0) {
+      rnn_params_save(x->params, &x->desc, x->want, &c.vocab, &err) != 0) {
     fprintf(stderr, "cannot write the test files: %s\n", err.msg);
     exit(2);
   }
@@ -154,24 +158,37 @@ static void test_good(Ctx *x) {
   expect_load(x, "a model with other T, B, optimizer and spec hash loads them", x->ckpt, &other);
 }
 
-/* A parameter file of the other precision, built by hand. */
+/* Where section TAG's payload starts in B, and its length. */
+static size_t section_payload(const Buf *b, const char *tag, size_t *len) {
+  for (size_t pos = 16; pos + 12 <= b->n - 4; pos += 12 + *len) {
+    *len = (size_t)(le32(b->p + pos + 4) | (uint64_t)le32(b->p + pos + 8) << 32);
+    if (memcmp(b->p + pos, tag, 4) == 0)
+      return pos + 12;
+  }
+  fprintf(stderr, "no section %s\n", tag);
+  exit(2);
+}
+
+/* A parameter file of the other precision, built by hand: PARM rewritten
+ * with the other size of real, everything else as written. */
 static void test_other_precision(Ctx *x) {
   Buf b = read_file(x->params);
-  size_t rs = sizeof(rnn_real), other = rs == 4 ? 8 : 4;
-  size_t parm_at = b.n - 4 - TOY_PARAMS * rs; /* PARM is last, before the CRC */
-  Buf c = {malloc(parm_at + TOY_PARAMS * other + 4), parm_at + TOY_PARAMS * other + 4};
-  memcpy(c.p, b.p, parm_at);
+  size_t rs = sizeof(rnn_real), other = rs == 4 ? 8 : 4, len;
+  size_t parm = section_payload(&b, "PARM", &len), rest = parm + len;
+  Buf c = {malloc(b.n + TOY_PARAMS * 4), b.n - len + TOY_PARAMS * other};
+  memcpy(c.p, b.p, parm);
   put_le32(c.p + 12, (uint32_t)other);
-  put_le32(c.p + parm_at - 8, (uint32_t)(TOY_PARAMS * other)); /* PARM's u64 length, low half */
+  put_le32(c.p + parm - 8, (uint32_t)(TOY_PARAMS * other)); /* PARM's u64 length, low half */
   for (int i = 0; i < TOY_PARAMS; i++) {
     if (other == 8) {
       double v = (double)x->want[i];
-      memcpy(c.p + parm_at + 8 * i, &v, 8);
+      memcpy(c.p + parm + 8 * i, &v, 8);
     } else {
       float v = (float)x->want[i];
-      memcpy(c.p + parm_at + 4 * i, &v, 4);
+      memcpy(c.p + parm + 4 * i, &v, 4);
     }
   }
+  memcpy(c.p + parm + TOY_PARAMS * other, b.p + rest, b.n - rest);
   put_le32(c.p + c.n - 4, (uint32_t)crc32(0L, c.p, (uInt)(c.n - 4)));
   char path[300];
   path_in(x, "other_precision.params", path, sizeof path);
