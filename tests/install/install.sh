@@ -61,6 +61,18 @@ fi
 grep -Eq '^RESULT basic_rnn max_abs_diff [0-9.e+-]+$' "$work/pc/out.txt" ||
   fail "basic_rnn built with pkg-config printed no result"
 
+echo "== a header generated for another runtime ABI stops the build, naming the fix"
+sed 's/RNN_ABI != 1/RNN_ABI != 2/; s/needs runtime ABI 1/needs runtime ABI 2/' \
+  "$work/pc/basic_rnn.h" >"$work/pc/future.h"
+echo '#include "future.h"' >"$work/pc/future.c"
+# shellcheck disable=SC2046
+if ${CC:-cc} -std=c11 -c $(pkg-config --cflags rnnc-kernels) -I"$work/pc" "$work/pc/future.c" \
+     -o "$work/pc/future.o" 2>"$work/pc/future.err"; then
+  fail "a header for runtime ABI 2 compiled against ABI 1"
+fi
+grep -q '#error "basic_rnn.h needs runtime ABI 2: regenerate it with the rnnc that matches rnn.h"' \
+  "$work/pc/future.err" || fail "the ABI #error: $(cat "$work/pc/future.err")"
+
 echo "== find_package(rnnc): tests/install/consumer"
 mkdir -p "$work/specs"
 cp "$src/specs/basic_rnn.rnn" "$src/specs/chargen.rnn" "$work/specs/"
@@ -69,6 +81,15 @@ cmake -S "$src/tests/install/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="
 cmake --build "$work/consumer" -j 2 >>"$work/consumer.log"
 "$work/consumer/embedded" | tail -n 1
 "$work/consumer/chargen" info | head -n 3
+# a spec path that does not exist stops the configure step, naming it
+if cmake -S "$src/tests/install/consumer" -B "$work/missing" -DCMAKE_PREFIX_PATH="$prefix" \
+     -DRNNC_SPECS="$work/no-specs" -DRNNC_EXAMPLES="$src/examples" >"$work/missing.log" 2>&1; then
+  fail "a missing spec configured"
+fi
+# (CMake wraps its messages: compare with the lines joined)
+tr -s ' \n' '  ' <"$work/missing.log" |
+  grep -q "rnnc_generate: the spec $work/no-specs/basic_rnn.rnn does not exist" ||
+  fail "a missing spec: $(grep -A3 'CMake Error' "$work/missing.log")"
 # a changed spec is generated and built again, and only that one
 sleep 1
 echo "# changed" >>"$work/specs/chargen.rnn"
