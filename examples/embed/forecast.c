@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
   FILE *predictions = NULL;
   if (!m.p || !m.s || !m.ws || !m.b || !m.st || !v)
     fprintf(stderr, "%s: out of memory\n", argv[0]);
-  else if (rnn_weights_load(argv[1], &series_desc, m.p, &err) != 0)
+  else if (rnn_weights_load(argv[1], &series_desc, m.p, NULL, &err) != 0)
     fprintf(stderr, "%s\n", err.msg);
   else if (argc == 4 && !(predictions = fopen(argv[3], "w")))
     perror(argv[3]);

@@ -436,6 +436,67 @@ int rnn_fmt_read_model(const RnnFmtFile *f, RnnFmtModel *m, RnnError *err) {
 }
 
 /* ---------------------------------------------------------------------- */
+/* The vocabulary                                                         */
+/* ---------------------------------------------------------------------- */
+
+/* Contract: see rnn_format.h. */
+void rnn_fmt_vocab_from_ids(RnnVocab *v, int size, int padding_id, const int32_t id[256]) {
+  v->size = size;
+  v->padding_id = padding_id;
+  for (int k = 0; k < 256; k++) v->byte[k] = -1;
+  for (int b = 0; b < 256; b++) {
+    v->id[b] = id[b];
+    if (id[b] >= 0 && id[b] < 256)
+      v->byte[id[b]] = (int16_t)b;
+  }
+}
+
+/* Contract: see rnn_format.h. */
+int rnn_fmt_vocab_ids_invalid(int size, int padding_id, const int32_t id[256], char *why,
+                             size_t cap) {
+  if (size < 0 || size > RNN_FMT_MAX_VOCAB_IDS)
+    return snprintf(why, cap, "vocabulary size %d is outside 0..%d", size, RNN_FMT_MAX_VOCAB_IDS), 1;
+  if (padding_id < -1 || padding_id >= RNN_FMT_MAX_VOCAB_IDS)
+    return snprintf(why, cap, "padding id %d is outside -1..%d", padding_id, RNN_FMT_MAX_VOCAB_IDS - 1),
+           1;
+  for (int b = 0; b < 256; b++) {
+    if (id[b] == -1)
+      continue;
+    if (id[b] < 0 || id[b] >= size)
+      return snprintf(why, cap, "byte 0x%02x has id %d, outside 0..%d", b, (int)id[b], size - 1),
+             1;
+    if (id[b] == padding_id)
+      return snprintf(why, cap, "byte 0x%02x has the padding id %d", b, padding_id), 1;
+    for (int a = 0; a < b; a++) /* 256 bytes: quadratic is nothing */
+      if (id[a] == id[b])
+        return snprintf(why, cap, "bytes 0x%02x and 0x%02x share id %d", a, b, (int)id[b]), 1;
+  }
+  return 0;
+}
+
+/* Contract: see rnn_format.h. */
+int rnn_fmt_read_vocab(const RnnFmtFile *f, int s, RnnVocab *v, RnnError *err) {
+  if (rnn_fmt_expect_length(f, s, RNN_FMT_VOCB_BYTES, err) != 0)
+    return -1;
+  RnnFmtReader r = rnn_fmt_reader(f, s);
+  int32_t size = rnn_fmt_get_i32(&r), padding_id = rnn_fmt_get_i32(&r), id[256];
+  for (int b = 0; b < 256; b++)
+    id[b] = rnn_fmt_get_i32(&r);
+  char why[128];
+  if (rnn_fmt_vocab_ids_invalid(size, padding_id, id, why, sizeof why))
+    return rnn_fmt_malformed(f, s, f->sec[s].payload, why, err);
+  rnn_fmt_vocab_from_ids(v, size, padding_id, id);
+  return 0;
+}
+
+int rnn_fmt_section(const RnnFmtKind *k, const char *tag) {
+  for (int s = 0; s < k->n_sections; s++)
+    if (strcmp(k->names[s], tag) == 0)
+      return s;
+  return -1;
+}
+
+/* ---------------------------------------------------------------------- */
 /* The file's model against the program's                                 */
 /* ---------------------------------------------------------------------- */
 

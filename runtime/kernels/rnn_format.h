@@ -17,6 +17,14 @@
  *   TENS  u32 count | count x (str name | u32 rows | u32 cols | u64 offset)
  *   PARM  n_params reals
  *
+ * and both kinds keep the byte vocabulary:
+ *
+ *   VOCB  i32 size | i32 padding id | 256 x i32 id of each byte (-1: not
+ *         in the vocabulary); the id -> byte table is rebuilt from them.
+ *         The size covers the padding id, which may lie past the bytes'
+ *         ids (rnn_vocab_build), so it can exceed 256. Size 0 is "none"
+ *         (a model without tokens).
+ *
  * A reader takes the sections in any order but rejects unknown, repeated
  * and missing ones. Reading never trusts a length from the file before
  * checking it against the bytes that remain.
@@ -36,7 +44,9 @@ enum {
   RNN_FMT_CRC_BYTES = 4,
   RNN_FMT_MAX_NAME_BYTES = 1024, /* model, hash and tensor names: generous */
   RNN_FMT_MAX_SECTIONS = 9,
-  RNN_FMT_TENSOR_MIN_BYTES = 4 + 4 + 4 + 8 /* an empty name, rows, cols, offset */
+  RNN_FMT_TENSOR_MIN_BYTES = 4 + 4 + 4 + 8, /* an empty name, rows, cols, offset */
+  RNN_FMT_VOCB_BYTES = 8 + 256 * 4,         /* VOCB: size, padding id, id of each byte */
+  RNN_FMT_MAX_VOCAB_IDS = 1 << 24 /* a sanity bound; the model's vocab is the real one */
 };
 
 /* The sections every kind of file starts its table with. */
@@ -157,6 +167,27 @@ int rnn_fmt_check_size(const RnnFmtFile *f, const char *what, uint64_t theirs, u
  * counts are equal). */
 int rnn_fmt_check_tensors(const RnnFmtFile *f, const RnnModelDesc *d, const char *advice,
                           RnnError *err);
+
+/* The index of section TAG in K's table, or -1. */
+int rnn_fmt_section(const RnnFmtKind *k, const char *tag);
+
+/* ---- the vocabulary ---- */
+
+/* Rebuilds V from its size, padding id and byte -> id table (the part the
+ * files keep): the id -> byte table follows from them (it has no slot for
+ * ids past 255, as in rnn_vocab_build). */
+void rnn_fmt_vocab_from_ids(RnnVocab *v, int size, int padding_id, const int32_t id[256]);
+
+/* Whether SIZE, PADDING_ID and ID describe a usable vocabulary: every id
+ * in range, none shared by two bytes, the padding id no byte's. SIZE
+ * covers the padding id, which may lie above the bytes' ids, so only a
+ * sanity bound applies to it here; the model's vocab bounds it at load.
+ * Writes why not into WHY (0: fine). */
+int rnn_fmt_vocab_ids_invalid(int size, int padding_id, const int32_t id[256], char *why,
+                              size_t cap);
+
+/* VOCB, section S of F: checked (length, ids) and rebuilt into V. */
+int rnn_fmt_read_vocab(const RnnFmtFile *f, int s, RnnVocab *v, RnnError *err);
 
 /* ---- a section's contents ---- */
 

@@ -28,6 +28,16 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int rnn_error_set(RnnError *err, const char *fmt, ...);
 
+/* A token model's byte vocabulary, as its training built it from the data
+ * (rnn_vocab_build): the distinct bytes in ascending order get ids 0, 1,
+ * ..., skipping the padding id. Checkpoints and parameter files keep it. */
+typedef struct RnnVocab {
+  int size;          /* ids in use: [0, size) (including the padding id) */
+  int32_t id[256];   /* byte -> id; -1: the byte is not in the vocabulary */
+  int16_t byte[256]; /* id -> byte; -1: the padding id (or unused) */
+  int padding_id;    /* reserved for padding, never a byte; -1: none */
+} RnnVocab;
+
 typedef enum RnnLossKind { RNN_LOSS_XENT, RNN_LOSS_BCE, RNN_LOSS_MSE } RnnLossKind;
 typedef enum RnnMaskKind { RNN_MASK_NONE, RNN_MASK_PADDING, RNN_MASK_LENGTHS } RnnMaskKind;
 

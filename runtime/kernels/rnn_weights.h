@@ -30,17 +30,20 @@
 #define RNN_PARAMS_VERSION 1 /* the parameter file format */
 
 /* Reads the parameters in the checkpoint or parameter file PATH into
- * PARAMS (the model's NAME_params struct: D->n_params reals), after
+ * PARAMS (the model's NAME_params struct: D->n_params reals) and, unless
+ * VOCAB is NULL, the byte vocabulary its training built (a token model's
+ * byte <-> id tables; size 0 for a model of real-valued inputs), after
  * checking the whole file: magic, version, CRC, sections, the model's
- * name and tensor table. Returns 0, or -1 with ERR naming PATH and what
- * to do; PARAMS is unchanged on failure. Allocates a buffer of the file's
- * size for the duration of the call. */
-int rnn_weights_load(const char *path, const RnnModelDesc *d, void *params, RnnError *err);
+ * name, tensor table and vocabulary size. Returns 0, or -1 with ERR
+ * naming PATH and what to do; PARAMS and VOCAB are unchanged on failure.
+ * Allocates a buffer of the file's size for the duration of the call. */
+int rnn_weights_load(const char *path, const RnnModelDesc *d, void *params, RnnVocab *vocab,
+                     RnnError *err);
 
 /* The same for a file already in memory (SIZE bytes at BYTES: a blob
  * linked into the program, a flash partition); NAME stands for the path
  * in messages. Allocates nothing. */
 int rnn_weights_read(const void *bytes, size_t size, const char *name, const RnnModelDesc *d,
-                     void *params, RnnError *err);
+                     void *params, RnnVocab *vocab, RnnError *err);
 
 #endif

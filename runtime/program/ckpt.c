@@ -11,12 +11,9 @@
  *         arrays (compiler/emit_header.c), so it can be written value by
  *         value instead of as host bytes
  *   RNGS  4 u64 (dropout) | 4 u64 (data order)
- *   VOCB  i32 size | i32 padding id | 256 x i32 id of each byte (-1: not
- *         in the vocabulary); the id -> byte table is rebuilt from them.
- *         The size covers the padding id, which may lie past the bytes'
- *         ids (rnn_vocab_build), so it can exceed 256.
- *         A vocabulary of size 0 is "none" (a model without tokens): its
- *         tables are written as -1, whatever the caller's hold
+ *   VOCB  as in rnn_format.h. A vocabulary of size 0 is "none" (a model
+ *         without tokens): its tables are written as -1, whatever the
+ *         caller's hold
  *   CURS  i64 epoch | i64 position | i64 examples seen
  *   LOGS  i64 step | f64 best validation loss
  * (a double is its u64 bits, a long a two's-complement i64). A parameter
@@ -37,8 +34,7 @@
 #include <string.h>
 
 enum {
-  MAX_VOCAB_IDS = 1 << 24,  /* a sanity bound; the model's vocab is the real one */
-  VOCB_BYTES = 8 + 256 * 4, /* size, padding id, id of each byte */
+  VOCB_BYTES = RNN_FMT_VOCB_BYTES,
   RNGS_BYTES = 8 * 8,
   CURS_BYTES = 3 * 8,
   LOGS_BYTES = 2 * 8,
@@ -69,59 +65,18 @@ enum {
 /* The vocabulary                                                         */
 /* ---------------------------------------------------------------------- */
 
-/* Rebuilds V from its size, padding id and byte -> id table (the part the
- * file keeps): the id -> byte table follows from them (it has no slot for
- * ids past 255, as in rnn_vocab_build). */
-static void vocab_from_ids(RnnVocab *v, int size, int padding_id, const int32_t id[256]) {
-  v->size = size;
-  v->padding_id = padding_id;
-  for (int k = 0; k < 256; k++) v->byte[k] = -1;
-  for (int b = 0; b < 256; b++) {
-    v->id[b] = id[b];
-    if (id[b] >= 0 && id[b] < 256)
-      v->byte[id[b]] = (int16_t)b;
-  }
-}
-
-/* Whether SIZE, PADDING_ID and ID describe a usable vocabulary: every id
- * in range, none shared by two bytes, the padding id no byte's. SIZE
- * covers the padding id, which may lie above the bytes' ids (see
- * rnn_vocab_build), so only a sanity bound applies to it here; the model's
- * vocab bounds it at load. Writes why not into WHY (0: fine). */
-static int vocab_ids_invalid(int size, int padding_id, const int32_t id[256], char *why,
-                             size_t cap) {
-  if (size < 0 || size > MAX_VOCAB_IDS)
-    return snprintf(why, cap, "vocabulary size %d is outside 0..%d", size, MAX_VOCAB_IDS), 1;
-  if (padding_id < -1 || padding_id >= MAX_VOCAB_IDS)
-    return snprintf(why, cap, "padding id %d is outside -1..%d", padding_id, MAX_VOCAB_IDS - 1),
-           1;
-  for (int b = 0; b < 256; b++) {
-    if (id[b] == -1)
-      continue;
-    if (id[b] < 0 || id[b] >= size)
-      return snprintf(why, cap, "byte 0x%02x has id %d, outside 0..%d", b, (int)id[b], size - 1),
-             1;
-    if (id[b] == padding_id)
-      return snprintf(why, cap, "byte 0x%02x has the padding id %d", b, padding_id), 1;
-    for (int a = 0; a < b; a++) /* 256 bytes: quadratic is nothing */
-      if (id[a] == id[b])
-        return snprintf(why, cap, "bytes 0x%02x and 0x%02x share id %d", a, b, (int)id[b]), 1;
-  }
-  return 0;
-}
-
 /* Whether V can be saved exactly: its ids valid and its id -> byte table
  * the one the ids give, since only the ids are written. */
 static int vocab_invalid_for_save(const RnnVocab *v, char *why, size_t cap) {
   if (v->size == 0) { /* none: only the padding id is kept */
     int32_t none[256];
     for (int b = 0; b < 256; b++) none[b] = -1;
-    return vocab_ids_invalid(0, v->padding_id, none, why, cap);
+    return rnn_fmt_vocab_ids_invalid(0, v->padding_id, none, why, cap);
   }
-  if (vocab_ids_invalid(v->size, v->padding_id, v->id, why, cap))
+  if (rnn_fmt_vocab_ids_invalid(v->size, v->padding_id, v->id, why, cap))
     return 1;
   RnnVocab rebuilt;
-  vocab_from_ids(&rebuilt, v->size, v->padding_id, v->id);
+  rnn_fmt_vocab_from_ids(&rebuilt, v->size, v->padding_id, v->id);
   for (int k = 0; k < v->size && k < 256; k++)
     if (rebuilt.byte[k] != v->byte[k])
       return snprintf(why, cap, "id %d maps to byte %d, but no byte maps to it that way", k,
@@ -449,19 +404,6 @@ static int read_rngs(const RnnFmtFile *f, Contents *k) {
   return 0;
 }
 
-/* VOCB, section S of F's kind. */
-static int read_vocab_at(const RnnFmtFile *f, int s, Contents *k, RnnError *err) {
-  RnnFmtReader r = rnn_fmt_reader(f, s);
-  int32_t size = rnn_fmt_get_i32(&r), padding_id = rnn_fmt_get_i32(&r), id[256];
-  for (int b = 0; b < 256; b++)
-    id[b] = rnn_fmt_get_i32(&r);
-  char why[128];
-  if (vocab_ids_invalid(size, padding_id, id, why, sizeof why))
-    return rnn_fmt_malformed(f, s, f->sec[s].payload, why, err);
-  vocab_from_ids(&k->vocab, size, padding_id, id);
-  return 0;
-}
-
 /* Every structural check of a checkpoint already in memory, for load and
  * describe alike; fills K. */
 static int check_file(RnnFmtFile *f, uint32_t want_real_size, Contents *k, RnnError *err) {
@@ -469,7 +411,7 @@ static int check_file(RnnFmtFile *f, uint32_t want_real_size, Contents *k, RnnEr
     return -1;
   if (f->kind != &rnn_fmt_checkpoint) /* a parameter file: MODL TENS PARM VOCB */
     return rnn_fmt_expect_length(f, PARAMS_VOCB, VOCB_BYTES, err) ||
-                   read_vocab_at(f, PARAMS_VOCB, k, err)
+                   rnn_fmt_read_vocab(f, PARAMS_VOCB, &k->vocab, err)
                ? -1
                : 0;
   if (check_array_sections(f, k, err) != 0 || rnn_fmt_expect_length(f, SEC_RNGS, RNGS_BYTES, err) ||
@@ -477,7 +419,7 @@ static int check_file(RnnFmtFile *f, uint32_t want_real_size, Contents *k, RnnEr
       rnn_fmt_expect_length(f, SEC_CURS, CURS_BYTES, err) ||
       rnn_fmt_expect_length(f, SEC_LOGS, LOGS_BYTES, err))
     return -1;
-  return read_counters(f, k, err) || read_rngs(f, k) || read_vocab_at(f, SEC_VOCB, k, err) ? -1 : 0;
+  return read_counters(f, k, err) || read_rngs(f, k) || rnn_fmt_read_vocab(f, SEC_VOCB, &k->vocab, err) ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------------- */

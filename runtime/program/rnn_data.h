@@ -26,12 +26,7 @@
 /* Byte vocabulary                                                         */
 /* ---------------------------------------------------------------------- */
 
-typedef struct RnnVocab {
-  int size;          /* ids in use: [0, size) (including the padding id) */
-  int32_t id[256];   /* byte -> id; -1: the byte is not in the vocabulary */
-  int16_t byte[256]; /* id -> byte; -1: the padding id (or unused) */
-  int padding_id;    /* reserved for padding, never a byte; -1: none */
-} RnnVocab;
+/* RnnVocab is rnn_model.h's: the weight files carry it too. */
 
 /* Builds the vocabulary of DATA: its distinct bytes in ascending byte order
  * get ids 0, 1, ..., skipping PADDING_ID (-1 for none). Fails when more than

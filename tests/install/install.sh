@@ -24,6 +24,7 @@ libdir=$(sed -n 's/^libdir=\${prefix}\///p' "$prefix"/lib*/pkgconfig/rnnc-kernel
          true)
 [ -n "$libdir" ] || fail "no rnnc-kernels.pc under $prefix/lib*/pkgconfig"
 for f in bin/rnnc include/rnnc/rnn.h include/rnnc/rnn_kernels.h include/rnnc/rnn_model.h \
+         include/rnnc/rnn_weights.h \
          include/rnnc/rnn_driver.h "$libdir/librnnc_kernels.a" "$libdir/librnnc_program.a" \
          "$libdir/librnnc_kernels.so.1" "$libdir/librnnc_program.so.1" \
          "$libdir/librnnc_kernels.so" "$libdir/librnnc_program.so" \

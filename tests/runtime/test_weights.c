@@ -3,10 +3,11 @@
  * rnn_weights.h) on the files the program writes: checkpoints
  * (rnn_ckpt_save) and parameter files (rnn_params_save, `NAME export`).
  *
- * Checks: bit-exact parameters from both kinds of file, from a path and
- * from memory; a model that differs only in T, B or spec hash loads them;
+ * Checks: bit-exact parameters and the vocabulary from both kinds of
+ * file, from a path and from memory; a model that differs only in T, B or spec hash loads them;
  * the other precision converts; rnn_crc32 equals zlib's; and each error
  * with its exact message: another model's file, another tensor table, a
+ * vocabulary larger than the model's, a
  * truncated file at every length, a flipped byte anywhere, a missing
  * file, a directory, a file of neither kind, a model of another ABI. After
  * every error the destination is untouched.
@@ -54,6 +55,8 @@ static RnnModelDesc toy_desc(void) {
   d.spec_hash = TOY_HASH;
   d.length = 5;
   d.batch = 2;
+  d.tokens = 1;
+  d.vocab = 16;
   d.n_params = TOY_PARAMS;
   d.n_tensors = 2;
   d.tensors = TOY_TENSORS;
@@ -76,7 +79,26 @@ typedef struct Ctx {
   char ckpt[300], params[300];
   RnnModelDesc desc;
   rnn_real want[TOY_PARAMS];
+  RnnVocab vocab; /* what both files keep: bytes 'a' 'b' 'z' as ids 0 1 3, padding 2 */
 } Ctx;
+
+static void toy_vocab(RnnVocab *v) {
+  for (int i = 0; i < 256; i++)
+    v->id[i] = -1, v->byte[i] = -1;
+  const uint8_t bytes[3] = {'a', 'b', 'z'};
+  const int ids[3] = {0, 1, 3};
+  for (int i = 0; i < 3; i++) {
+    v->id[bytes[i]] = ids[i];
+    v->byte[ids[i]] = bytes[i];
+  }
+  v->size = 4;
+  v->padding_id = 2;
+}
+
+static int vocab_equal(const RnnVocab *a, const RnnVocab *b) {
+  return a->size == b->size && a->padding_id == b->padding_id &&
+         memcmp(a->id, b->id, sizeof a->id) == 0 && memcmp(a->byte, b->byte, sizeof a->byte) == 0;
+}
 
 static void path_in(const Ctx *x, const char *name, char *out, size_t cap) {
   snprintf(out, cap, "%s/%s", x->dir, name);
@@ -90,25 +112,29 @@ static void make_files(Ctx *x) {
   c.params = x->want;
   c.slots = slots;
   c.state = state;
+  c.vocab = x->vocab;
   RnnError err;
   path_in(x, "toy.ckpt", x->ckpt, sizeof x->ckpt);
   path_in(x, "toy.params", x->params, sizeof x->params);
   if (rnn_ckpt_save(x->ckpt, &x->desc, &c, &err) != 0 ||
-      rnn_params_save(x->params, &x->desc, x->want, &c.vocab, &err) != 0) {
+      rnn_params_save(x->params, &x->desc, x->want, &x->vocab, &err) != 0) {
     fprintf(stderr, "cannot write the test files: %s\n", err.msg);
     exit(2);
   }
 }
 
-/* Loads PATH for D into a garbage-filled buffer; expects success with the
- * toy's parameters bit for bit. */
+/* Loads PATH for D into garbage-filled buffers; expects success with the
+ * toy's parameters bit for bit and its vocabulary. */
 static void expect_load(Ctx *x, const char *name, const char *path, const RnnModelDesc *d) {
   rnn_real got[TOY_PARAMS];
+  RnnVocab v;
   memset(got, 0xab, sizeof got);
+  memset(&v, 0xab, sizeof v);
   RnnError err = {""};
-  int rc = rnn_weights_load(path, d, got, &err);
-  check(&x->tally, name, rc == 0 && memcmp(got, x->want, sizeof got) == 0, "rc %d: %s", rc,
-        err.msg);
+  int rc = rnn_weights_load(path, d, got, &v, &err);
+  check(&x->tally, name,
+        rc == 0 && memcmp(got, x->want, sizeof got) == 0 && vocab_equal(&v, &x->vocab),
+        "rc %d: %s", rc, err.msg);
 }
 
 /* Expects the exact message WANT, and the destination untouched. */
@@ -118,7 +144,7 @@ static void expect_error(Ctx *x, const char *name, const char *path, const RnnMo
   memset(got, 0xab, sizeof got);
   memcpy(before, got, sizeof got);
   RnnError err = {""};
-  int rc = rnn_weights_load(path, d, got, &err);
+  int rc = rnn_weights_load(path, d, got, NULL, &err);
   check_message(&x->tally, name, rc, &err, want);
   check(&x->tally, "  ... and the parameters are untouched", memcmp(got, before, sizeof got) == 0,
         NULL);
@@ -146,7 +172,7 @@ static void test_good(Ctx *x) {
   Buf b = read_file(x->params);
   rnn_real got[TOY_PARAMS];
   RnnError err = {""};
-  int rc = rnn_weights_read(b.p, b.n, "blob", &x->desc, got, &err);
+  int rc = rnn_weights_read(b.p, b.n, "blob", &x->desc, got, NULL, &err);
   check(&x->tally, "a parameter file in memory loads",
         rc == 0 && memcmp(got, x->want, sizeof got) == 0, "%s", err.msg);
   free(b.p);
@@ -230,6 +256,14 @@ static void test_other_model(Ctx *x) {
            x->params);
   expect_error(x, "another parameter count", x->params, &other, want);
   other = x->desc;
+  other.vocab = 3;
+  snprintf(want, sizeof want,
+           "%s: the parameter file's vocabulary has 4 ids, the model's vocab is 3: it was saved "
+           "by another build of the model; load the file trained for this model, or generate the "
+           "model from the spec that trained it",
+           x->params);
+  expect_error(x, "a vocabulary larger than the model's", x->params, &other, want);
+  other = x->desc;
   other.abi = RNN_ABI + 1;
   snprintf(want, sizeof want,
            "%s: the model was generated for runtime ABI %d, this runtime is ABI %d: regenerate it "
@@ -249,7 +283,7 @@ static void test_truncated(Ctx *x, const char *file) {
     write_file(path, b.p, cut);
     rnn_real p[TOY_PARAMS];
     RnnError err = {""};
-    int rc = rnn_weights_load(path, &x->desc, p, &err);
+    int rc = rnn_weights_load(path, &x->desc, p, NULL, &err);
     int ok = rc == -1 && (strstr(err.msg, "the file is truncated") ||
                           (cut < 8 && strstr(err.msg, "neither an rnnc checkpoint")));
     if (!ok && !bad++)
@@ -274,7 +308,7 @@ static void test_flipped(Ctx *x) {
     b.p[at] ^= 0x10;
     rnn_real p[TOY_PARAMS];
     RnnError err = {""};
-    int rc = rnn_weights_load(path, &x->desc, p, &err);
+    int rc = rnn_weights_load(path, &x->desc, p, NULL, &err);
     if (rc != -1 && !bad++)
       snprintf(got, sizeof got, "byte %zu: loaded", at);
   }
@@ -319,6 +353,7 @@ int main(void) {
   }
   x.desc = toy_desc();
   toy_params(x.want);
+  toy_vocab(&x.vocab);
   make_files(&x);
   test_crc(&x);
   test_good(&x);
