@@ -23,6 +23,7 @@ libdir=$(grep -E '^/usr/lib(/[^/]+)?/pkgconfig/rnnc-kernels.pc$' "$work/contents
          sed 's|/pkgconfig/rnnc-kernels.pc||')
 [ -n "$libdir" ] || fail "no rnnc-kernels.pc in the package"
 for f in /usr/bin/rnnc /usr/include/rnnc/rnn.h /usr/include/rnnc/rnn_driver.h \
+         /usr/include/rnnc/rnn_weights.h \
          /usr/share/man/man1/rnnc.1 "$libdir/librnnc_kernels.so.1" \
          "$libdir/librnnc_kernels.so.0.1.0" "$libdir/librnnc_program.so.1" \
          "$libdir/librnnc_kernels.a" "$libdir/librnnc_program.a" \
