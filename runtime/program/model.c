@@ -6,6 +6,7 @@
 #include "driver_internal.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -96,7 +97,19 @@ int rnn_driver_load_checkpoint(const Options *o, Model *m, Progress *p) {
   return 0;
 }
 
-/* Loads the checkpoint for eval/predict/sample; the optimizer is unused. */
+/* Whether PATH starts with a parameter file's magic (rnn_weights.h). */
+static int is_parameter_file(const char *path) {
+  char magic[8] = {0};
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return 0;
+  size_t n = fread(magic, 1, sizeof magic, f);
+  fclose(f);
+  return n == sizeof magic && memcmp(magic, "RNNCPARM", sizeof magic) == 0;
+}
+
+/* Loads the checkpoint, or a parameter file (`export`; the state then
+ * starts from zeros), for eval/predict/sample; the optimizer is unused. */
 int rnn_driver_load_for_inference(const Options *o, Model *m, Progress *p) {
   struct stat st;
   if (stat(o->checkpoint, &st) != 0) {
@@ -104,5 +117,13 @@ int rnn_driver_load_for_inference(const Options *o, Model *m, Progress *p) {
     return -1;
   }
   m->d->optim_init(m->optim);
-  return rnn_driver_load_checkpoint(o, m, p);
+  if (!is_parameter_file(o->checkpoint))
+    return rnn_driver_load_checkpoint(o, m, p);
+  RnnError err;
+  if (rnn_weights_load(o->checkpoint, m->d, m->params, &p->vocab, &err) != 0) {
+    rnn_driver_fail(o, "%s", err.msg);
+    return -1;
+  }
+  m->d->reset_state(m->state);
+  return 0;
 }

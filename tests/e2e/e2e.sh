@@ -16,6 +16,8 @@
 #                      message
 #   eval_count         eval counts every example once when the count is not
 #                      a multiple of the batch (1001, 281)
+#   export             export's parameter file: sample, predict and info take
+#                      it, with the checkpoint's results; its errors
 #
 # Environment (set by tests/e2e/CMakeLists.txt): RNNC_PROGRAMS (the model
 # programs), RNNC_DATA (the prepared data). Each case works in
@@ -391,6 +393,45 @@ eval_count)
     --checkpoint series.ckpt --quiet
   run 0 eval_series "$programs/series" eval "$data/series_test.csv" --checkpoint series.ckpt
   check "eval counts 281 windows" grep -Eq '^loss [0-9.]+  examples 281$' eval_series.out
+  reached_end=1
+  ;;
+
+export)
+  # export: a parameter file the program itself accepts for inference, with
+  # the same results as the checkpoint it came from (chargen: a token model
+  # and its vocabulary; series: real-valued)
+  fortunes_slice text.txt 200000
+  c=chargen
+  run 0 train_c "$programs/$c" train text.txt --steps 3 --checkpoint $c.ckpt --quiet
+  run 0 export_c "$programs/$c" export --checkpoint $c.ckpt --out $c.params
+  check "export says what it wrote" grep -q "^$c.params: [0-9]* parameters of step 3 of $c.ckpt$" \
+    export_c.out
+  num_check "the parameter file is under half the checkpoint" "p * 2 < c" \
+    "p=$(stat -c %s $c.params)" "c=$(stat -c %s $c.ckpt)"
+  run 0 sample_ckpt "$programs/$c" sample --checkpoint $c.ckpt --length 200 --seed 5
+  run 0 sample_params "$programs/$c" sample --checkpoint $c.params --length 200 --seed 5
+  check "sampling from the parameter file is sampling from the checkpoint" \
+    cmp -s sample_ckpt.out sample_params.out
+  run 0 info_params "$programs/$c" info --checkpoint $c.params
+  check "info describes the parameter file" grep -q "^parameter file $c.params$" info_params.out
+  run 0 default_out "$programs/$c" export --checkpoint $c.ckpt
+  check "export writes NAME.params by default" cmp -s $c.params chargen.params
+  run 2 onto_itself "$programs/$c" export --checkpoint $c.ckpt --out ./$c.ckpt
+  expect_err onto_itself "$c export: --out './$c.ckpt' is the checkpoint itself; give another path" \
+    "try '$c export --help'"
+  run 1 missing "$programs/$c" export --checkpoint none.ckpt
+  expect_err missing "$c: error: no checkpoint 'none.ckpt'; train first, or give --checkpoint PATH"
+  run 1 other_model "$programs/series" predict "$data/series_test.csv" --checkpoint $c.params
+  check "another model's parameter file is refused" \
+    grep -q "this parameter file is for model 'chargen', not 'series'" other_model.err
+  run 0 train_s "$programs/series" train "$data/series_train.csv" --steps 20 \
+    --checkpoint series.ckpt --quiet
+  run 0 export_s "$programs/series" export --checkpoint series.ckpt --out series.params
+  run 0 predict_ckpt "$programs/series" predict "$data/series_test.csv" --checkpoint series.ckpt
+  run 0 predict_params "$programs/series" predict "$data/series_test.csv" \
+    --checkpoint series.params
+  check "predict from the parameter file is predict from the checkpoint" \
+    cmp -s predict_ckpt.out predict_params.out
   reached_end=1
   ;;
 
