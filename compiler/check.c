@@ -475,10 +475,6 @@ static const char *layer_key_elsewhere(const char *key, char *buf, size_t size) 
   return belongs_to(key, layer_kinds, layer_keys, 5, "", "", buf, size);
 }
 
-static int is_recurrent(IrLayerKind k) {
-  return k == IR_SIMPLE_RNN || k == IR_LSTM || k == IR_GRU;
-}
-
 static const Range unit_interval_open = {0, 1, 0, 1}; /* [0, 1) */
 
 /* The settings every recurrent layer shares. */
@@ -611,7 +607,7 @@ static int check_layer_order(Checker *ck) {
   int last_recurrent = -1, first_dense = -1;
   for (int i = 0; i < m->n_layers; i++) {
     IrLayer *l = &m->layers[i];
-    if (is_recurrent(l->kind)) {
+    if (ir_is_recurrent(l->kind)) {
       if (first_dense >= 0) {
         diag_error_hint(ck->diag, ck->layer_node[i]->key_loc,
                         "dense layers form the head, after every recurrent layer",
@@ -647,18 +643,18 @@ static int check_sequences(Checker *ck) {
   IrModel *m = ck->m;
   int last_rec = -1, first_dense = -1;
   for (int i = 0; i < m->n_layers; i++) {
-    if (is_recurrent(m->layers[i].kind))
+    if (ir_is_recurrent(m->layers[i].kind))
       last_rec = i;
     else if (m->layers[i].kind == IR_DENSE && first_dense < 0)
       first_dense = i;
   }
   for (int i = 0; i < last_rec; i++) {
     IrLayer *l = &m->layers[i];
-    if (!is_recurrent(l->kind))
+    if (!ir_is_recurrent(l->kind))
       continue;
     if (ck->return_seq_node[i] && !l->return_sequences) {
       int next = i + 1;
-      while (!is_recurrent(m->layers[next].kind))
+      while (!ir_is_recurrent(m->layers[next].kind))
         next++;
       diag_error_hint(ck->diag, ck->return_seq_node[i]->val_loc,
                       "only the last recurrent layer may return its last state alone",
@@ -676,7 +672,7 @@ static int check_sequences(Checker *ck) {
   for (int i = 0; i < m->n_layers; i++) {
     IrLayer *l = &m->layers[i];
     if (i <= last_rec) {
-      l->per_step = is_recurrent(l->kind) ? l->return_sequences : 1;
+      l->per_step = ir_is_recurrent(l->kind) ? l->return_sequences : 1;
       continue;
     }
     if (l->kind != IR_DENSE) {
@@ -695,7 +691,7 @@ static int check_sequences(Checker *ck) {
           break;
         }
       char hint[160];
-      if (is_recurrent(from->kind))
+      if (ir_is_recurrent(from->kind))
         snprintf(hint, sizeof hint, "add 'return_sequences true' to %s '%s'",
                  layer_word(from), from->name);
       else
@@ -753,7 +749,7 @@ static int check_one_hot_dropout(Checker *ck) {
                     "dropout '%s' cannot act on one-hot token ids", first->name);
     return -1;
   }
-  if (is_recurrent(first->kind) && first->dropout > 0) {
+  if (ir_is_recurrent(first->kind) && first->dropout > 0) {
     diag_error_hint(ck->diag, find_key(ck->layer_node[0]->child, "dropout")->key_loc,
                     "add an embedding ('embedding N' in input), or drop 'dropout' here",
                     "%s '%s' reads one-hot token ids, which input dropout cannot mask",

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "emit.h"
+#include "emitter.h"
 
 /* The sweep from the last step back to the first. */
 static void emit_recurrent_sweep(Emitter *e, int i) {
@@ -205,7 +205,7 @@ void emit_backward(Emitter *e) {
               n, n, n, n, n);
   emit_printf(o, "  memset(g, 0, sizeof *g);\n  (void)b;\n");
   const IrLayer *out = &m->layers[m->n_layers - 1];
-  if (emit_is_recurrent(out)) {
+  if (ir_is_recurrent(out->kind)) {
     /* the loss wrote dL/dh into the output steps; the rest starts at zero */
     if (out->return_sequences)
       emit_printf(o, "  memset(ws->%s_dh[0], 0, sizeof ws->%s_dh[0]);\n", out->name, out->name);
@@ -215,7 +215,7 @@ void emit_backward(Emitter *e) {
   }
   for (int i = m->n_layers - 1; i >= 0; i--) {
     const IrLayer *l = &m->layers[i];
-    if (emit_is_recurrent(l))
+    if (ir_is_recurrent(l->kind))
       emit_recurrent_bwd(e, i);
     else if (l->kind == IR_DROPOUT)
       emit_dropout_bwd(e, i);

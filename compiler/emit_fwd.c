@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "emit.h"
+#include "emitter.h"
 
 /* The equations of a cell, in PyTorch's gate order, as a comment. */
 static void emit_equations(EmitBuf *o, const IrLayer *l) {
@@ -197,19 +197,6 @@ static void emit_dense_fwd(Emitter *e, int i) {
                 rows, l->units, l->name, at, l->name, at);
 }
 
-void emit_output_refs(const Emitter *e, char *out, char *dout, size_t size) {
-  const IrModel *m = e->m;
-  const IrLayer *l = &m->layers[m->n_layers - 1];
-  if (emit_is_recurrent(l)) {
-    int at = l->return_sequences ? 1 : m->input.length;
-    snprintf(out, size, "ws->%s_h[%d]", l->name, at);
-    snprintf(dout, size, "ws->%s_dh[%d]", l->name, at);
-  } else {
-    snprintf(out, size, "ws->%s_out%s", l->name, l->per_step ? "[0]" : "");
-    snprintf(dout, size, "ws->%s_dout%s", l->name, l->per_step ? "[0]" : "");
-  }
-}
-
 static void emit_loss(Emitter *e) {
   const IrModel *m = e->m;
   EmitBuf *o = e->out;
@@ -281,7 +268,7 @@ void emit_forward(Emitter *e) {
   }
   for (int i = 0; i < m->n_layers; i++) {
     const IrLayer *l = &m->layers[i];
-    if (emit_is_recurrent(l))
+    if (ir_is_recurrent(l->kind))
       emit_recurrent_fwd(e, i);
     else if (l->kind == IR_DROPOUT)
       emit_dropout_fwd(e, i);

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "emit.h"
+#include "emitter.h"
 
 /* "lstm1.weight_ih" -> "lstm1_weight_ih": the struct member of a tensor. */
 static void member_name(const IrParam *p, char *out, size_t size) {
@@ -55,8 +55,8 @@ static void emit_sizes(Emitter *e) {
     char lu[IR_NAME_MAX];
     emit_upper(lu, l->name, sizeof lu);
     emit_printf(o, "#define %s_%s_%s %d /* %s %s: %s */\n", U, lu,
-                emit_is_recurrent(l) ? "H" : "N", l->units, ir_layer_kind_name(l->kind),
-                l->name, emit_is_recurrent(l) ? "units" : "width");
+                ir_is_recurrent(l->kind) ? "H" : "N", l->units, ir_layer_kind_name(l->kind),
+                l->name, ir_is_recurrent(l->kind) ? "units" : "width");
   }
   emit_printf(o, "#define %s_OUT %d /* output width */\n", U, m->output_units);
   emit_printf(o, "#define %s_N_PARAMS %zu /* parameters */\n", U, m->param_count);
@@ -131,7 +131,7 @@ static void emit_state_struct(Emitter *e) {
   emit_printf(o, "typedef struct %s_state {\n", m->name);
   for (int i = 0; i < m->n_layers; i++) {
     const IrLayer *l = &m->layers[i];
-    if (!emit_is_recurrent(l))
+    if (!ir_is_recurrent(l->kind))
       continue;
     emit_printf(o, "  rnn_real %s_h[%d]; /* [B][H] */\n", l->name, m->train.batch * l->units);
     if (l->kind == IR_LSTM)
@@ -188,7 +188,7 @@ static void emit_step_struct(Emitter *e) {
     emit_printf(o, "  rnn_real embedding_out[%d]; /* [E] */\n", m->input.embedding);
   for (int i = 0; i < m->n_layers; i++) {
     const IrLayer *l = &m->layers[i];
-    if (emit_is_recurrent(l)) {
+    if (ir_is_recurrent(l->kind)) {
       int gh = l->gates * l->units;
       emit_printf(o, "  rnn_real %s_h[%d];     /* [H] state */\n", l->name, l->units);
       emit_printf(o, "  rnn_real %s_hnext[%d]; /* [H] */\n", l->name, l->units);

@@ -56,7 +56,8 @@ const char *ir_role_name(IrParamRole r) {
   return names[r];
 }
 
-static int is_recurrent(IrLayerKind k) {
+/* Contract: see ir.h. */
+int ir_is_recurrent(IrLayerKind k) {
   return k == IR_SIMPLE_RNN || k == IR_LSTM || k == IR_GRU;
 }
 
@@ -91,7 +92,7 @@ static void layout_params(IrModel *m) {
   for (int i = 0; i < m->n_layers; i++) {
     IrLayer *l = &m->layers[i];
     l->param_first = m->n_params;
-    if (is_recurrent(l->kind)) {
+    if (ir_is_recurrent(l->kind)) {
       int gh = l->gates * l->units;
       add_param(m, i, l->name, IR_P_WEIGHT_IH, gh, l->in_size, t->kernel_init);
       add_param(m, i, l->name, IR_P_WEIGHT_HH, gh, l->units, t->recurrent_init);
@@ -215,7 +216,7 @@ static void layout_buffers(IrModel *m) {
     int steps = l->per_step ? T : 0;
     char s[48];
     shape_text(s, sizeof s, l->per_step ? "[T]" : "", 1, 1, "N");
-    if (is_recurrent(l->kind)) {
+    if (ir_is_recurrent(l->kind)) {
       layout_recurrent(m, i);
     } else if (l->kind == IR_DROPOUT) {
       add_buffer(m, i, l->name, "mask", steps, 1, n, s, "dropout mask, one per element and step");
@@ -263,7 +264,7 @@ static double layer_forward_flops(const IrModel *m, int i) {
   const IrLayer *l = &m->layers[i];
   double T = m->input.length, B = m->train.batch;
   double rows = l->per_step ? T * B : B;
-  if (is_recurrent(l->kind)) {
+  if (ir_is_recurrent(l->kind)) {
     double gh = (double)l->gates * l->units;
     double proj = one_hot_input(m, i) ? 0 : 2 * T * B * l->in_size * gh;
     return proj + 2 * T * B * l->units * gh;
@@ -278,7 +279,7 @@ static double layer_backward_flops(const IrModel *m, int i) {
   double T = m->input.length, B = m->train.batch;
   double rows = l->per_step ? T * B : B;
   double dx = needs_input_grad(m, i) ? 1 : 0;
-  if (is_recurrent(l->kind)) {
+  if (ir_is_recurrent(l->kind)) {
     double gh = (double)l->gates * l->units;
     double in_gemm = one_hot_input(m, i) ? 0 : 2 * T * B * l->in_size * gh;
     return in_gemm * (1 + dx)               /* dW_ih and dx */

@@ -182,6 +182,10 @@ void ir_free(IrModel *m);
 
 /* Stable names used by canon, stats and diagnostics. */
 const char *ir_layer_kind_name(IrLayerKind k);
+
+/* Whether layers of kind K carry state from step to step (SimpleRNN, LSTM,
+ * GRU), as opposed to dense and dropout layers. */
+int ir_is_recurrent(IrLayerKind k);
 const char *ir_act_name(IrAct a);
 const char *ir_loss_name(IrLoss l);
 const char *ir_opt_name(IrOptKind o);
