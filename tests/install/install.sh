@@ -35,7 +35,7 @@ for f in bin/rnnc include/rnnc/rnn.h include/rnnc/rnn_kernels.h include/rnnc/rnn
   [ -e "$prefix/$f" ] || fail "cmake --install did not install $f"
 done
 for internal in rnn_mathfn.h rnn_threads.h rnn_hot.h rnn_format.h packed_tile.h rnn_file.h \
-                data_internal.h driver_internal.h; do
+                data_internal.h driver_internal.h report_internal.h; do
   [ ! -e "$prefix/include/rnnc/$internal" ] || fail "the runtime's own $internal was installed"
 done
 for half in kernels program; do

@@ -1,9 +1,10 @@
 /*
  * test_sample.c - the token sampler (runtime/program/sample.c) and the run's
- * report (runtime/program/report.c): sampling frequencies against the tempered
- * top-k distribution, argmax limits, fallbacks, reproducibility; the log's
- * exact CSV and JSON lines; SVG plots for normal, empty, constant and
- * gappy inputs; the plain progress lines and the done line.
+ * report (runtime/program/progress.c, log.c, plot.c): sampling frequencies
+ * against the tempered top-k distribution, argmax limits, fallbacks,
+ * reproducibility; the log's exact CSV and JSON lines; SVG plots for
+ * normal, empty, constant and gappy inputs; the plain progress lines and
+ * the done line.
  *
  * Built twice by CMake (float and -DRNN_REAL_DOUBLE). Every check prints
  * one line; the run ends with "N passed, M failed" and exits nonzero on
