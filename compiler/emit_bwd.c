@@ -6,10 +6,53 @@
  * gate gradients and dL/dh' through W_hh). Every weight gradient is one GEMM
  * over all T*B rows after the sweep, the recurrent one included:
  * dW_hh = sum_t dgates[t]^T h[t-1] is a single [GH x TB] x [TB x H] product.
+ * Above each sweep stand the cell's gradient equations.
  */
 #include <string.h>
 
 #include "emitter.h"
+
+/* The gradient equations of a cell, above its backward sweep: what each
+ * step's kernel computes (dh: dL/dh[t], from the layer above and from step
+ * t+1; ' marks step t-1), then what the GEMMs after the sweep add up. */
+static void emit_gradient_equations(EmitBuf *o, const IrLayer *l, int masked) {
+  switch (l->kind) {
+  case IR_SIMPLE_RNN:
+    emit_printf(o, "    /* da = dh * %s    dh' += W_hh^T da\n",
+                l->act == IR_ACT_RELU ? "[h > 0]" : "(1 - h^2)");
+    emit_printf(o, "     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */\n");
+    break;
+  case IR_LSTM:
+    emit_printf(o, "    /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2)%s\n",
+                l->peephole ? " + p_o*do" : "");
+    emit_printf(o, "     * di = dc*g * i(1-i)    df = dc*c' * f(1-f)    dg = dc*i * (1 - g^2)\n");
+    emit_printf(o, "     * dh' += W_hh^T [di df dg do]    dc' = dc*f%s\n",
+                l->peephole ? " + p_i*di + p_f*df" : "");
+    if (l->peephole)
+      emit_printf(o, "     * dp_i += di*c'    dp_f += df*c'    dp_o += do*c\n");
+    emit_printf(o, "     * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */\n");
+    break;
+  case IR_GRU:
+    emit_printf(o, "    /* dn = dh*(1-z) * (1 - n^2)    dz = dh*(h' - n) * z(1-z)\n");
+    if (l->reset_after) {
+      emit_printf(o, "     * dr = dn*(W_hn h' + b_hn) * r(1-r)\n");
+      emit_printf(o, "     * dh' += dh*z + W_hh^T [dr dz r*dn]\n");
+      emit_printf(o, "     * then dW_hh += sum_t [dr dz r*dn][t]^T h[t-1], db_hh += their sums */\n");
+    } else {
+      emit_printf(o, "     * d(r*h') = W_hn^T dn    dr = d(r*h')*h' * r(1-r)\n");
+      emit_printf(o, "     * dh' += dh*z + d(r*h')*r + W_h[rz]^T [dr dz]\n");
+      emit_printf(o, "     * then dW_h[rz] += sum_t [dr dz][t]^T h[t-1], dW_hn += sum_t dn[t]^T (r*h')[t]"
+                     " */\n");
+    }
+    break;
+  default:
+    break;
+  }
+  if (l->recurrent_dropout > 0)
+    emit_printf(o, "    /* recurrent dropout: the products read h'*m, so their dh' terms are * m */\n");
+  if (masked)
+    emit_printf(o, "    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */\n");
+}
 
 /* The sweep from the last step back to the first. */
 static void emit_recurrent_sweep(Emitter *e, int i) {
@@ -69,7 +112,7 @@ static void emit_recurrent_weight_grads(Emitter *e, int i) {
   } else {
     const char *dg = l->kind == IR_GRU ? "dhp" : "dxp";
     emit_printf(o, "    /* dW_hh += sum_t d%s[t]^T h[t-1]: one GEMM over all steps */\n",
-                l->kind == IR_GRU ? "hp" : "gates");
+                l->kind == IR_GRU ? "hp" : l->kind == IR_LSTM ? "gates" : "a");
     emit_printf(o, "    rnn_gemm(1, 0, %d, %s_%s_H, %s_T * %s_B, 1, %s[0], %d, %s, %s_%s_H, 1, %s, %s_%s_H);\n",
                 gh, U, lu, U, U, dg, gh, hin, U, lu, dwhh, U, lu);
   }
@@ -112,8 +155,8 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   else
     emit_printf(o, "    const rnn_real *hmask = NULL; /* no recurrent dropout */\n");
   emit_printf(o, "    rnn_real *sc = ws->%s_scratch; /* [B][H] */\n", l->name);
-  emit_printf(o, "    rnn_real (*dxp)[%s_B * %d] = ws->%s_dxproj; /* [T][B][%dH] */\n", U, gh,
-              l->name, l->gates);
+  emit_printf(o, "    rnn_real (*dxp)[%s_B * %d] = ws->%s_dxproj; /* [T][B][%s] */\n", U, gh,
+              l->name, emit_gates_width(l));
   emit_printf(o, "    rnn_real (*dh)[%s_B * %s_%s_H] = ws->%s_dh; /* [T+1][B][H] */\n", U, U, lu,
               l->name);
   if (l->kind == IR_GRU && l->reset_after)
@@ -122,6 +165,7 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   emit_layer_views(e, i);
   if (l->kind == IR_LSTM)
     emit_printf(o, "    memset(dc, 0, sizeof ws->%s_dc);\n", l->name);
+  emit_gradient_equations(o, l, m->input.mask != IR_MASK_NONE);
   emit_recurrent_sweep(e, i);
   emit_recurrent_weight_grads(e, i);
   /* input weights, biases and the input's gradient: time-parallel */
@@ -145,7 +189,7 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
     if (src.zero[0])
       emit_printf(o, "    %s\n", src.zero);
   }
-  emit_printf(o, "    (void)hmask;\n  }\n");
+  emit_printf(o, "  }\n");
 }
 
 static void emit_dropout_bwd(Emitter *e, int i) {
@@ -203,7 +247,8 @@ void emit_backward(Emitter *e) {
               "void %s_backward(const %s_params *p, %s_workspace *ws, const %s_batch *b,\n"
               "                 %s_params *g) {\n",
               n, n, n, n, n);
-  emit_printf(o, "  memset(g, 0, sizeof *g);\n  (void)b;\n");
+  size_t body = o->len;
+  emit_printf(o, "  memset(g, 0, sizeof *g);\n");
   const IrLayer *out = &m->layers[m->n_layers - 1];
   if (ir_is_recurrent(out->kind)) {
     /* the loss wrote dL/dh into the output steps; the rest starts at zero */
@@ -229,5 +274,7 @@ void emit_backward(Emitter *e) {
     emit_printf(o, "  rnn_scatter_add_rows(%s_T * %s_B, %s_E, &b->x[0][0], ws->embedding_dout[0], %s);\n",
                 U, U, U, dtab);
   }
+  if (!emit_mentions(o, body, "b->")) /* (every model reads it; kept honest) */
+    emit_printf(o, "  (void)b;\n");
   emit_printf(o, "}\n\n");
 }

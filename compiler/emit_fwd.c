@@ -113,8 +113,8 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
   if (l->kind == IR_GRU && l->reset_after)
     emit_printf(o, "    const rnn_real *bhh = %s; /* [3H] */\n", bhh);
   emit_printf(o, "    const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */\n");
-  emit_printf(o, "    rnn_real (*xp)[%s_B * %d] = ws->%s_xproj; /* [T][B][%dH] */\n", U, gh,
-              l->name, l->gates);
+  emit_printf(o, "    rnn_real (*xp)[%s_B * %d] = ws->%s_xproj; /* [T][B][%s] */\n", U, gh,
+              l->name, emit_gates_width(l));
   emit_layer_views(e, i);
   if (src.one_hot) {
     emit_printf(o, "    /* input projection of every step at once: a row gather of W_ih^T */\n");
@@ -153,7 +153,7 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
     if (l->kind == IR_LSTM)
       emit_printf(o, "    memcpy(s->%s_c, c[%s_T], sizeof s->%s_c);\n", l->name, U, l->name);
   }
-  emit_printf(o, "    (void)hmask;\n  }\n");
+  emit_printf(o, "  }\n");
 }
 
 static void emit_dropout_fwd(Emitter *e, int i) {
@@ -257,7 +257,7 @@ void emit_forward(Emitter *e) {
     emit_printf(o, "  ws->dropout_on[0] = dropout_rng != NULL;\n");
   else
     emit_printf(o, "  (void)dropout_rng; /* no dropout in this model */\n");
-  emit_printf(o, "  (void)s;\n");
+  size_t body = o->len;
   emit_seq_mask(e);
   if (m->input.kind == IR_INPUT_TOKENS && m->input.embedding) {
     char tab[128];
@@ -276,5 +276,7 @@ void emit_forward(Emitter *e) {
       emit_dense_fwd(e, i);
   }
   emit_loss(e);
+  if (!emit_mentions(o, body, "s->"))
+    emit_printf(o, "  (void)s;\n");
   emit_printf(o, "}\n\n");
 }

@@ -196,9 +196,10 @@ static void emit_step_struct(Emitter *e) {
         emit_printf(o, "  rnn_real %s_c[%d];     /* [H] cell state */\n", l->name, l->units);
         emit_printf(o, "  rnn_real %s_cnext[%d]; /* [H] */\n", l->name, l->units);
       }
-      emit_printf(o, "  rnn_real %s_xproj[%d]; /* [%dH] */\n", l->name, gh, l->gates);
+      emit_printf(o, "  rnn_real %s_xproj[%d]; /* [%s] */\n", l->name, gh, emit_gates_width(l));
       if (l->kind != IR_SIMPLE_RNN)
-        emit_printf(o, "  rnn_real %s_gates[%d]; /* [%dH] */\n", l->name, gh, l->gates);
+        emit_printf(o, "  rnn_real %s_gates[%d]; /* [%s] */\n", l->name, gh,
+                    emit_gates_width(l));
       if (l->kind == IR_GRU)
         emit_printf(o, "  rnn_real %s_%s[%d];    /* [H] */\n", l->name,
                     l->reset_after ? "hn" : "rh", l->units);

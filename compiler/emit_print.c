@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "emitter.h"
 #include "version.h"
@@ -38,6 +39,16 @@ void emit_printf(EmitBuf *b, const char *fmt, ...) {
   vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
   va_end(ap);
   b->len += (size_t)n;
+}
+
+int emit_mentions(const EmitBuf *b, size_t from, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = from; i + n <= b->len; i++) {
+    char before = i > 0 ? b->data[i - 1] : ' ';
+    if (!isalnum((unsigned char)before) && before != '_' && memcmp(b->data + i, needle, n) == 0)
+      return 1;
+  }
+  return 0;
 }
 
 void emit_number(EmitBuf *b, double v) {

@@ -8,6 +8,10 @@
 
 #include "emitter.h"
 
+const char *emit_gates_width(const IrLayer *l) {
+  return l->gates == 4 ? "4H" : l->gates == 3 ? "3H" : "H";
+}
+
 const char *emit_act_enum(IrAct a) {
   static const char *const names[] = {"RNN_ACT_LINEAR", "RNN_ACT_RELU", "RNN_ACT_TANH",
                                       "RNN_ACT_SIGMOID", "RNN_ACT_SOFTMAX"};
@@ -119,8 +123,8 @@ void emit_layer_views(const Emitter *e, int i) {
   emit_printf(o, "    rnn_real (*h)[%s_B * %s_%s_H] = ws->%s_h; /* [T+1][B][H] */\n", U, U, lu,
               l->name);
   if (l->kind != IR_SIMPLE_RNN)
-    emit_printf(o, "    rnn_real (*gt)[%s_B * %d] = ws->%s_gates; /* [T][B][%dH] */\n", U, gh,
-                l->name, l->gates);
+    emit_printf(o, "    rnn_real (*gt)[%s_B * %d] = ws->%s_gates; /* [T][B][%s] */\n", U, gh,
+                l->name, emit_gates_width(l));
   if (l->kind == IR_LSTM)
     emit_printf(o, "    rnn_real (*c)[%s_B * %s_%s_H] = ws->%s_c; /* [T+1][B][H] */\n", U, U, lu,
                 l->name);

@@ -41,6 +41,11 @@ typedef struct EmitBuf {
 
 void emit_printf(EmitBuf *b, const char *fmt, ...) EMIT_PRINTF(2, 3);
 
+/* Whether NEEDLE ("s->") occurs in B's text from byte FROM on, not as the
+ * tail of a longer name ("ws->"): a function body checks whether it used
+ * a parameter before it emits a `(void)` for it. */
+int emit_mentions(const EmitBuf *b, size_t from, const char *needle);
+
 /* Everything the file emitters share about one model. */
 typedef struct Emitter {
   const IrModel *m;
@@ -95,6 +100,9 @@ void emit_layer_views(const Emitter *e, int i);
 
 /* Helpers shared by the file emitters. */
 const char *emit_act_enum(IrAct a);         /* "RNN_ACT_SOFTMAX" */
+/* The width of a layer's pre-activations in comments: "4H" for an LSTM's
+ * four gates, "3H" for a GRU's three, "H" for a SimpleRNN (no gates). */
+const char *emit_gates_width(const IrLayer *l);
 const IrBuffer *emit_find_buffer(const IrModel *m, int layer, const char *suffix);
 void emit_number(EmitBuf *b, double v);      /* shortest round-trip literal */
 void emit_upper(char *dst, const char *src, size_t size);

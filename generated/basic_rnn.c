@@ -171,14 +171,13 @@ const RnnModelDesc basic_rnn_desc = {
 rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_rnn_workspace *ws,
                     const basic_rnn_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* ---- cell: simple_rnn, 3 -> 5, every step ---- */
   {
     /* W_hh packed once for the 2 per-step products (rnn.h) */
     rnn_pack_recurrent(1, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], ws->cell_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->cell_weight_hh[0][0], ws->cell_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[BASIC_RNN_B * 5] = ws->cell_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[BASIC_RNN_B * 5] = ws->cell_xproj; /* [T][B][H] */
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][3] */
     /* input projection of every step at once: one GEMM */
@@ -187,7 +186,6 @@ rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
     rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, xp[1], h[1], u, hmask, NULL, NULL, h[2]);
-    (void)hmask;
   }
   /* ---- loss: mse over every step, mean ---- */
   return rnn_loss_mse(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_OUT, ws->cell_h[1], &b->y[0][0][0], NULL, ws->cell_dh[1]);
@@ -200,7 +198,6 @@ rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_
 void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, const basic_rnn_batch *b,
                  basic_rnn_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   memset(ws->cell_dh[0], 0, sizeof ws->cell_dh[0]);
   /* ---- cell: backward through time ---- */
   {
@@ -209,16 +206,17 @@ void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, cons
     const RnnRecurrent whh = {&p->cell_weight_hh[0][0], NULL, ws->cell_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->cell_scratch; /* [B][H] */
-    rnn_real (*dxp)[BASIC_RNN_B * 5] = ws->cell_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[BASIC_RNN_B * 5] = ws->cell_dxproj; /* [T][B][H] */
     rnn_real (*dh)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_dh; /* [T+1][B][H] */
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 5, BASIC_RNN_CELL_H, BASIC_RNN_T * BASIC_RNN_B, 1, dxp[0], 5, h[0], BASIC_RNN_CELL_H, 1, &g->cell_weight_hh[0][0], BASIC_RNN_CELL_H);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(BASIC_RNN_T * BASIC_RNN_B, 3, 5, &b->x[0][0][0], &p->cell_weight_ih[0][0], dxp[0], NULL, &g->cell_weight_ih[0][0], g->cell_bias_ih);
-    (void)hmask;
   }
 }
 

@@ -75,7 +75,7 @@ typedef struct basic_rnn_optim {
 typedef struct basic_rnn_step_state {
   rnn_real cell_h[5];     /* [H] state */
   rnn_real cell_hnext[5]; /* [H] */
-  rnn_real cell_xproj[5]; /* [1H] */
+  rnn_real cell_xproj[5]; /* [H] */
 } basic_rnn_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

@@ -186,7 +186,6 @@ const RnnModelDesc chargen_desc = {
 rnn_real chargen_forward(const chargen_params *p, chargen_state *s, chargen_workspace *ws,
                     const chargen_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* ---- lstm1: lstm, 128 -> 128, every step ---- */
   {
     /* W_hh packed once for the 64 per-step products (rnn.h) */
@@ -274,7 +273,6 @@ rnn_real chargen_forward(const chargen_params *p, chargen_state *s, chargen_work
     rnn_lstm_fwd_step(CHARGEN_B, CHARGEN_LSTM1_H, xp[63], h[63], c[63], u, peep, hmask, NULL, NULL, gt[63], c[64], h[64]);
     memcpy(s->lstm1_h, h[CHARGEN_T], sizeof s->lstm1_h); /* carried to the next batch */
     memcpy(s->lstm1_c, c[CHARGEN_T], sizeof s->lstm1_c);
-    (void)hmask;
   }
   /* ---- logits: dense 128 -> 128, softmax, every step ---- */
   /* y = softmax(x W^T + b) */
@@ -291,7 +289,6 @@ rnn_real chargen_forward(const chargen_params *p, chargen_state *s, chargen_work
 void chargen_backward(const chargen_params *p, chargen_workspace *ws, const chargen_batch *b,
                  chargen_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- logits: dense backward ---- */
   rnn_linear_bwd(CHARGEN_T * CHARGEN_B, 128, 128, ws->lstm1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->lstm1_dh[1], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->lstm1_dh[0], 0, sizeof ws->lstm1_dh[0]);
@@ -311,6 +308,10 @@ void chargen_backward(const chargen_params *p, chargen_workspace *ws, const char
     rnn_real (*gt)[CHARGEN_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);
+    /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2)
+     * di = dc*g * i(1-i)    df = dc*c' * f(1-f)    dg = dc*i * (1 - g^2)
+     * dh' += W_hh^T [di df dg do]    dc' = dc*f
+     * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
     rnn_lstm_bwd_step(CHARGEN_B, CHARGEN_LSTM1_H, gt[63], c[63], c[64], u, peep, hmask, NULL, dh[64], dc, dxp[63], dh[63], dpeep, sc);
     rnn_lstm_bwd_step(CHARGEN_B, CHARGEN_LSTM1_H, gt[62], c[62], c[63], u, peep, hmask, NULL, dh[63], dc, dxp[62], dh[62], dpeep, sc);
     rnn_lstm_bwd_step(CHARGEN_B, CHARGEN_LSTM1_H, gt[61], c[61], c[62], u, peep, hmask, NULL, dh[62], dc, dxp[61], dh[61], dpeep, sc);
@@ -380,7 +381,6 @@ void chargen_backward(const chargen_params *p, chargen_workspace *ws, const char
     rnn_col_sums(CHARGEN_T * CHARGEN_B, 512, dxp[0], 512, g->lstm1_bias_hh);
     /* dW_ih[:, token] += dxproj: summed by token as rows, then transposed */
     rnn_scatter_add_token_rows(CHARGEN_T * CHARGEN_B, 512, CHARGEN_VOCAB, &b->x[0][0], dxp[0], ws->lstm1_dwih_t, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
-    (void)hmask;
   }
 }
 

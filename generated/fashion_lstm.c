@@ -186,7 +186,6 @@ const RnnModelDesc fashion_lstm_desc = {
 rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *s, fashion_lstm_workspace *ws,
                     const fashion_lstm_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* ---- lstm1: lstm, 28 -> 150, last step ---- */
   {
     /* W_hh packed once for the 28 per-step products (rnn.h) */
@@ -236,7 +235,6 @@ rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[25], h[25], c[25], u, peep, hmask, NULL, NULL, gt[25], c[26], h[26]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[26], h[26], c[26], u, peep, hmask, NULL, NULL, gt[26], c[27], h[27]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[27], h[27], c[27], u, peep, hmask, NULL, NULL, gt[27], c[28], h[28]);
-    (void)hmask;
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
@@ -253,7 +251,6 @@ rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *
 void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace *ws, const fashion_lstm_batch *b,
                  fashion_lstm_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- logits: dense backward ---- */
   rnn_linear_bwd(FASHION_LSTM_B, 150, 10, ws->lstm1_h[28], &p->logits_weight[0][0], ws->logits_dout, ws->lstm1_dh[28], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->lstm1_dh[0], 0, 28 * sizeof ws->lstm1_dh[0]);
@@ -273,6 +270,10 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
     rnn_real (*gt)[FASHION_LSTM_B * 600] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);
+    /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2)
+     * di = dc*g * i(1-i)    df = dc*c' * f(1-f)    dg = dc*i * (1 - g^2)
+     * dh' += W_hh^T [di df dg do]    dc' = dc*f
+     * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[27], c[27], c[28], u, peep, hmask, NULL, dh[28], dc, dxp[27], dh[27], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[26], c[26], c[27], u, peep, hmask, NULL, dh[27], dc, dxp[26], dh[26], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[25], c[25], c[26], u, peep, hmask, NULL, dh[26], dc, dxp[25], dh[25], dpeep, sc);
@@ -306,7 +307,6 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
     rnn_col_sums(FASHION_LSTM_T * FASHION_LSTM_B, 600, dxp[0], 600, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(FASHION_LSTM_T * FASHION_LSTM_B, 28, 600, &b->x[0][0][0], &p->lstm1_weight_ih[0][0], dxp[0], NULL, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
-    (void)hmask;
   }
 }
 

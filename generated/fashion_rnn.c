@@ -182,14 +182,13 @@ const RnnModelDesc fashion_rnn_desc = {
 rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, fashion_rnn_workspace *ws,
                     const fashion_rnn_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* ---- rnn: simple_rnn, 28 -> 150, last step ---- */
   {
     /* W_hh packed once for the 28 per-step products (rnn.h) */
     rnn_pack_recurrent(1, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[FASHION_RNN_B * 150] = ws->rnn_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[FASHION_RNN_B * 150] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][28] */
     /* input projection of every step at once: one GEMM */
@@ -224,7 +223,6 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, 
     rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[25], h[25], u, hmask, NULL, NULL, h[26]);
     rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[26], h[26], u, hmask, NULL, NULL, h[27]);
     rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[27], h[27], u, hmask, NULL, NULL, h[28]);
-    (void)hmask;
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
@@ -241,7 +239,6 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, 
 void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws, const fashion_rnn_batch *b,
                  fashion_rnn_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- logits: dense backward ---- */
   rnn_linear_bwd(FASHION_RNN_B, 150, 10, ws->rnn_h[28], &p->logits_weight[0][0], ws->logits_dout, ws->rnn_dh[28], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->rnn_dh[0], 0, 28 * sizeof ws->rnn_dh[0]);
@@ -252,9 +249,11 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[FASHION_RNN_B * 150] = ws->rnn_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[FASHION_RNN_B * 150] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[28], u, hmask, NULL, dh[28], dxp[27], dh[27], sc);
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[27], u, hmask, NULL, dh[27], dxp[26], dh[26], sc);
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[26], u, hmask, NULL, dh[26], dxp[25], dh[25], sc);
@@ -283,12 +282,11 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[3], u, hmask, NULL, dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 150, FASHION_RNN_RNN_H, FASHION_RNN_T * FASHION_RNN_B, 1, dxp[0], 150, h[0], FASHION_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], FASHION_RNN_RNN_H);
     rnn_col_sums(FASHION_RNN_T * FASHION_RNN_B, 150, dxp[0], 150, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(FASHION_RNN_T * FASHION_RNN_B, 28, 150, &b->x[0][0][0], &p->rnn_weight_ih[0][0], dxp[0], NULL, &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
-    (void)hmask;
   }
 }
 

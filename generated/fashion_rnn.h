@@ -81,7 +81,7 @@ typedef struct fashion_rnn_optim {
 typedef struct fashion_rnn_step_state {
   rnn_real rnn_h[150];     /* [H] state */
   rnn_real rnn_hnext[150]; /* [H] */
-  rnn_real rnn_xproj[150]; /* [1H] */
+  rnn_real rnn_xproj[150]; /* [H] */
   rnn_real logits_out[10]; /* [N] */
 } fashion_rnn_step_state;
 

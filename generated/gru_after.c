@@ -203,7 +203,6 @@ const RnnModelDesc gru_after_desc = {
 rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_after_workspace *ws,
                     const gru_after_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* ---- embedding: a row gather per token ---- */
   rnn_gather_rows(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- gru1: gru, 32 -> 256, every step ---- */
@@ -290,7 +289,6 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
     rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[62], h[62], u, bhh, hmask, NULL, NULL, gt[62], hn[62], h[63]);
     rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[63], h[63], u, bhh, hmask, NULL, NULL, gt[63], hn[63], h[64]);
     memcpy(s->gru1_h, h[GRU_AFTER_T], sizeof s->gru1_h); /* carried to the next batch */
-    (void)hmask;
   }
   /* ---- gru2: gru, 256 -> 256, every step ---- */
   {
@@ -376,7 +374,6 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
     rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[62], h[62], u, bhh, hmask, NULL, NULL, gt[62], hn[62], h[63]);
     rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[63], h[63], u, bhh, hmask, NULL, NULL, gt[63], hn[63], h[64]);
     memcpy(s->gru2_h, h[GRU_AFTER_T], sizeof s->gru2_h); /* carried to the next batch */
-    (void)hmask;
   }
   /* ---- logits: dense 256 -> 96, softmax, every step ---- */
   /* y = softmax(x W^T + b) */
@@ -393,7 +390,6 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
 void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, const gru_after_batch *b,
                  gru_after_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- logits: dense backward ---- */
   rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, 256, 96, ws->gru2_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->gru2_dh[1], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->gru2_dh[0], 0, sizeof ws->gru2_dh[0]);
@@ -410,6 +406,10 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_h; /* [T+1][B][H] */
     rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru2_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_hn; /* [T][B][H] */
+    /* dn = dh*(1-z) * (1 - n^2)    dz = dh*(h' - n) * z(1-z)
+     * dr = dn*(W_hn h' + b_hn) * r(1-r)
+     * dh' += dh*z + W_hh^T [dr dz r*dn]
+     * then dW_hh += sum_t [dr dz r*dn][t]^T h[t-1], db_hh += their sums */
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[63], hn[63], h[63], u, hmask, NULL, dh[64], dxp[63], dhp[63], dh[63], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[62], hn[62], h[62], u, hmask, NULL, dh[63], dxp[62], dhp[62], dh[62], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[61], hn[61], h[61], u, hmask, NULL, dh[62], dxp[61], dhp[61], dh[61], sc);
@@ -480,7 +480,6 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, 256, 768, ws->gru1_h[1], &p->gru2_weight_ih[0][0], dxp[0], ws->gru1_dh[1], &g->gru2_weight_ih[0][0], g->gru2_bias_ih);
     memset(ws->gru1_dh[0], 0, sizeof ws->gru1_dh[0]);
-    (void)hmask;
   }
   /* ---- gru1: backward through time ---- */
   {
@@ -495,6 +494,10 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
     rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_hn; /* [T][B][H] */
+    /* dn = dh*(1-z) * (1 - n^2)    dz = dh*(h' - n) * z(1-z)
+     * dr = dn*(W_hn h' + b_hn) * r(1-r)
+     * dh' += dh*z + W_hh^T [dr dz r*dn]
+     * then dW_hh += sum_t [dr dz r*dn][t]^T h[t-1], db_hh += their sums */
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[63], hn[63], h[63], u, hmask, NULL, dh[64], dxp[63], dhp[63], dh[63], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[62], hn[62], h[62], u, hmask, NULL, dh[63], dxp[62], dhp[62], dh[62], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[61], hn[61], h[61], u, hmask, NULL, dh[62], dxp[61], dhp[61], dh[61], sc);
@@ -564,7 +567,6 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     rnn_col_sums(GRU_AFTER_T * GRU_AFTER_B, 768, dhp[0], 768, g->gru1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, 32, 768, ws->embedding_out[0], &p->gru1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->gru1_weight_ih[0][0], g->gru1_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -186,7 +186,6 @@ const RnnModelDesc gru_before_desc = {
 rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s, gru_before_workspace *ws,
                     const gru_before_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* ---- embedding: a row gather per token ---- */
   rnn_gather_rows(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- gru1: gru, 32 -> 256, every step ---- */
@@ -272,7 +271,6 @@ rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s, gru
     rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[62], h[62], u, hmask, NULL, NULL, gt[62], rh[62], h[63]);
     rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[63], h[63], u, hmask, NULL, NULL, gt[63], rh[63], h[64]);
     memcpy(s->gru1_h, h[GRU_BEFORE_T], sizeof s->gru1_h); /* carried to the next batch */
-    (void)hmask;
   }
   /* ---- logits: dense 256 -> 96, softmax, every step ---- */
   /* y = softmax(x W^T + b) */
@@ -289,7 +287,6 @@ rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s, gru
 void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, const gru_before_batch *b,
                  gru_before_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- logits: dense backward ---- */
   rnn_linear_bwd(GRU_BEFORE_T * GRU_BEFORE_B, 256, 96, ws->gru1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->gru1_dh[1], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->gru1_dh[0], 0, sizeof ws->gru1_dh[0]);
@@ -305,6 +302,10 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, c
     rnn_real (*h)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
     rnn_real (*gt)[GRU_BEFORE_B * 768] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*rh)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_rh; /* [T][B][H] */
+    /* dn = dh*(1-z) * (1 - n^2)    dz = dh*(h' - n) * z(1-z)
+     * d(r*h') = W_hn^T dn    dr = d(r*h')*h' * r(1-r)
+     * dh' += dh*z + d(r*h')*r + W_h[rz]^T [dr dz]
+     * then dW_h[rz] += sum_t [dr dz][t]^T h[t-1], dW_hn += sum_t dn[t]^T (r*h')[t] */
     rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[63], rh[63], h[63], u, hmask, NULL, dh[64], dxp[63], dh[63], sc);
     rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[62], rh[62], h[62], u, hmask, NULL, dh[63], dxp[62], dh[62], sc);
     rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[61], rh[61], h[61], u, hmask, NULL, dh[62], dxp[61], dh[61], sc);
@@ -375,7 +376,6 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, c
     rnn_col_sums(GRU_BEFORE_T * GRU_BEFORE_B, 768, dxp[0], 768, g->gru1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(GRU_BEFORE_T * GRU_BEFORE_B, 32, 768, ws->embedding_out[0], &p->gru1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->gru1_weight_ih[0][0], g->gru1_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

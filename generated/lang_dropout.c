@@ -202,7 +202,6 @@ const RnnModelDesc lang_dropout_desc = {
 rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *s, lang_dropout_workspace *ws,
                     const lang_dropout_batch *b, RnnRng *dropout_rng) {
   ws->dropout_on[0] = dropout_rng != NULL;
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_DROPOUT_T; t++)
     for (int i = 0; i < LANG_DROPOUT_B; i++)
@@ -215,7 +214,7 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     rnn_pack_recurrent(1, LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_DROPOUT_B * 64] = ws->rnn1_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[LANG_DROPOUT_B * 64] = ws->rnn1_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
@@ -257,7 +256,6 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[21], h[21], u, hmask, sm[21], hd[21], h[22]);
     rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[22], h[22], u, hmask, sm[22], hd[22], h[23]);
     rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[23], h[23], u, hmask, sm[23], hd[23], h[24]);
-    (void)hmask;
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, last step ---- */
   {
@@ -265,7 +263,7 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     rnn_pack_recurrent(1, LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_DROPOUT_B * 32] = ws->rnn2_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[LANG_DROPOUT_B * 32] = ws->rnn2_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
@@ -307,7 +305,6 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[21], h[21], u, hmask, sm[21], hd[21], h[22]);
     rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[22], h[22], u, hmask, sm[22], hd[22], h[23]);
     rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[23], h[23], u, hmask, sm[23], hd[23], h[24]);
-    (void)hmask;
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -324,7 +321,6 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
 void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace *ws, const lang_dropout_batch *b,
                  lang_dropout_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(LANG_DROPOUT_B, 32, 1, ws->rnn2_h[24], &p->out_weight[0][0], ws->out_dout, ws->rnn2_dh[24], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn2_dh[0], 0, 24 * sizeof ws->rnn2_dh[0]);
@@ -335,11 +331,15 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn2_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[LANG_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* recurrent dropout: the products read h'*m, so their dh' terms are * m */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
@@ -364,7 +364,7 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 32, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], 32, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_DROPOUT_RNN2_H);
     rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, dxp[0], 32, g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
@@ -372,7 +372,6 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     if (ws->dropout_on[0])
       rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, 64, ws->rnn1_dh[1], ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn1_dh[1]);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
-    (void)hmask;
   }
   /* ---- rnn1: backward through time ---- */
   {
@@ -381,11 +380,15 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn1_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[LANG_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* recurrent dropout: the products read h'*m, so their dh' terms are * m */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
@@ -410,14 +413,13 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 64, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], 64, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_DROPOUT_RNN1_H);
     rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, 64, dxp[0], 64, g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, 64, ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
     if (ws->dropout_on[0])
       rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, ws->embedding_dout[0], ws->rnn1_xmask, LANG_DROPOUT_B, ws->embedding_dout[0]);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

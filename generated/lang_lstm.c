@@ -189,7 +189,6 @@ const RnnModelDesc lang_lstm_desc = {
 rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_lstm_workspace *ws,
                     const lang_lstm_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_LSTM_T; t++)
     for (int i = 0; i < LANG_LSTM_B; i++)
@@ -242,7 +241,6 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask, sm[21], NULL, gt[21], c[22], h[22]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask, sm[22], NULL, gt[22], c[23], h[23]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask, sm[23], NULL, gt[23], c[24], h[24]);
-    (void)hmask;
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -259,7 +257,6 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
 void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, const lang_lstm_batch *b,
                  lang_lstm_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(LANG_LSTM_B, 32, 1, ws->lstm1_h[24], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[24], &g->out_weight[0][0], g->out_bias);
   memset(ws->lstm1_dh[0], 0, 24 * sizeof ws->lstm1_dh[0]);
@@ -280,6 +277,11 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
     rnn_real (*c)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_LSTM_B] = ws->seq_mask; /* [T][B] */
     memset(dc, 0, sizeof ws->lstm1_dc);
+    /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2)
+     * di = dc*g * i(1-i)    df = dc*c' * f(1-f)    dg = dc*i * (1 - g^2)
+     * dh' += W_hh^T [di df dg do]    dc' = dc*f
+     * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask, sm[23], dh[24], dc, dxp[23], dh[23], dpeep, sc);
     rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask, sm[22], dh[23], dc, dxp[22], dh[22], dpeep, sc);
     rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask, sm[21], dh[22], dc, dxp[21], dh[21], dpeep, sc);
@@ -309,7 +311,6 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
     rnn_col_sums(LANG_LSTM_T * LANG_LSTM_B, 128, dxp[0], 128, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(LANG_LSTM_T * LANG_LSTM_B, 32, 128, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -185,7 +185,6 @@ const RnnModelDesc lang_rnn_desc = {
 rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_workspace *ws,
                     const lang_rnn_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_RNN_T; t++)
     for (int i = 0; i < LANG_RNN_B; i++)
@@ -198,7 +197,7 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
     rnn_pack_recurrent(1, LANG_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_RNN_B * 32] = ws->rnn_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[LANG_RNN_B * 32] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_RNN_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
@@ -230,7 +229,6 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
-    (void)hmask;
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -247,7 +245,6 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
 void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const lang_rnn_batch *b,
                  lang_rnn_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(LANG_RNN_B, 32, 1, ws->rnn_h[24], &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[24], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn_dh[0], 0, 24 * sizeof ws->rnn_dh[0]);
@@ -258,10 +255,13 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[LANG_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_RNN_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
@@ -286,12 +286,11 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 32, LANG_RNN_RNN_H, LANG_RNN_T * LANG_RNN_B, 1, dxp[0], 32, h[0], LANG_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], LANG_RNN_RNN_H);
     rnn_col_sums(LANG_RNN_T * LANG_RNN_B, 32, dxp[0], 32, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(LANG_RNN_T * LANG_RNN_B, 32, 32, ws->embedding_out[0], &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -87,7 +87,7 @@ typedef struct lang_rnn_step_state {
   rnn_real embedding_out[32]; /* [E] */
   rnn_real rnn_h[32];     /* [H] state */
   rnn_real rnn_hnext[32]; /* [H] */
-  rnn_real rnn_xproj[32]; /* [1H] */
+  rnn_real rnn_xproj[32]; /* [H] */
   rnn_real out_out[1]; /* [N] */
 } lang_rnn_step_state;
 

@@ -219,7 +219,6 @@ const RnnModelDesc lang_stacked_desc = {
 rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *s, lang_stacked_workspace *ws,
                     const lang_stacked_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_STACKED_T; t++)
     for (int i = 0; i < LANG_STACKED_B; i++)
@@ -232,7 +231,7 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_pack_recurrent(1, LANG_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_STACKED_B * 64] = ws->rnn1_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[LANG_STACKED_B * 64] = ws->rnn1_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
@@ -264,7 +263,6 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
-    (void)hmask;
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, every step ---- */
   {
@@ -272,7 +270,7 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_pack_recurrent(1, LANG_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_STACKED_B * 32] = ws->rnn2_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[LANG_STACKED_B * 32] = ws->rnn2_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn1_h[1]; /* [T][B][64] */
@@ -304,7 +302,6 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
-    (void)hmask;
   }
   /* ---- rnn3: simple_rnn, 32 -> 16, last step ---- */
   {
@@ -312,7 +309,7 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_pack_recurrent(1, LANG_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_STACKED_B * 16] = ws->rnn3_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[LANG_STACKED_B * 16] = ws->rnn3_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn2_h[1]; /* [T][B][32] */
@@ -344,7 +341,6 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
-    (void)hmask;
   }
   /* ---- out: dense 16 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -361,7 +357,6 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
 void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace *ws, const lang_stacked_batch *b,
                  lang_stacked_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(LANG_STACKED_B, 16, 1, ws->rnn3_h[24], &p->out_weight[0][0], ws->out_dout, ws->rnn3_dh[24], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn3_dh[0], 0, 24 * sizeof ws->rnn3_dh[0]);
@@ -372,10 +367,13 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], NULL, ws->rnn3_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn3_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[LANG_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
@@ -400,13 +398,12 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 16, LANG_STACKED_RNN3_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], 16, h[0], LANG_STACKED_RNN3_H, 1, &g->rnn3_weight_hh[0][0], LANG_STACKED_RNN3_H);
     rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, 16, dxp[0], 16, g->rnn3_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, 32, 16, ws->rnn2_h[1], &p->rnn3_weight_ih[0][0], dxp[0], ws->rnn2_dh[1], &g->rnn3_weight_ih[0][0], g->rnn3_bias_ih);
     memset(ws->rnn2_dh[0], 0, sizeof ws->rnn2_dh[0]);
-    (void)hmask;
   }
   /* ---- rnn2: backward through time ---- */
   {
@@ -415,10 +412,13 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[LANG_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
@@ -443,13 +443,12 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 32, LANG_STACKED_RNN2_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], 32, h[0], LANG_STACKED_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_STACKED_RNN2_H);
     rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, 32, dxp[0], 32, g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, 64, 32, ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
-    (void)hmask;
   }
   /* ---- rnn1: backward through time ---- */
   {
@@ -458,10 +457,13 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[LANG_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
@@ -486,12 +488,11 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 64, LANG_STACKED_RNN1_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], 64, h[0], LANG_STACKED_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_STACKED_RNN1_H);
     rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, 64, dxp[0], 64, g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, 32, 64, ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

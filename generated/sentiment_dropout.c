@@ -202,7 +202,6 @@ const RnnModelDesc sentiment_dropout_desc = {
 rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_dropout_state *s, sentiment_dropout_workspace *ws,
                     const sentiment_dropout_batch *b, RnnRng *dropout_rng) {
   ws->dropout_on[0] = dropout_rng != NULL;
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < SENTIMENT_DROPOUT_T; t++)
     for (int i = 0; i < SENTIMENT_DROPOUT_B; i++)
@@ -215,7 +214,7 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
     rnn_pack_recurrent(1, SENTIMENT_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_DROPOUT_B * 64] = ws->rnn1_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[SENTIMENT_DROPOUT_B * 64] = ws->rnn1_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
@@ -733,7 +732,6 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
     rnn_simple_fwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, xp[497], h[497], u, hmask, sm[497], hd[497], h[498]);
     rnn_simple_fwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, xp[498], h[498], u, hmask, sm[498], hd[498], h[499]);
     rnn_simple_fwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, xp[499], h[499], u, hmask, sm[499], hd[499], h[500]);
-    (void)hmask;
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, last step ---- */
   {
@@ -741,7 +739,7 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
     rnn_pack_recurrent(1, SENTIMENT_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_DROPOUT_B * 32] = ws->rnn2_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[SENTIMENT_DROPOUT_B * 32] = ws->rnn2_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
@@ -1259,7 +1257,6 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
     rnn_simple_fwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, xp[497], h[497], u, hmask, sm[497], hd[497], h[498]);
     rnn_simple_fwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, xp[498], h[498], u, hmask, sm[498], hd[498], h[499]);
     rnn_simple_fwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, xp[499], h[499], u, hmask, sm[499], hd[499], h[500]);
-    (void)hmask;
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -1276,7 +1273,6 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
 void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dropout_workspace *ws, const sentiment_dropout_batch *b,
                  sentiment_dropout_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(SENTIMENT_DROPOUT_B, 32, 1, ws->rnn2_h[500], &p->out_weight[0][0], ws->out_dout, ws->rnn2_dh[500], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn2_dh[0], 0, 500 * sizeof ws->rnn2_dh[0]);
@@ -1287,11 +1283,15 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn2_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* recurrent dropout: the products read h'*m, so their dh' terms are * m */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[498], u, hmask, sm[497], dh[498], dxp[497], dh[497], sc);
@@ -1792,7 +1792,7 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 32, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 1, dxp[0], 32, (hmask ? hd[0] : h[0]), SENTIMENT_DROPOUT_RNN2_H, 1, &g->rnn2_weight_hh[0][0], SENTIMENT_DROPOUT_RNN2_H);
     rnn_col_sums(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, dxp[0], 32, g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
@@ -1800,7 +1800,6 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     if (ws->dropout_on[0])
       rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 64, ws->rnn1_dh[1], ws->rnn2_xmask, SENTIMENT_DROPOUT_B, ws->rnn1_dh[1]);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
-    (void)hmask;
   }
   /* ---- rnn1: backward through time ---- */
   {
@@ -1809,11 +1808,15 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn1_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* recurrent dropout: the products read h'*m, so their dh' terms are * m */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[498], u, hmask, sm[497], dh[498], dxp[497], dh[497], sc);
@@ -2314,14 +2317,13 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 64, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 1, dxp[0], 64, (hmask ? hd[0] : h[0]), SENTIMENT_DROPOUT_RNN1_H, 1, &g->rnn1_weight_hh[0][0], SENTIMENT_DROPOUT_RNN1_H);
     rnn_col_sums(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 64, dxp[0], 64, g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, 64, ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
     if (ws->dropout_on[0])
       rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, ws->embedding_dout[0], ws->rnn1_xmask, SENTIMENT_DROPOUT_B, ws->embedding_dout[0]);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

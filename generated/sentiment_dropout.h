@@ -109,10 +109,10 @@ typedef struct sentiment_dropout_step_state {
   rnn_real embedding_out[32]; /* [E] */
   rnn_real rnn1_h[64];     /* [H] state */
   rnn_real rnn1_hnext[64]; /* [H] */
-  rnn_real rnn1_xproj[64]; /* [1H] */
+  rnn_real rnn1_xproj[64]; /* [H] */
   rnn_real rnn2_h[32];     /* [H] state */
   rnn_real rnn2_hnext[32]; /* [H] */
-  rnn_real rnn2_xproj[32]; /* [1H] */
+  rnn_real rnn2_xproj[32]; /* [H] */
   rnn_real out_out[1]; /* [N] */
 } sentiment_dropout_step_state;
 

@@ -189,7 +189,6 @@ const RnnModelDesc sentiment_lstm_desc = {
 rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_state *s, sentiment_lstm_workspace *ws,
                     const sentiment_lstm_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < SENTIMENT_LSTM_T; t++)
     for (int i = 0; i < SENTIMENT_LSTM_B; i++)
@@ -718,7 +717,6 @@ rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_s
     rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[497], h[497], c[497], u, peep, hmask, sm[497], NULL, gt[497], c[498], h[498]);
     rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[498], h[498], c[498], u, peep, hmask, sm[498], NULL, gt[498], c[499], h[499]);
     rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[499], h[499], c[499], u, peep, hmask, sm[499], NULL, gt[499], c[500], h[500]);
-    (void)hmask;
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -735,7 +733,6 @@ rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_s
 void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b,
                  sentiment_lstm_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(SENTIMENT_LSTM_B, 32, 1, ws->lstm1_h[500], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[500], &g->out_weight[0][0], g->out_bias);
   memset(ws->lstm1_dh[0], 0, 500 * sizeof ws->lstm1_dh[0]);
@@ -756,6 +753,11 @@ void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_work
     rnn_real (*c)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_LSTM_B] = ws->seq_mask; /* [T][B] */
     memset(dc, 0, sizeof ws->lstm1_dc);
+    /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2)
+     * di = dc*g * i(1-i)    df = dc*c' * f(1-f)    dg = dc*i * (1 - g^2)
+     * dh' += W_hh^T [di df dg do]    dc' = dc*f
+     * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[499], c[499], c[500], u, peep, hmask, sm[499], dh[500], dc, dxp[499], dh[499], dpeep, sc);
     rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[498], c[498], c[499], u, peep, hmask, sm[498], dh[499], dc, dxp[498], dh[498], dpeep, sc);
     rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[497], c[497], c[498], u, peep, hmask, sm[497], dh[498], dc, dxp[497], dh[497], dpeep, sc);
@@ -1261,7 +1263,6 @@ void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_work
     rnn_col_sums(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 128, dxp[0], 128, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 32, 128, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -185,7 +185,6 @@ const RnnModelDesc sentiment_rnn_desc = {
 rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_state *s, sentiment_rnn_workspace *ws,
                     const sentiment_rnn_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < SENTIMENT_RNN_T; t++)
     for (int i = 0; i < SENTIMENT_RNN_B; i++)
@@ -198,7 +197,7 @@ rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_stat
     rnn_pack_recurrent(1, SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_RNN_B * 32] = ws->rnn_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[SENTIMENT_RNN_B * 32] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_RNN_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
@@ -706,7 +705,6 @@ rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_stat
     rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[497], h[497], u, hmask, sm[497], NULL, h[498]);
     rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[498], h[498], u, hmask, sm[498], NULL, h[499]);
     rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[499], h[499], u, hmask, sm[499], NULL, h[500]);
-    (void)hmask;
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -723,7 +721,6 @@ rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_stat
 void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspace *ws, const sentiment_rnn_batch *b,
                  sentiment_rnn_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(SENTIMENT_RNN_B, 32, 1, ws->rnn_h[500], &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[500], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn_dh[0], 0, 500 * sizeof ws->rnn_dh[0]);
@@ -734,10 +731,13 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[SENTIMENT_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_RNN_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[498], u, hmask, sm[497], dh[498], dxp[497], dh[497], sc);
@@ -1238,12 +1238,11 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 32, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_T * SENTIMENT_RNN_B, 1, dxp[0], 32, h[0], SENTIMENT_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], SENTIMENT_RNN_RNN_H);
     rnn_col_sums(SENTIMENT_RNN_T * SENTIMENT_RNN_B, 32, dxp[0], 32, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(SENTIMENT_RNN_T * SENTIMENT_RNN_B, 32, 32, ws->embedding_out[0], &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(SENTIMENT_RNN_T * SENTIMENT_RNN_B, SENTIMENT_RNN_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -219,7 +219,6 @@ const RnnModelDesc sentiment_stacked_desc = {
 rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_stacked_state *s, sentiment_stacked_workspace *ws,
                     const sentiment_stacked_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < SENTIMENT_STACKED_T; t++)
     for (int i = 0; i < SENTIMENT_STACKED_B; i++)
@@ -232,7 +231,7 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
     rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_STACKED_B * 64] = ws->rnn1_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[SENTIMENT_STACKED_B * 64] = ws->rnn1_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
@@ -740,7 +739,6 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, xp[497], h[497], u, hmask, sm[497], NULL, h[498]);
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, xp[498], h[498], u, hmask, sm[498], NULL, h[499]);
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, xp[499], h[499], u, hmask, sm[499], NULL, h[500]);
-    (void)hmask;
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, every step ---- */
   {
@@ -748,7 +746,7 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
     rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_STACKED_B * 32] = ws->rnn2_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[SENTIMENT_STACKED_B * 32] = ws->rnn2_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn1_h[1]; /* [T][B][64] */
@@ -1256,7 +1254,6 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, xp[497], h[497], u, hmask, sm[497], NULL, h[498]);
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, xp[498], h[498], u, hmask, sm[498], NULL, h[499]);
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, xp[499], h[499], u, hmask, sm[499], NULL, h[500]);
-    (void)hmask;
   }
   /* ---- rnn3: simple_rnn, 32 -> 16, last step ---- */
   {
@@ -1264,7 +1261,7 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
     rnn_pack_recurrent(1, SENTIMENT_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_STACKED_B * 16] = ws->rnn3_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[SENTIMENT_STACKED_B * 16] = ws->rnn3_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn2_h[1]; /* [T][B][32] */
@@ -1772,7 +1769,6 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, xp[497], h[497], u, hmask, sm[497], NULL, h[498]);
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, xp[498], h[498], u, hmask, sm[498], NULL, h[499]);
     rnn_simple_fwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, xp[499], h[499], u, hmask, sm[499], NULL, h[500]);
-    (void)hmask;
   }
   /* ---- out: dense 16 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -1789,7 +1785,6 @@ rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_
 void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_stacked_workspace *ws, const sentiment_stacked_batch *b,
                  sentiment_stacked_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(SENTIMENT_STACKED_B, 16, 1, ws->rnn3_h[500], &p->out_weight[0][0], ws->out_dout, ws->rnn3_dh[500], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn3_dh[0], 0, 500 * sizeof ws->rnn3_dh[0]);
@@ -1800,10 +1795,13 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], NULL, ws->rnn3_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn3_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[SENTIMENT_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H] = ws->rnn3_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[498], u, hmask, sm[497], dh[498], dxp[497], dh[497], sc);
@@ -2304,13 +2302,12 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN3_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 16, SENTIMENT_STACKED_RNN3_H, SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 1, dxp[0], 16, h[0], SENTIMENT_STACKED_RNN3_H, 1, &g->rnn3_weight_hh[0][0], SENTIMENT_STACKED_RNN3_H);
     rnn_col_sums(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 16, dxp[0], 16, g->rnn3_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 32, 16, ws->rnn2_h[1], &p->rnn3_weight_ih[0][0], dxp[0], ws->rnn2_dh[1], &g->rnn3_weight_ih[0][0], g->rnn3_bias_ih);
     memset(ws->rnn2_dh[0], 0, sizeof ws->rnn2_dh[0]);
-    (void)hmask;
   }
   /* ---- rnn2: backward through time ---- */
   {
@@ -2319,10 +2316,13 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[SENTIMENT_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[498], u, hmask, sm[497], dh[498], dxp[497], dh[497], sc);
@@ -2823,13 +2823,12 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 32, SENTIMENT_STACKED_RNN2_H, SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 1, dxp[0], 32, h[0], SENTIMENT_STACKED_RNN2_H, 1, &g->rnn2_weight_hh[0][0], SENTIMENT_STACKED_RNN2_H);
     rnn_col_sums(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 32, dxp[0], 32, g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 64, 32, ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
-    (void)hmask;
   }
   /* ---- rnn1: backward through time ---- */
   {
@@ -2838,10 +2837,13 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[SENTIMENT_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_STACKED_B] = ws->seq_mask; /* [T][B] */
+    /* da = dh * (1 - h^2)    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
+    /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[500], u, hmask, sm[499], dh[500], dxp[499], dh[499], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[499], u, hmask, sm[498], dh[499], dxp[498], dh[498], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[498], u, hmask, sm[497], dh[498], dxp[497], dh[497], sc);
@@ -3342,12 +3344,11 @@ void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_sta
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_STACKED_B, SENTIMENT_STACKED_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 64, SENTIMENT_STACKED_RNN1_H, SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 1, dxp[0], 64, h[0], SENTIMENT_STACKED_RNN1_H, 1, &g->rnn1_weight_hh[0][0], SENTIMENT_STACKED_RNN1_H);
     rnn_col_sums(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 64, dxp[0], 64, g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, 32, 64, ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
-    (void)hmask;
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(SENTIMENT_STACKED_T * SENTIMENT_STACKED_B, SENTIMENT_STACKED_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

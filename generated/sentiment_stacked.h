@@ -113,13 +113,13 @@ typedef struct sentiment_stacked_step_state {
   rnn_real embedding_out[32]; /* [E] */
   rnn_real rnn1_h[64];     /* [H] state */
   rnn_real rnn1_hnext[64]; /* [H] */
-  rnn_real rnn1_xproj[64]; /* [1H] */
+  rnn_real rnn1_xproj[64]; /* [H] */
   rnn_real rnn2_h[32];     /* [H] state */
   rnn_real rnn2_hnext[32]; /* [H] */
-  rnn_real rnn2_xproj[32]; /* [1H] */
+  rnn_real rnn2_xproj[32]; /* [H] */
   rnn_real rnn3_h[16];     /* [H] state */
   rnn_real rnn3_hnext[16]; /* [H] */
-  rnn_real rnn3_xproj[16]; /* [1H] */
+  rnn_real rnn3_xproj[16]; /* [H] */
   rnn_real out_out[1]; /* [N] */
 } sentiment_stacked_step_state;
 

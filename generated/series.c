@@ -181,14 +181,13 @@ const RnnModelDesc series_desc = {
 rnn_real series_forward(const series_params *p, series_state *s, series_workspace *ws,
                     const series_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
-  (void)s;
   /* ---- rnn: simple_rnn, 1 -> 100, every step ---- */
   {
     /* W_hh packed once for the 20 per-step products (rnn.h) */
     rnn_pack_recurrent(1, SERIES_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SERIES_B * 100] = ws->rnn_xproj; /* [T][B][1H] */
+    rnn_real (*xp)[SERIES_B * 100] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][1] */
     /* input projection of every step at once: one GEMM */
@@ -215,7 +214,6 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
     rnn_simple_fwd_step(SERIES_B, SERIES_RNN_H, 1, xp[17], h[17], u, hmask, NULL, NULL, h[18]);
     rnn_simple_fwd_step(SERIES_B, SERIES_RNN_H, 1, xp[18], h[18], u, hmask, NULL, NULL, h[19]);
     rnn_simple_fwd_step(SERIES_B, SERIES_RNN_H, 1, xp[19], h[19], u, hmask, NULL, NULL, h[20]);
-    (void)hmask;
   }
   /* ---- out: dense 100 -> 1, linear, every step ---- */
   /* y = linear(x W^T + b) */
@@ -231,7 +229,6 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
 void series_backward(const series_params *p, series_workspace *ws, const series_batch *b,
                  series_params *g) {
   memset(g, 0, sizeof *g);
-  (void)b;
   /* ---- out: dense backward ---- */
   rnn_linear_bwd(SERIES_T * SERIES_B, 100, 1, ws->rnn_h[1], &p->out_weight[0][0], ws->out_dout[0], ws->rnn_dh[1], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn_dh[0], 0, sizeof ws->rnn_dh[0]);
@@ -242,9 +239,11 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[SERIES_B * 100] = ws->rnn_dxproj; /* [T][B][1H] */
+    rnn_real (*dxp)[SERIES_B * 100] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SERIES_B * SERIES_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
+    /* da = dh * [h > 0]    dh' += W_hh^T da
+     * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[20], u, hmask, NULL, dh[20], dxp[19], dh[19], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[19], u, hmask, NULL, dh[19], dxp[18], dh[18], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[18], u, hmask, NULL, dh[18], dxp[17], dh[17], sc);
@@ -265,12 +264,11 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[3], u, hmask, NULL, dh[3], dxp[2], dh[2], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
-    /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
+    /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 100, SERIES_RNN_H, SERIES_T * SERIES_B, 1, dxp[0], 100, h[0], SERIES_RNN_H, 1, &g->rnn_weight_hh[0][0], SERIES_RNN_H);
     rnn_col_sums(SERIES_T * SERIES_B, 100, dxp[0], 100, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
     rnn_linear_bwd(SERIES_T * SERIES_B, 1, 100, &b->x[0][0][0], p->rnn_weight_ih, dxp[0], NULL, g->rnn_weight_ih, g->rnn_bias_ih);
-    (void)hmask;
   }
 }
 

@@ -81,7 +81,7 @@ typedef struct series_optim {
 typedef struct series_step_state {
   rnn_real rnn_h[100];     /* [H] state */
   rnn_real rnn_hnext[100]; /* [H] */
-  rnn_real rnn_xproj[100]; /* [1H] */
+  rnn_real rnn_xproj[100]; /* [H] */
   rnn_real out_out[1]; /* [N] */
 } series_step_state;
 
