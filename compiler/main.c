@@ -2,7 +2,8 @@
  * main.c - the rnnc command: runs the stages and maps failure to exit codes.
  *
  *   source -> frontend (parser.y | yaml_read.c) -> AST -> check -> IR
- *   IR -> canon (yaml) | stats | ir_dump
+ *   IR -> canon (yaml) | stats | ir_dump | emit
+ *   two IRs -> diff (and emit, for diff --c)
  *
  * Exit status: 0 success, 1 the spec has an error, 2 usage error.
  */
@@ -14,6 +15,7 @@
 #include "canon.h"
 #include "check.h"
 #include "diag.h"
+#include "diff.h"
 #include "emit.h"
 #include "frontend.h"
 #include "ir.h"
@@ -35,6 +37,12 @@ static const char usage_text[] =
     "  stats SPEC    print parameters per layer, GEMM FLOPs per training step,\n"
     "                and bytes of parameters, optimizer state and workspace\n"
     "  ir SPEC       print the checked model IR (for tests and debugging)\n"
+    "  diff OLD NEW [--c]\n"
+    "                what changed from spec OLD to spec NEW: layers added,\n"
+    "                removed or changed (each key old -> new), other keys,\n"
+    "                parameters, FLOPs and bytes, which tensors keep their\n"
+    "                shape; --c adds the generated C's diff for the changed\n"
+    "                layers\n"
     "  emit SPEC -o DIR [--max-unroll N]\n"
     "                write DIR/NAME.h, NAME.c and NAME_main.c: the model as C\n"
     "                with every timestep unrolled (N: most layer-timesteps\n"
@@ -134,6 +142,37 @@ static int cmd_stats(IrModel *m) {
   return 0;
 }
 
+/* rnnc diff OLD NEW [--c]: 0 when the models are the same, 1 when they
+ * differ, as diff(1) (a spec error is also 1, after its message). */
+static int cmd_diff(int argc, char **argv) {
+  if (argc < 4)
+    return usage_error("%s", "'diff' needs two specs: rnnc diff OLD NEW [--c]");
+  int with_c = 0;
+  for (int i = 4; i < argc; i++) {
+    if (strcmp(argv[i], "--c") != 0)
+      return usage_error("unexpected argument '%s'", argv[i]);
+    with_c = 1;
+  }
+  static IrModel a, b; /* large (buffer tables) */
+  if (load_model(argv[2], &a) != 0)
+    return EXIT_SPEC_ERROR;
+  if (load_model(argv[3], &b) != 0) {
+    ir_free(&a);
+    return EXIT_SPEC_ERROR;
+  }
+  int rc = diff_models(&a, argv[2], &b, argv[3], stdout);
+  if (rc == 1 && with_c) {
+    const char *names[IR_MAX_LAYERS * 2];
+    int n = diff_changed_layers(&a, &b, names, IR_MAX_LAYERS * 2);
+    printf("\n");
+    if (diff_generated(&a, argv[2], &b, argv[3], names, n, stdout) != 0)
+      rc = -1;
+  }
+  ir_free(&a);
+  ir_free(&b);
+  return rc < 0 ? EXIT_SPEC_ERROR : rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2)
     return usage_error("%s", "missing command");
@@ -146,7 +185,7 @@ int main(int argc, char **argv) {
     printf("rnnc %s\n", RNNC_VERSION);
     return 0;
   }
-  static const char *const commands[] = {"check", "yaml", "stats", "ir", "emit", NULL};
+  static const char *const commands[] = {"check", "yaml", "stats", "ir", "emit", "diff", NULL};
   int known = 0;
   for (int i = 0; commands[i]; i++)
     known |= strcmp(cmd, commands[i]) == 0;
@@ -158,6 +197,8 @@ int main(int argc, char **argv) {
     }
     return usage_error("unknown command '%s'", cmd);
   }
+  if (strcmp(cmd, "diff") == 0)
+    return cmd_diff(argc, argv);
   if (argc < 3)
     return usage_error("'%s' needs a SPEC file", cmd);
   EmitOptions eopt = {argv[2], NULL, NULL, EMIT_DEFAULT_MAX_UNROLL};

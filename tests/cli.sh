@@ -124,5 +124,26 @@ if [ "$("$rnnc" yaml "$work/zero.rnn")" = "$("$rnnc" yaml "$work/negzero.rnn")" 
 printf 'model q:\n  input: {features: 2, length: 3}\n  layers:\n    - lstm l: {units: 2, return_sequences: "true"}\n' >"$work/quoted.yaml"
 expect 0 "quoted boolean" -- "$rnnc" check "$work/quoted.yaml"
 
+# rnnc diff: exit 0 same, 1 different (or a bad spec), 2 usage; --c's
+# hunks name only the layers that changed.
+expect 2 "diff with one spec" -- "$rnnc" diff "$specs/series.rnn"
+grep_in err "'diff' needs two specs" "diff's usage named"
+expect 2 "diff with an unknown option" -- "$rnnc" diff "$specs/series.rnn" "$specs/series.rnn" --x
+expect 0 "diff of a spec with itself" -- "$rnnc" diff "$specs/series.rnn" "$specs/series.rnn"
+expect 1 "diff against a bad spec" -- "$rnnc" diff "$specs/series.rnn" "$work/bad.rnn"
+grep_in err "bad.rnn:" "the bad spec's error printed"
+sed 's/units 32/units 48/' "$specs/sentiment_stacked.rnn" >"$work/wider.rnn"
+mkdir -p "$work/tmp"
+TMPDIR=$work/tmp expect 1 "diff --c" -- "$rnnc" diff "$specs/sentiment_stacked.rnn" "$work/wider.rnn" --c
+grep_in out "^+++ b/sentiment_stacked.c" "diff --c shows the generated C"
+if awk '/^@@/ { if (h && !hit) bad = 1; h = 1; hit = 0; next }
+        h && /^[-+][^-+]/ && tolower($0) ~ /rnn[23]/ { hit = 1 }
+        /hunks? shown/ { if (h && !hit) bad = 1; h = 0 }
+        END { exit bad }' "$work/out"; then
+  pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: a diff --c hunk names neither rnn2 nor rnn3"; fi
+grep_in out "outside the changed layers not shown" "diff --c counts the hunks it leaves out"
+[ -z "$(ls "$work/tmp")" ] && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: diff --c left its temporary directories"; }
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,8 @@ set(rules
   "ir.c|ast.h frontend.h check.h diag.h"
   "canon.c|ast.h frontend.h check.h diag.h parser.h"
   "stats.c|ast.h frontend.h check.h diag.h parser.h"
+  "diff.c|ast.h frontend.h check.h diag.h parser.h emitter.h"
+  "diff_c.c|ast.h frontend.h check.h diag.h parser.h emitter.h"
   "main.c|emitter.h")
 # every file of the emit stage, whatever its name: none reaches back
 file(GLOB emit_files RELATIVE ${SRC} ${SRC}/emit*.c)
