@@ -340,7 +340,8 @@ static void print_tensors(const IrModel *a, const IrModel *b, FILE *out) {
     if (p && p->rows == q->rows && p->cols == q->cols)
       kept++;
   }
-  fprintf(out, "  same shape: %d of %d (their trained values carry over)\n", kept, b->n_params);
+  fprintf(out, "  same shape: %d of %d (a checkpoint's values for these fit the new model)\n", kept,
+          b->n_params);
   for (int i = 0; i < b->n_params; i++) {
     const IrParam *q = &b->params[i], *p = find_param(a, q->name);
     if (!p)
