@@ -100,24 +100,31 @@ static void emit_recurrent_weight_grads(Emitter *e, int i) {
   emit_upper(lu, l->name, sizeof lu);
   emit_param_ref(m, i, IR_P_WEIGHT_HH, "g", dwhh, sizeof dwhh);
   emit_param_ref(m, i, IR_P_BIAS_HH, "g", dbhh, sizeof dbhh);
-  int gh = l->gates * l->units;
+  char gh[EMIT_SIZE_EXPR];
+  emit_gate_expr(e, i, gh, sizeof gh);
   /* The recurrent product's input: h' (h[0..T-1]), or h'~ after dropout. */
   const char *hin = l->recurrent_dropout > 0 ? "(hmask ? hd[0] : h[0])" : "h[0]";
   if (l->kind == IR_GRU && !l->reset_after) {
     emit_printf(o, "    /* dW_hr|dW_hz += d[r|z]^T h'  and  dW_hn += dn^T (r*h'): two GEMMs over all steps */\n");
-    emit_printf(o, "    rnn_gemm(1, 0, 2 * %s_%s_H, %s_%s_H, %s_T * %s_B, 1, dxp[0], %d, %s, %s_%s_H, 1, %s, %s_%s_H);\n",
-                U, lu, U, lu, U, U, gh, hin, U, lu, dwhh, U, lu);
-    emit_printf(o, "    rnn_gemm(1, 0, %s_%s_H, %s_%s_H, %s_T * %s_B, 1, dxp[0] + 2 * %s_%s_H, %d, rh[0], %s_%s_H, 1, %s + 2 * %s_%s_H * %s_%s_H, %s_%s_H);\n",
-                U, lu, U, lu, U, U, U, lu, gh, U, lu, dwhh, U, lu, U, lu, U, lu);
+    emit_printf(
+        o,
+        "    rnn_gemm(1, 0, 2 * %s_%s_H, %s_%s_H, %s_T * %s_B, 1, dxp[0], %s, %s, %s_%s_H, 1, %s, %s_%s_H);\n",
+        U, lu, U, lu, U, U, gh, hin, U, lu, dwhh, U, lu);
+    emit_printf(
+        o,
+        "    rnn_gemm(1, 0, %s_%s_H, %s_%s_H, %s_T * %s_B, 1, dxp[0] + 2 * %s_%s_H, %s, rh[0], %s_%s_H, 1, %s + 2 * %s_%s_H * %s_%s_H, %s_%s_H);\n",
+        U, lu, U, lu, U, U, U, lu, gh, U, lu, dwhh, U, lu, U, lu, U, lu);
   } else {
     const char *dg = l->kind == IR_GRU ? "dhp" : "dxp";
     emit_printf(o, "    /* dW_hh += sum_t d%s[t]^T h[t-1]: one GEMM over all steps */\n",
                 l->kind == IR_GRU ? "hp" : l->kind == IR_LSTM ? "gates" : "a");
-    emit_printf(o, "    rnn_gemm(1, 0, %d, %s_%s_H, %s_T * %s_B, 1, %s[0], %d, %s, %s_%s_H, 1, %s, %s_%s_H);\n",
-                gh, U, lu, U, U, dg, gh, hin, U, lu, dwhh, U, lu);
+    emit_printf(
+        o,
+        "    rnn_gemm(1, 0, %s, %s_%s_H, %s_T * %s_B, 1, %s[0], %s, %s, %s_%s_H, 1, %s, %s_%s_H);\n",
+        gh, U, lu, U, U, dg, gh, hin, U, lu, dwhh, U, lu);
   }
   if (l->biases == 2)
-    emit_printf(o, "    rnn_col_sums(%s_T * %s_B, %d, %s[0], %d, %s);\n", U, U, gh,
+    emit_printf(o, "    rnn_col_sums(%s_T * %s_B, %s, %s[0], %s, %s);\n", U, U, gh,
                 l->kind == IR_GRU && l->reset_after ? "dhp" : "dxp", gh, dbhh);
 }
 
@@ -130,7 +137,9 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   emit_upper(lu, l->name, sizeof lu);
   EmitSource src;
   emit_source_of(e, i, &src);
-  int gh = l->gates * l->units;
+  char gh[EMIT_SIZE_EXPR], in[EMIT_SIZE_NAME];
+  emit_gate_expr(e, i, gh, sizeof gh);
+  emit_in_name(e, i, in, sizeof in);
   char wih[128], whh[128], peep[128], dwih[128], dbih[128], dpeep[128];
   emit_param_ref(m, i, IR_P_WEIGHT_IH, "p", wih, sizeof wih);
   emit_param_ref(m, i, IR_P_WEIGHT_HH, "p", whh, sizeof whh);
@@ -155,12 +164,12 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   else
     emit_printf(o, "    const rnn_real *hmask = NULL; /* no recurrent dropout */\n");
   emit_printf(o, "    rnn_real *sc = ws->%s_scratch; /* [B][H] */\n", l->name);
-  emit_printf(o, "    rnn_real (*dxp)[%s_B * %d] = ws->%s_dxproj; /* [T][B][%s] */\n", U, gh,
+  emit_printf(o, "    rnn_real (*dxp)[%s_B * %s] = ws->%s_dxproj; /* [T][B][%s] */\n", U, gh,
               l->name, emit_gates_width(l));
   emit_printf(o, "    rnn_real (*dh)[%s_B * %s_%s_H] = ws->%s_dh; /* [T+1][B][H] */\n", U, U, lu,
               l->name);
   if (l->kind == IR_GRU && l->reset_after)
-    emit_printf(o, "    rnn_real (*dhp)[%s_B * %d] = ws->%s_dhp; /* [T][B][3H] */\n", U, gh,
+    emit_printf(o, "    rnn_real (*dhp)[%s_B * %s] = ws->%s_dhp; /* [T][B][3H] */\n", U, gh,
                 l->name);
   emit_layer_views(e, i);
   if (l->kind == IR_LSTM)
@@ -171,21 +180,25 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   /* input weights, biases and the input's gradient: time-parallel */
   if (src.one_hot) {
     emit_printf(o, "    /* dW_ih[:, token] += dxproj: summed by token as rows, then transposed */\n");
-    emit_printf(o, "    rnn_scatter_add_token_rows(%s_T * %s_B, %d, %s_VOCAB, %s, dxp[0], ws->%s_dwih_t, %s, %s);\n",
-                U, U, gh, U, src.x, l->name, dwih, dbih);
+    emit_printf(
+        o,
+        "    rnn_scatter_add_token_rows(%s_T * %s_B, %s, %s_VOCAB, %s, dxp[0], ws->%s_dwih_t, %s, %s);\n",
+        U, U, gh, U, src.x, l->name, dwih, dbih);
   } else {
     const char *x = src.x;
-    char xin[320];
+    char xin[sizeof src.x + IR_NAME_MAX + 48];
     if (l->dropout > 0) {
       snprintf(xin, sizeof xin, "ws->dropout_on[0] ? ws->%s_xin[0] : %s", l->name, src.x);
       x = xin;
     }
     emit_printf(o, "    /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */\n");
-    emit_printf(o, "    rnn_linear_bwd(%s_T * %s_B, %d, %d, %s, %s, dxp[0], %s, %s, %s);\n", U, U,
-                l->in_size, gh, x, wih, src.dx[0] ? src.dx : "NULL", dwih, dbih);
+    emit_printf(o, "    rnn_linear_bwd(%s_T * %s_B, %s, %s, %s, %s, dxp[0], %s, %s, %s);\n", U, U,
+                in, gh, x, wih, src.dx[0] ? src.dx : "NULL", dwih, dbih);
     if (src.dx[0] && l->dropout > 0)
-      emit_printf(o, "    if (ws->dropout_on[0])\n      rnn_mask_mul(%s_T * %s_B, %d, %s, ws->%s_xmask, %s_B, %s);\n",
-                  U, U, l->in_size, src.dx, l->name, U, src.dx);
+      emit_printf(
+          o,
+          "    if (ws->dropout_on[0])\n      rnn_mask_mul(%s_T * %s_B, %s, %s, ws->%s_xmask, %s_B, %s);\n",
+          U, U, in, src.dx, l->name, U, src.dx);
     if (src.zero[0])
       emit_printf(o, "    %s\n", src.zero);
   }
@@ -197,14 +210,17 @@ static void emit_dropout_bwd(Emitter *e, int i) {
   EmitBuf *o = e->out;
   EmitSource src;
   emit_source_of(e, i, &src);
-  char rows[160];
+  char rows[160], n[EMIT_SIZE_NAME];
   emit_rows(e, l, rows, sizeof rows);
+  emit_width_name(e, i, n, sizeof n);
   const char *at = l->per_step ? "[0]" : "";
   emit_printf(o, "  /* ---- %s: dropout backward, dx = dy * mask ---- */\n", l->name);
-  emit_printf(o, "  if (ws->dropout_on[0])\n    rnn_mask_mul(%s, %d, ws->%s_dout%s, ws->%s_mask%s, %s, %s);\n",
-              rows, l->units, l->name, at, l->name, at, rows, src.dx);
-  emit_printf(o, "  else\n    memcpy(%s, ws->%s_dout%s, sizeof(rnn_real) * %s * %d);\n", src.dx,
-              l->name, at, rows, l->units);
+  emit_printf(
+      o,
+      "  if (ws->dropout_on[0])\n    rnn_mask_mul(%s, %s, ws->%s_dout%s, ws->%s_mask%s, %s, %s);\n",
+      rows, n, l->name, at, l->name, at, rows, src.dx);
+  emit_printf(o, "  else\n    memcpy(%s, ws->%s_dout%s, sizeof(rnn_real) * %s * %s);\n", src.dx,
+              l->name, at, rows, n);
   if (src.zero[0])
     emit_printf(o, "  %s\n", src.zero);
 }
@@ -215,8 +231,10 @@ static void emit_dense_bwd(Emitter *e, int i) {
   EmitBuf *o = e->out;
   EmitSource src;
   emit_source_of(e, i, &src);
-  char rows[160], w[128], dw[128], db[128];
+  char rows[160], w[128], dw[128], db[128], in[EMIT_SIZE_NAME], n[EMIT_SIZE_NAME];
   emit_rows(e, l, rows, sizeof rows);
+  emit_in_name(e, i, in, sizeof in);
+  emit_width_name(e, i, n, sizeof n);
   emit_param_ref(m, i, IR_P_DENSE_W, "p", w, sizeof w);
   emit_param_ref(m, i, IR_P_DENSE_W, "g", dw, sizeof dw);
   emit_param_ref(m, i, IR_P_DENSE_B, "g", db, sizeof db);
@@ -227,10 +245,10 @@ static void emit_dense_bwd(Emitter *e, int i) {
   int fused = is_output && m->train.loss != IR_LOSS_MSE;
   emit_printf(o, "  /* ---- %s: dense backward ---- */\n", l->name);
   if (l->act != IR_ACT_LINEAR && !fused)
-    emit_printf(o, "  rnn_act_bwd(%s, %s, %d, ws->%s_out%s, ws->%s_dout%s, ws->%s_dout%s);\n",
-                emit_act_enum(l->act), rows, l->units, l->name, at, l->name, at, l->name, at);
-  emit_printf(o, "  rnn_linear_bwd(%s, %d, %d, %s, %s, ws->%s_dout%s, %s, %s, %s);\n", rows,
-              l->in_size, l->units, src.x, w, l->name, at, src.dx[0] ? src.dx : "NULL", dw, db);
+    emit_printf(o, "  rnn_act_bwd(%s, %s, %s, ws->%s_out%s, ws->%s_dout%s, ws->%s_dout%s);\n",
+                emit_act_enum(l->act), rows, n, l->name, at, l->name, at, l->name, at);
+  emit_printf(o, "  rnn_linear_bwd(%s, %s, %s, %s, %s, ws->%s_dout%s, %s, %s, %s);\n", rows, in, n,
+              src.x, w, l->name, at, src.dx[0] ? src.dx : "NULL", dw, db);
   if (src.zero[0])
     emit_printf(o, "  %s\n", src.zero);
 }

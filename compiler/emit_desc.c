@@ -18,7 +18,13 @@ void emit_desc(Emitter *e) {
   emit_printf(o, "static const RnnTensorDesc %s_tensors[] = {\n", n);
   for (int i = 0; i < m->n_params; i++) {
     const IrParam *p = &m->params[i];
-    emit_printf(o, "    {\"%s\", %d, %d, %zu},\n", p->name, p->rows, p->cols, p->offset);
+    char rows[EMIT_SIZE_EXPR], cols[EMIT_SIZE_EXPR], member[IR_NAME_MAX + 16];
+    emit_param_dims(e, p, rows, cols, sizeof rows);
+    emit_param_member(p, member, sizeof member);
+    /* the offset in elements: where the struct puts the member (a
+     * _Static_assert in NAME.h keeps the struct one flat array) */
+    emit_printf(o, "    {\"%s\", %s, %s, offsetof(%s_params, %s) / sizeof(rnn_real)},\n", p->name,
+                rows, cols, n, member);
   }
   emit_printf(o, "};\n\n");
   emit_printf(o,
@@ -47,29 +53,36 @@ void emit_desc(Emitter *e) {
                 "                                 const rnn_real *x) {\n"
                 "  (void)token;\n  return %s_step(p, s, x);\n}\n\n",
                 n);
-  char out[128], dout[128];
+  char out[192], dout[192];
   emit_output_refs(e, out, dout, sizeof out);
   const char *member = out + strlen("ws->");
-  char member_name[128];
+  char member_name[192];
   snprintf(member_name, sizeof member_name, "%s", member);
   char *bracket = strchr(member_name, '[');
   if (bracket)
     *bracket = '\0';
-  const IrLayer *last = &m->layers[m->n_layers - 1];
-  int out_row = ir_is_recurrent(last->kind) ? (last->return_sequences ? 1 : m->input.length) : 0;
+  /* the output's first row in its member: h[1], h[T], or out's first */
+  char *out_row = strchr(out, '[');
+  if (out_row && strcmp(out_row, "[0]") == 0)
+    out_row = NULL;
   static const char *const loss_enum[] = {"RNN_LOSS_XENT", "RNN_LOSS_BCE", "RNN_LOSS_MSE"};
   static const char *const mask_enum[] = {"RNN_MASK_NONE", "RNN_MASK_PADDING", "RNN_MASK_LENGTHS"};
   emit_printf(o, "const RnnModelDesc %s_desc = {\n", n);
   emit_printf(o, "    .abi = RNN_ABI,\n    .name = \"%s\",\n    .spec_hash = %s_SPEC_HASH,\n", n, U);
   emit_printf(o, "    .length = %s_T,\n    .batch = %s_B,\n", U, U);
-  emit_printf(o, "    .tokens = %d,\n    .vocab = %d,\n    .features = %d,\n",
-              m->input.kind == IR_INPUT_TOKENS, m->input.vocab, m->input.features);
+  if (m->input.kind == IR_INPUT_TOKENS)
+    emit_printf(o, "    .tokens = 1,\n    .vocab = %s_VOCAB,\n    .features = 0,\n", U);
+  else
+    emit_printf(o, "    .tokens = 0,\n    .vocab = 0,\n    .features = %s_F,\n", U);
   emit_printf(o, "    .out_units = %s_OUT,\n    .out_per_step = %d,\n", U, m->output_per_step);
   emit_printf(o, "    .loss = %s,\n    .mask = %s,\n    .padding_id = %d,\n",
               loss_enum[m->train.loss], mask_enum[m->input.mask], m->input.padding_id);
   emit_printf(o, "    .stateful = %d,\n    .can_sample = %d,\n", m->train.stateful, m->can_sample);
-  emit_printf(o, "    .n_params = %s_N_PARAMS,\n    .n_tensors = %d,\n    .tensors = %s_tensors,\n",
-              U, m->n_params, n);
+  emit_printf(o,
+              "    .n_params = %s_N_PARAMS,\n"
+              "    .n_tensors = (int)(sizeof %s_tensors / sizeof %s_tensors[0]),\n"
+              "    .tensors = %s_tensors,\n",
+              U, n, n, n);
   emit_printf(o, "    .n_slots = %s_N_SLOTS,\n", U);
   emit_printf(o,
               "    .params_size = sizeof(%s_params),\n    .state_size = sizeof(%s_state),\n"
@@ -86,9 +99,11 @@ void emit_desc(Emitter *e) {
     emit_printf(o, "    .batch_lengths = (long)offsetof(%s_batch, lengths),\n", n);
   else
     emit_printf(o, "    .batch_lengths = -1,\n");
-  if (out_row)
-    emit_printf(o, "    .output_offset = offsetof(%s_workspace, %s) + %d * sizeof(((%s_workspace *)0)->%s[0]),\n",
-                n, member_name, out_row, n, member_name);
+  if (out_row) /* "[1]" or "[NAME_T]" */
+    emit_printf(
+        o,
+        "    .output_offset = offsetof(%s_workspace, %s) + %.*s * sizeof(((%s_workspace *)0)->%s[0]),\n",
+        n, member_name, (int)strlen(out_row) - 2, out_row + 1, n, member_name);
   else
     emit_printf(o, "    .output_offset = offsetof(%s_workspace, %s),\n", n, member_name);
   emit_printf(o, "    .forward_flops = %.0f,\n    .train_flops = %.0f,\n", ir_forward_flops(m),

@@ -91,7 +91,9 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
   emit_upper(lu, l->name, sizeof lu);
   EmitSource src;
   emit_source_of(e, i, &src);
-  int gh = l->gates * l->units;
+  char gh[EMIT_SIZE_EXPR], in[EMIT_SIZE_NAME];
+  emit_gate_expr(e, i, gh, sizeof gh);
+  emit_in_name(e, i, in, sizeof in);
   char wih[128], bih[128], bhh[128], whh[128], peep[128];
   emit_param_ref(m, i, IR_P_WEIGHT_IH, "p", wih, sizeof wih);
   emit_param_ref(m, i, IR_P_WEIGHT_HH, "p", whh, sizeof whh);
@@ -113,28 +115,28 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
   if (l->kind == IR_GRU && l->reset_after)
     emit_printf(o, "    const rnn_real *bhh = %s; /* [3H] */\n", bhh);
   emit_printf(o, "    const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */\n");
-  emit_printf(o, "    rnn_real (*xp)[%s_B * %d] = ws->%s_xproj; /* [T][B][%s] */\n", U, gh,
-              l->name, emit_gates_width(l));
+  emit_printf(o, "    rnn_real (*xp)[%s_B * %s] = ws->%s_xproj; /* [T][B][%s] */\n", U, gh, l->name,
+              emit_gates_width(l));
   emit_layer_views(e, i);
   if (src.one_hot) {
     emit_printf(o, "    /* input projection of every step at once: a row gather of W_ih^T */\n");
-    emit_printf(o, "    rnn_transpose(%d, %s_VOCAB, %s, ws->%s_wih_t);\n", gh, U, wih, l->name);
-    emit_printf(o, "    rnn_gather_token_rows(%s_T * %s_B, %d, %s, ws->%s_wih_t, %s, %s, xp[0]);\n",
+    emit_printf(o, "    rnn_transpose(%s, %s_VOCAB, %s, ws->%s_wih_t);\n", gh, U, wih, l->name);
+    emit_printf(o, "    rnn_gather_token_rows(%s_T * %s_B, %s, %s, ws->%s_wih_t, %s, %s, xp[0]);\n",
                 U, U, gh, src.x, l->name, bih, fold_bhh ? bhh : "NULL");
   } else {
     emit_printf(o, "    const rnn_real *x = %s; /* [T][B][%d] */\n", src.x, l->in_size);
     if (l->dropout > 0) {
       emit_printf(o, "    if (dropout_rng) { /* Gal dropout: one mask per sequence */\n");
-      emit_printf(o, "      rnn_dropout_mask(dropout_rng, %s_B * %d, ", U, l->in_size);
+      emit_printf(o, "      rnn_dropout_mask(dropout_rng, %s_B * %s, ", U, in);
       emit_real(o, l->dropout);
       emit_printf(o, ", ws->%s_xmask);\n", l->name);
-      emit_printf(o, "      rnn_mask_mul(%s_T * %s_B, %d, x, ws->%s_xmask, %s_B, ws->%s_xin[0]);\n",
-                  U, U, l->in_size, l->name, U, l->name);
+      emit_printf(o, "      rnn_mask_mul(%s_T * %s_B, %s, x, ws->%s_xmask, %s_B, ws->%s_xin[0]);\n",
+                  U, U, in, l->name, U, l->name);
       emit_printf(o, "      x = ws->%s_xin[0];\n    }\n", l->name);
     }
     emit_printf(o, "    /* input projection of every step at once: one GEMM */\n");
-    emit_printf(o, "    rnn_linear_fwd(%s_T * %s_B, %d, %d, x, %s, %s, %s, xp[0]);\n", U, U,
-                l->in_size, gh, wih, bih, fold_bhh ? bhh : "NULL");
+    emit_printf(o, "    rnn_linear_fwd(%s_T * %s_B, %s, %s, x, %s, %s, %s, xp[0]);\n", U, U, in, gh,
+                wih, bih, fold_bhh ? bhh : "NULL");
   }
   if (l->recurrent_dropout > 0) {
     emit_printf(o, "    if (dropout_rng) {\n      rnn_dropout_mask(dropout_rng, %s_B * %s_%s_H, ",
@@ -161,19 +163,20 @@ static void emit_dropout_fwd(Emitter *e, int i) {
   EmitBuf *o = e->out;
   EmitSource src;
   emit_source_of(e, i, &src);
-  char rows[160];
+  char rows[160], n[EMIT_SIZE_NAME];
   emit_rows(e, l, rows, sizeof rows);
+  emit_width_name(e, i, n, sizeof n);
   const char *at = l->per_step ? "[0]" : "";
   emit_printf(o, "  /* ---- %s: dropout %g, a new mask for every element and step ---- */\n",
               l->name, l->rate);
-  emit_printf(o, "  if (dropout_rng) {\n    rnn_dropout_mask(dropout_rng, (size_t)%s * %d, ", rows,
-              l->units);
+  emit_printf(o, "  if (dropout_rng) {\n    rnn_dropout_mask(dropout_rng, (size_t)%s * %s, ", rows,
+              n);
   emit_real(o, l->rate);
   emit_printf(o, ", ws->%s_mask%s);\n", l->name, at);
-  emit_printf(o, "    rnn_mask_mul(%s, %d, %s, ws->%s_mask%s, %s, ws->%s_out%s);\n", rows, l->units,
-              src.x, l->name, at, rows, l->name, at);
-  emit_printf(o, "  } else {\n    memcpy(ws->%s_out%s, %s, sizeof(rnn_real) * %s * %d);\n  }\n",
-              l->name, at, src.x, rows, l->units);
+  emit_printf(o, "    rnn_mask_mul(%s, %s, %s, ws->%s_mask%s, %s, ws->%s_out%s);\n", rows, n, src.x,
+              l->name, at, rows, l->name, at);
+  emit_printf(o, "  } else {\n    memcpy(ws->%s_out%s, %s, sizeof(rnn_real) * %s * %s);\n  }\n",
+              l->name, at, src.x, rows, n);
 }
 
 static void emit_dense_fwd(Emitter *e, int i) {
@@ -182,26 +185,28 @@ static void emit_dense_fwd(Emitter *e, int i) {
   EmitBuf *o = e->out;
   EmitSource src;
   emit_source_of(e, i, &src);
-  char rows[160], w[128], bias[128];
+  char rows[160], w[128], bias[128], in[EMIT_SIZE_NAME], n[EMIT_SIZE_NAME];
   emit_rows(e, l, rows, sizeof rows);
+  emit_in_name(e, i, in, sizeof in);
+  emit_width_name(e, i, n, sizeof n);
   emit_param_ref(m, i, IR_P_DENSE_W, "p", w, sizeof w);
   emit_param_ref(m, i, IR_P_DENSE_B, "p", bias, sizeof bias);
   const char *at = l->per_step ? "[0]" : "";
   emit_printf(o, "  /* ---- %s: dense %d -> %d, %s, %s ---- */\n", l->name, l->in_size, l->units,
               ir_act_name(l->act), l->per_step ? "every step" : "last step");
   emit_printf(o, "  /* y = %s(x W^T + b) */\n", ir_act_name(l->act));
-  emit_printf(o, "  rnn_linear_fwd(%s, %d, %d, %s, %s, %s, NULL, ws->%s_out%s);\n", rows,
-              l->in_size, l->units, src.x, w, bias, l->name, at);
+  emit_printf(o, "  rnn_linear_fwd(%s, %s, %s, %s, %s, %s, NULL, ws->%s_out%s);\n", rows, in, n,
+              src.x, w, bias, l->name, at);
   if (l->act != IR_ACT_LINEAR)
-    emit_printf(o, "  rnn_act_fwd(%s, %s, %d, ws->%s_out%s, ws->%s_out%s);\n", emit_act_enum(l->act),
-                rows, l->units, l->name, at, l->name, at);
+    emit_printf(o, "  rnn_act_fwd(%s, %s, %s, ws->%s_out%s, ws->%s_out%s);\n",
+                emit_act_enum(l->act), rows, n, l->name, at, l->name, at);
 }
 
 static void emit_loss(Emitter *e) {
   const IrModel *m = e->m;
   EmitBuf *o = e->out;
   const char *U = e->up;
-  char out[128], dout[128], rows[160];
+  char out[192], dout[192], rows[160];
   emit_output_refs(e, out, dout, sizeof out);
   emit_rows(e, &m->layers[m->n_layers - 1], rows, sizeof rows);
   if (!m->output_per_step)

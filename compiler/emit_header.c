@@ -7,14 +7,6 @@
 
 #include "emitter.h"
 
-/* "lstm1.weight_ih" -> "lstm1_weight_ih": the struct member of a tensor. */
-static void member_name(const IrParam *p, char *out, size_t size) {
-  snprintf(out, size, "%s", p->name);
-  for (char *c = out; *c; c++)
-    if (*c == '.')
-      *c = '_';
-}
-
 static const char *role_comment(const IrParam *p, const IrLayer *l) {
   switch (p->role) {
   case IR_P_EMBEDDING: return "[vocab][E] one row per token id";
@@ -52,11 +44,14 @@ static void emit_sizes(Emitter *e) {
   }
   for (int i = 0; i < m->n_layers; i++) {
     const IrLayer *l = &m->layers[i];
-    char lu[IR_NAME_MAX];
-    emit_upper(lu, l->name, sizeof lu);
-    emit_printf(o, "#define %s_%s_%s %d /* %s %s: %s */\n", U, lu,
-                ir_is_recurrent(l->kind) ? "H" : "N", l->units, ir_layer_kind_name(l->kind),
-                l->name, ir_is_recurrent(l->kind) ? "units" : "width");
+    char name[EMIT_SIZE_NAME], in[EMIT_SIZE_NAME];
+    emit_width_name(e, i, name, sizeof name);
+    if (l->kind == IR_DROPOUT) /* as wide as its input, and named so */
+      emit_printf(o, "#define %s %s /* dropout %s: width, its input's */\n", name,
+                  emit_in_name(e, i, in, sizeof in), l->name);
+    else
+      emit_printf(o, "#define %s %d /* %s %s: %s */\n", name, l->units, ir_layer_kind_name(l->kind),
+                  l->name, ir_is_recurrent(l->kind) ? "units" : "width");
   }
   emit_printf(o, "#define %s_OUT %d /* output width */\n", U, m->output_units);
   emit_printf(o, "#define %s_N_PARAMS %zu /* parameters */\n", U, m->param_count);
@@ -77,13 +72,14 @@ static void emit_params_struct(Emitter *e) {
   for (int i = 0; i < m->n_params; i++) {
     const IrParam *p = &m->params[i];
     char member[IR_NAME_MAX + 16];
-    member_name(p, member, sizeof member);
+    emit_param_member(p, member, sizeof member);
     const IrLayer *l = p->layer >= 0 ? &m->layers[p->layer] : NULL;
+    char rows[EMIT_SIZE_EXPR], cols[EMIT_SIZE_EXPR];
+    emit_param_dims(e, p, rows, cols, sizeof rows);
     if (p->cols == 1)
-      emit_printf(o, "  rnn_real %s[%d]; /* %s */\n", member, p->rows, role_comment(p, l));
+      emit_printf(o, "  rnn_real %s[%s]; /* %s */\n", member, rows, role_comment(p, l));
     else
-      emit_printf(o, "  rnn_real %s[%d][%d]; /* %s */\n", member, p->rows, p->cols,
-                  role_comment(p, l));
+      emit_printf(o, "  rnn_real %s[%s][%s]; /* %s */\n", member, rows, cols, role_comment(p, l));
   }
   emit_printf(o, "} %s_params;\n", m->name);
   emit_printf(o,
@@ -133,10 +129,11 @@ static void emit_state_struct(Emitter *e) {
     const IrLayer *l = &m->layers[i];
     if (!ir_is_recurrent(l->kind))
       continue;
-    emit_printf(o, "  rnn_real %s_h[%d]; /* [B][H] */\n", l->name, m->train.batch * l->units);
+    char h[EMIT_SIZE_NAME];
+    emit_width_name(e, i, h, sizeof h);
+    emit_printf(o, "  rnn_real %s_h[%s_B * %s]; /* [B][H] */\n", l->name, e->up, h);
     if (l->kind == IR_LSTM)
-      emit_printf(o, "  rnn_real %s_c[%d]; /* [B][H] */\n", l->name,
-                  m->train.batch * l->units);
+      emit_printf(o, "  rnn_real %s_c[%s_B * %s]; /* [B][H] */\n", l->name, e->up, h);
   }
   emit_printf(o, "} %s_state;\n\n", m->name);
 }
@@ -149,7 +146,8 @@ static void emit_workspace_struct(Emitter *e) {
   emit_printf(o, "typedef struct %s_workspace {\n", m->name);
   for (int i = 0; i < m->n_buffers; i++) {
     const IrBuffer *b = &m->buffers[i];
-    size_t row = (size_t)(b->batched ? m->train.batch : 1) * b->width;
+    char steps[EMIT_SIZE_NAME], row[EMIT_SIZE_ROW];
+    emit_buffer_dims(e, b, steps, row, sizeof row);
     if (b->size_macro) { /* the runtime's formula, so the sizes cannot drift apart */
       const IrLayer *l = &m->layers[b->layer];
       char lu[IR_NAME_MAX];
@@ -157,10 +155,10 @@ static void emit_workspace_struct(Emitter *e) {
       emit_printf(o, "  rnn_real %s[%s(%d, %s_%s_H)]; /* %s */\n", b->name, b->size_macro, l->gates,
                   e->up, lu, b->what);
     } else if (b->steps)
-      emit_printf(o, "  rnn_real %s[%d][%zu]; /* %s %s */\n", b->name, b->steps, row, b->shape,
+      emit_printf(o, "  rnn_real %s[%s][%s]; /* %s %s */\n", b->name, steps, row, b->shape,
                   b->what);
     else
-      emit_printf(o, "  rnn_real %s[%zu]; /* %s %s */\n", b->name, row, b->shape, b->what);
+      emit_printf(o, "  rnn_real %s[%s]; /* %s %s */\n", b->name, row, b->shape, b->what);
   }
   emit_printf(o, "} %s_workspace;\n\n", m->name);
 }
@@ -174,8 +172,13 @@ static void emit_optim_struct(Emitter *e) {
   emit_printf(o, "  RnnOptConfig config;\n");
   emit_printf(o, "  long step;          /* updates done */\n");
   emit_printf(o, "  double last_norm;   /* gradient norm of the last step, before clipping */\n");
-  emit_printf(o, "  rnn_real slots[%d][%s_N_PARAMS]; /* [S][N_PARAMS]%s */\n",
-              slots > 0 ? slots : 1, e->up, slots > 0 ? "" : " (unused by this optimizer)");
+  if (slots > 0)
+    emit_printf(o, "  rnn_real slots[%s_N_SLOTS][%s_N_PARAMS]; /* [S][N_PARAMS] */\n", e->up,
+                e->up);
+  else
+    emit_printf(
+        o, "  rnn_real slots[1][%s_N_PARAMS]; /* [S][N_PARAMS] (unused by this optimizer) */\n",
+        e->up);
   emit_printf(o, "} %s_optim;\n\n", n);
 }
 
@@ -185,26 +188,27 @@ static void emit_step_struct(Emitter *e) {
   emit_printf(o, "/* One-step inference with batch 1 and carried state (sampling). */\n");
   emit_printf(o, "typedef struct %s_step_state {\n", m->name);
   if (m->input.kind == IR_INPUT_TOKENS && m->input.embedding)
-    emit_printf(o, "  rnn_real embedding_out[%d]; /* [E] */\n", m->input.embedding);
+    emit_printf(o, "  rnn_real embedding_out[%s_E]; /* [E] */\n", e->up);
   for (int i = 0; i < m->n_layers; i++) {
     const IrLayer *l = &m->layers[i];
+    char h[EMIT_SIZE_NAME], gh[EMIT_SIZE_EXPR];
+    emit_width_name(e, i, h, sizeof h);
     if (ir_is_recurrent(l->kind)) {
-      int gh = l->gates * l->units;
-      emit_printf(o, "  rnn_real %s_h[%d];     /* [H] state */\n", l->name, l->units);
-      emit_printf(o, "  rnn_real %s_hnext[%d]; /* [H] */\n", l->name, l->units);
+      emit_gate_expr(e, i, gh, sizeof gh);
+      emit_printf(o, "  rnn_real %s_h[%s];     /* [H] state */\n", l->name, h);
+      emit_printf(o, "  rnn_real %s_hnext[%s]; /* [H] */\n", l->name, h);
       if (l->kind == IR_LSTM) {
-        emit_printf(o, "  rnn_real %s_c[%d];     /* [H] cell state */\n", l->name, l->units);
-        emit_printf(o, "  rnn_real %s_cnext[%d]; /* [H] */\n", l->name, l->units);
+        emit_printf(o, "  rnn_real %s_c[%s];     /* [H] cell state */\n", l->name, h);
+        emit_printf(o, "  rnn_real %s_cnext[%s]; /* [H] */\n", l->name, h);
       }
-      emit_printf(o, "  rnn_real %s_xproj[%d]; /* [%s] */\n", l->name, gh, emit_gates_width(l));
+      emit_printf(o, "  rnn_real %s_xproj[%s]; /* [%s] */\n", l->name, gh, emit_gates_width(l));
       if (l->kind != IR_SIMPLE_RNN)
-        emit_printf(o, "  rnn_real %s_gates[%d]; /* [%s] */\n", l->name, gh,
-                    emit_gates_width(l));
+        emit_printf(o, "  rnn_real %s_gates[%s]; /* [%s] */\n", l->name, gh, emit_gates_width(l));
       if (l->kind == IR_GRU)
-        emit_printf(o, "  rnn_real %s_%s[%d];    /* [H] */\n", l->name,
-                    l->reset_after ? "hn" : "rh", l->units);
+        emit_printf(o, "  rnn_real %s_%s[%s];    /* [H] */\n", l->name,
+                    l->reset_after ? "hn" : "rh", h);
     } else if (l->kind == IR_DENSE) {
-      emit_printf(o, "  rnn_real %s_out[%d]; /* [N] */\n", l->name, l->units);
+      emit_printf(o, "  rnn_real %s_out[%s]; /* [N] */\n", l->name, h);
     }
   }
   emit_printf(o, "} %s_step_state;\n\n", m->name);

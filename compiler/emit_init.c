@@ -24,20 +24,15 @@ void emit_source_prologue(Emitter *e) {
               e->m->name);
 }
 
-/* Gate blocks and rows per block of a tensor, for per-gate initialization. */
-static void init_blocks(const IrModel *m, const IrParam *p, int *blocks, int *rows) {
-  *blocks = 1;
-  *rows = p->rows;
-  if (p->layer < 0)
-    return;
-  const IrLayer *l = &m->layers[p->layer];
-  if (ir_is_recurrent(l->kind) && p->role != IR_P_PEEPHOLE) {
-    *blocks = l->gates;
-    *rows = l->units;
-  } else if (p->role == IR_P_PEEPHOLE) {
-    *blocks = 3;
-    *rows = l->units;
-  }
+/* Gate blocks of a tensor, for per-gate initialization: a cell's tensors
+ * are G blocks (a peephole 3) of H rows each, which go to ROWS; any other
+ * tensor is one block and keeps its ROWS. */
+static int init_blocks(const Emitter *e, const IrParam *p, char *rows, size_t size) {
+  const IrLayer *l = p->layer >= 0 ? &e->m->layers[p->layer] : NULL;
+  if (!l || !ir_is_recurrent(l->kind))
+    return 1;
+  emit_width_name(e, p->layer, rows, size);
+  return p->role == IR_P_PEEPHOLE ? 3 : l->gates;
 }
 
 void emit_init(Emitter *e) {
@@ -47,10 +42,10 @@ void emit_init(Emitter *e) {
   emit_printf(o, "  RnnRng rng;\n  rnn_rng_seed(&rng, seed);\n");
   for (int i = 0; i < m->n_params; i++) {
     const IrParam *p = &m->params[i];
-    char ref[128];
+    char ref[128], rows[EMIT_SIZE_EXPR], cols[EMIT_SIZE_EXPR];
     emit_param_ref(m, p->layer, p->role, "p", ref, sizeof ref);
-    int blocks, rows;
-    init_blocks(m, p, &blocks, &rows);
+    emit_param_dims(e, p, rows, cols, sizeof rows);
+    int blocks = init_blocks(e, p, rows, sizeof rows);
     /* torch_uniform's bound: 1/sqrt(H) in a cell (PyTorch's RNN modules),
      * 1/sqrt(fan_in) in a dense layer (nn.Linear) */
     double fan = p->layer >= 0 && ir_is_recurrent(m->layers[p->layer].kind)
@@ -60,8 +55,8 @@ void emit_init(Emitter *e) {
       emit_printf(o, "  /* %s [%d]: %s */\n", p->name, p->rows, ir_init_name(p->init));
     else
       emit_printf(o, "  /* %s [%d][%d]: %s */\n", p->name, p->rows, p->cols, ir_init_name(p->init));
-    emit_printf(o, "  rnn_init_fill(&rng, %s, %d, %d, %d, ", init_enum(p->init), blocks, rows,
-                p->cols);
+    emit_printf(o, "  rnn_init_fill(&rng, %s, %d, %s, %s, ", init_enum(p->init), blocks, rows,
+                cols);
     if (p->init == IR_INIT_TORCH_UNIFORM) {
       emit_printf(o, "(rnn_real)");
       emit_number(o, 1.0 / sqrt(fan)); /* the bound, 1/sqrt(fan) */
@@ -74,12 +69,12 @@ void emit_init(Emitter *e) {
     const IrLayer *l = &m->layers[i];
     if (l->kind != IR_LSTM || m->train.forget_bias == 0)
       continue;
-    char ref[128];
+    char ref[128], h[EMIT_SIZE_NAME];
     emit_param_ref(m, i, IR_P_BIAS_IH, "p", ref, sizeof ref);
+    emit_width_name(e, i, h, sizeof h);
     emit_printf(o, "  /* forget-gate bias (Keras's unit_forget_bias): b_if += ");
     emit_number(o, m->train.forget_bias);
-    emit_printf(o, " */\n  for (int j = 0; j < %d; j++)\n    %s[%d + j] += (rnn_real)", l->units,
-                ref, l->units);
+    emit_printf(o, " */\n  for (int j = 0; j < %s; j++)\n    %s[%s + j] += (rnn_real)", h, ref, h);
     emit_number(o, m->train.forget_bias);
     emit_printf(o, ";\n");
   }

@@ -35,8 +35,10 @@ void emit_step_fn(Emitter *e) {
   }
   for (int i = 0; i < m->n_layers; i++) {
     const IrLayer *l = &m->layers[i];
-    char lu[IR_NAME_MAX];
+    char lu[IR_NAME_MAX], in[EMIT_SIZE_NAME], width[EMIT_SIZE_NAME];
     emit_upper(lu, l->name, sizeof lu);
+    emit_in_name(e, i, in, sizeof in);
+    emit_width_name(e, i, width, sizeof width);
     if (l->kind == IR_DROPOUT) {
       emit_printf(o, "  /* %s: dropout is off at inference */\n", l->name);
       continue;
@@ -45,15 +47,16 @@ void emit_step_fn(Emitter *e) {
       char w[128], bias[128];
       emit_param_ref(m, i, IR_P_DENSE_W, "p", w, sizeof w);
       emit_param_ref(m, i, IR_P_DENSE_B, "p", bias, sizeof bias);
-      emit_printf(o, "  rnn_linear_fwd(1, %d, %d, %s, %s, %s, NULL, s->%s_out); /* %s */\n",
-                  l->in_size, l->units, cur, w, bias, l->name, l->name);
+      emit_printf(o, "  rnn_linear_fwd(1, %s, %s, %s, %s, %s, NULL, s->%s_out); /* %s */\n", in,
+                  width, cur, w, bias, l->name, l->name);
       if (l->act != IR_ACT_LINEAR)
-        emit_printf(o, "  rnn_act_fwd(%s, 1, %d, s->%s_out, s->%s_out);\n", emit_act_enum(l->act),
-                    l->units, l->name, l->name);
+        emit_printf(o, "  rnn_act_fwd(%s, 1, %s, s->%s_out, s->%s_out);\n", emit_act_enum(l->act),
+                    width, l->name, l->name);
       snprintf(cur, sizeof cur, "s->%s_out", l->name);
       continue;
     }
-    int gh = l->gates * l->units;
+    char gh[EMIT_SIZE_EXPR];
+    emit_gate_expr(e, i, gh, sizeof gh);
     int fold = !(l->kind == IR_GRU && l->reset_after);
     char wih[128], whh[128], bih[128], bhh[128], peep[128];
     emit_param_ref(m, i, IR_P_WEIGHT_IH, "p", wih, sizeof wih);
@@ -68,17 +71,18 @@ void emit_step_fn(Emitter *e) {
       emit_printf(o, "  /* %s: batch 1 streams each row of W_ih and W_hh once, in one pass */\n",
                   l->name);
       emit_printf(o, "  const RnnRecurrent %s_whh = {NULL, NULL, NULL}; /* in xproj */\n", l->name);
-      emit_printf(o, "  rnn_step_preact(%d, %d, %s, %s, %s_%s_H, %s, s->%s_h, %s, %s, s->%s_xproj);\n",
-                  gh, l->in_size, wih, cur, U, lu, whh, l->name, bih, bhh, l->name);
+      emit_printf(o,
+                  "  rnn_step_preact(%s, %s, %s, %s, %s_%s_H, %s, s->%s_h, %s, %s, s->%s_xproj);\n",
+                  gh, in, wih, cur, U, lu, whh, l->name, bih, bhh, l->name);
     } else {
       emit_printf(o, "  /* %s: batch 1 reads W_hh row by row (a GEMV streams it once) */\n", l->name);
       emit_printf(o, "  const RnnRecurrent %s_whh = {%s, NULL, NULL};\n", l->name, whh);
       if (strcmp(cur, "&token") == 0)
-        emit_printf(o, "  rnn_gather_cols(1, %d, %s_VOCAB, &token, %s, %s, %s, s->%s_xproj);\n",
-                    gh, U, wih, bih, fold ? bhh : "NULL", l->name);
+        emit_printf(o, "  rnn_gather_cols(1, %s, %s_VOCAB, &token, %s, %s, %s, s->%s_xproj);\n", gh,
+                    U, wih, bih, fold ? bhh : "NULL", l->name);
       else
-        emit_printf(o, "  rnn_linear_fwd(1, %d, %d, %s, %s, %s, %s, s->%s_xproj);\n", l->in_size,
-                    gh, cur, wih, bih, fold ? bhh : "NULL", l->name);
+        emit_printf(o, "  rnn_linear_fwd(1, %s, %s, %s, %s, %s, %s, s->%s_xproj);\n", in, gh, cur,
+                    wih, bih, fold ? bhh : "NULL", l->name);
     }
     snprintf(whh, sizeof whh, "&%s_whh", l->name);
     switch (l->kind) {

@@ -74,9 +74,9 @@ void emit_banner(Emitter *e, const char *file, const char *what);
 /* Where layer I reads its input and sends the gradient of that input:
  * C expressions for the first row of each, and what else must be zeroed. */
 typedef struct EmitSource {
-  char x[128];      /* input rows, e.g. "ws->lstm1_h[1]" */
-  char dx[128];     /* gradient rows, "" when no gradient is needed */
-  char zero[192];   /* statement zeroing the rest of the gradient target, or "" */
+  char x[192];      /* input rows, e.g. "ws->lstm1_h[1]", "ws->lstm1_h[CHARGEN_T]" */
+  char dx[192];     /* gradient rows, "" when no gradient is needed */
+  char zero[320];   /* statement zeroing the rest of the gradient target, or "" */
   int one_hot;      /* the input is token ids (x is the id array) */
   int ids;          /* token ids feed an embedding: x is the embedded rows */
 } EmitSource;
@@ -84,6 +84,37 @@ void emit_source_of(const Emitter *e, int i, EmitSource *src);
 
 /* Rows a layer's output has: T*B when it has every step, else B. */
 const char *emit_rows(const Emitter *e, const IrLayer *l, char *buf, size_t size);
+
+/* Sizes by name: generated code spells every size with the defines of
+ * NAME.h's sizes block, never as a bare number (tests/size_literals.c).
+ * Each writes a C expression into BUF and returns BUF. Room for a define
+ * ("NAME_LAYER_H") and for a small expression of them ("4 * NAME_LAYER_H"): */
+#define EMIT_SIZE_NAME (2 * IR_NAME_MAX + 8)
+#define EMIT_SIZE_EXPR (EMIT_SIZE_NAME + 24)
+#define EMIT_SIZE_ROW (3 * EMIT_SIZE_EXPR + 16) /* a workspace buffer's row */
+
+/* Layer I's output width: "CHARGEN_LSTM1_H" (recurrent), "CHARGEN_LOGITS_N"
+ * (dense or dropout). */
+const char *emit_width_name(const Emitter *e, int i, char *buf, size_t size);
+
+/* Layer I's input width: the previous layer's width, or for the first layer
+ * NAME_F (features), NAME_E (embedded tokens) or NAME_VOCAB (one-hot). */
+const char *emit_in_name(const Emitter *e, int i, char *buf, size_t size);
+
+/* Layer I's gate width G*H: "4 * CHARGEN_LSTM1_H", "3 * ..._H" for a GRU,
+ * "..._H" for a SimpleRNN. */
+const char *emit_gate_expr(const Emitter *e, int i, char *buf, size_t size);
+
+/* The shape of parameter P: ROWS and COLS ("1" for a vector). */
+void emit_param_dims(const Emitter *e, const IrParam *p, char *rows, char *cols, size_t size);
+
+/* The extents of workspace buffer B as declared: STEPS ("NAME_T",
+ * "NAME_T + 1", or "" without a time axis) and ROW, the elements of one
+ * step ("NAME_B * 4 * NAME_L_H"), both from the symbols of its shape. */
+void emit_buffer_dims(const Emitter *e, const IrBuffer *b, char *steps, char *row, size_t size);
+
+/* "lstm1_weight_ih": the params struct's member of tensor P ("lstm1.weight_ih"). */
+void emit_param_member(const IrParam *p, char *out, size_t size);
 
 /* "&p->lstm1_weight_ih[0][0]" (or "p->lstm1_bias_ih" for vectors): the
  * first element of LAYER's tensor of ROLE in the params struct BASE

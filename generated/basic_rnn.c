@@ -14,11 +14,11 @@ void basic_rnn_init(basic_rnn_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* cell.weight_ih [5][3]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 5, 3, 0, &p->cell_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, BASIC_RNN_CELL_H, BASIC_RNN_F, 0, &p->cell_weight_ih[0][0]);
   /* cell.weight_hh [5][5]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 5, 5, 0, &p->cell_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, 0, &p->cell_weight_hh[0][0]);
   /* cell.bias_ih [5]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 5, 1, 0, p->cell_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, BASIC_RNN_CELL_H, 1, 0, p->cell_bias_ih);
 }
 
 void basic_rnn_reset_state(basic_rnn_state *s) {
@@ -74,7 +74,7 @@ const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *
                         const rnn_real x[BASIC_RNN_F]) {
   /* cell: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent cell_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(5, 3, &p->cell_weight_ih[0][0], x, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], s->cell_h, p->cell_bias_ih, NULL, s->cell_xproj);
+  rnn_step_preact(BASIC_RNN_CELL_H, BASIC_RNN_F, &p->cell_weight_ih[0][0], x, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], s->cell_h, p->cell_bias_ih, NULL, s->cell_xproj);
   rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, 0, s->cell_xproj, s->cell_h, &cell_whh, NULL, NULL, NULL, s->cell_hnext);
   memcpy(s->cell_h, s->cell_hnext, sizeof s->cell_h);
   return s->cell_h;
@@ -83,9 +83,9 @@ const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *
 /* ---- the description table ---- */
 
 static const RnnTensorDesc basic_rnn_tensors[] = {
-    {"cell.weight_ih", 5, 3, 0},
-    {"cell.weight_hh", 5, 5, 15},
-    {"cell.bias_ih", 5, 1, 40},
+    {"cell.weight_ih", BASIC_RNN_CELL_H, BASIC_RNN_F, offsetof(basic_rnn_params, cell_weight_ih) / sizeof(rnn_real)},
+    {"cell.weight_hh", BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, offsetof(basic_rnn_params, cell_weight_hh) / sizeof(rnn_real)},
+    {"cell.bias_ih", BASIC_RNN_CELL_H, 1, offsetof(basic_rnn_params, cell_bias_ih) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { basic_rnn_init(p, seed); }
@@ -117,7 +117,7 @@ const RnnModelDesc basic_rnn_desc = {
     .batch = BASIC_RNN_B,
     .tokens = 0,
     .vocab = 0,
-    .features = 3,
+    .features = BASIC_RNN_F,
     .out_units = BASIC_RNN_OUT,
     .out_per_step = 1,
     .loss = RNN_LOSS_MSE,
@@ -126,7 +126,7 @@ const RnnModelDesc basic_rnn_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = BASIC_RNN_N_PARAMS,
-    .n_tensors = 3,
+    .n_tensors = (int)(sizeof basic_rnn_tensors / sizeof basic_rnn_tensors[0]),
     .tensors = basic_rnn_tensors,
     .n_slots = BASIC_RNN_N_SLOTS,
     .params_size = sizeof(basic_rnn_params),
@@ -177,11 +177,11 @@ rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_
     rnn_pack_recurrent(1, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], ws->cell_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->cell_weight_hh[0][0], ws->cell_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[BASIC_RNN_B * 5] = ws->cell_xproj; /* [T][B][H] */
+    rnn_real (*xp)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_xproj; /* [T][B][H] */
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][3] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(BASIC_RNN_T * BASIC_RNN_B, 3, 5, x, &p->cell_weight_ih[0][0], p->cell_bias_ih, NULL, xp[0]);
+    rnn_linear_fwd(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_F, BASIC_RNN_CELL_H, x, &p->cell_weight_ih[0][0], p->cell_bias_ih, NULL, xp[0]);
     memcpy(h[0], s->cell_h, sizeof s->cell_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
@@ -206,7 +206,7 @@ void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, cons
     const RnnRecurrent whh = {&p->cell_weight_hh[0][0], NULL, ws->cell_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->cell_scratch; /* [B][H] */
-    rnn_real (*dxp)[BASIC_RNN_B * 5] = ws->cell_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_dxproj; /* [T][B][H] */
     rnn_real (*dh)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_dh; /* [T+1][B][H] */
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
@@ -214,9 +214,9 @@ void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, cons
     rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 5, BASIC_RNN_CELL_H, BASIC_RNN_T * BASIC_RNN_B, 1, dxp[0], 5, h[0], BASIC_RNN_CELL_H, 1, &g->cell_weight_hh[0][0], BASIC_RNN_CELL_H);
+    rnn_gemm(1, 0, BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, BASIC_RNN_T * BASIC_RNN_B, 1, dxp[0], BASIC_RNN_CELL_H, h[0], BASIC_RNN_CELL_H, 1, &g->cell_weight_hh[0][0], BASIC_RNN_CELL_H);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(BASIC_RNN_T * BASIC_RNN_B, 3, 5, &b->x[0][0][0], &p->cell_weight_ih[0][0], dxp[0], NULL, &g->cell_weight_ih[0][0], g->cell_bias_ih);
+    rnn_linear_bwd(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_F, BASIC_RNN_CELL_H, &b->x[0][0][0], &p->cell_weight_ih[0][0], dxp[0], NULL, &g->cell_weight_ih[0][0], g->cell_bias_ih);
   }
 }
 

@@ -32,9 +32,9 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of BASIC_RNN_N_PARAMS; gradients have the same layout. */
 typedef struct basic_rnn_params {
-  rnn_real cell_weight_ih[5][3]; /* [H][I] */
-  rnn_real cell_weight_hh[5][5]; /* [H][H] */
-  rnn_real cell_bias_ih[5]; /* [H] */
+  rnn_real cell_weight_ih[BASIC_RNN_CELL_H][BASIC_RNN_F]; /* [H][I] */
+  rnn_real cell_weight_hh[BASIC_RNN_CELL_H][BASIC_RNN_CELL_H]; /* [H][H] */
+  rnn_real cell_bias_ih[BASIC_RNN_CELL_H]; /* [H] */
 } basic_rnn_params;
 _Static_assert(sizeof(basic_rnn_params) == BASIC_RNN_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -48,17 +48,17 @@ typedef struct basic_rnn_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct basic_rnn_state {
-  rnn_real cell_h[20]; /* [B][H] */
+  rnn_real cell_h[BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [B][H] */
 } basic_rnn_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct basic_rnn_workspace {
-  rnn_real cell_xproj[2][20]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real cell_h[3][20]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real cell_dxproj[2][20]; /* [T][B][H] gradient of the input projections */
-  rnn_real cell_dh[3][20]; /* [T+1][B][H] gradient of the states */
-  rnn_real cell_scratch[20]; /* [B][H] scratch of the backward kernels */
+  rnn_real cell_xproj[BASIC_RNN_T][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real cell_h[BASIC_RNN_T + 1][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real cell_dxproj[BASIC_RNN_T][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real cell_dh[BASIC_RNN_T + 1][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real cell_scratch[BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [B][H] scratch of the backward kernels */
   rnn_real cell_whh_fwd[RNN_PACKED_FWD_SIZE(1, BASIC_RNN_CELL_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real cell_whh_bwd[RNN_PACKED_BWD_SIZE(1, BASIC_RNN_CELL_H)]; /* W_hh packed once per backward */
 } basic_rnn_workspace;
@@ -68,14 +68,14 @@ typedef struct basic_rnn_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[2][BASIC_RNN_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[BASIC_RNN_N_SLOTS][BASIC_RNN_N_PARAMS]; /* [S][N_PARAMS] */
 } basic_rnn_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct basic_rnn_step_state {
-  rnn_real cell_h[5];     /* [H] state */
-  rnn_real cell_hnext[5]; /* [H] */
-  rnn_real cell_xproj[5]; /* [H] */
+  rnn_real cell_h[BASIC_RNN_CELL_H];     /* [H] state */
+  rnn_real cell_hnext[BASIC_RNN_CELL_H]; /* [H] */
+  rnn_real cell_xproj[BASIC_RNN_CELL_H]; /* [H] */
 } basic_rnn_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

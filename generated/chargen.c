@@ -14,20 +14,20 @@ void chargen_init(chargen_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* lstm1.weight_ih [512][128]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, 128, 128, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, CHARGEN_LSTM1_H, CHARGEN_VOCAB, 0, &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [512][128]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, 128, 128, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, CHARGEN_LSTM1_H, CHARGEN_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [512]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 128, 1, 0, p->lstm1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, CHARGEN_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [512]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 128, 1, 0, p->lstm1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, CHARGEN_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* logits.weight [128][128]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 128, 128, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, CHARGEN_LOGITS_N, CHARGEN_LSTM1_H, 0, &p->logits_weight[0][0]);
   /* logits.bias [128]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 128, 1, 0, p->logits_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, CHARGEN_LOGITS_N, 1, 0, p->logits_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
-  for (int j = 0; j < 128; j++)
-    p->lstm1_bias_ih[128 + j] += (rnn_real)1;
+  for (int j = 0; j < CHARGEN_LSTM1_H; j++)
+    p->lstm1_bias_ih[CHARGEN_LSTM1_H + j] += (rnn_real)1;
 }
 
 void chargen_reset_state(chargen_state *s) {
@@ -83,24 +83,24 @@ void chargen_step_reset(chargen_step_state *s) {
 const rnn_real *chargen_step(const chargen_params *p, chargen_step_state *s, int32_t token) {
   /* lstm1: batch 1 reads W_hh row by row (a GEMV streams it once) */
   const RnnRecurrent lstm1_whh = {&p->lstm1_weight_hh[0][0], NULL, NULL};
-  rnn_gather_cols(1, 512, CHARGEN_VOCAB, &token, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_gather_cols(1, 4 * CHARGEN_LSTM1_H, CHARGEN_VOCAB, &token, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, CHARGEN_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, 128, 128, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
-  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 128, s->logits_out, s->logits_out);
+  rnn_linear_fwd(1, CHARGEN_LSTM1_H, CHARGEN_LOGITS_N, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, CHARGEN_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc chargen_tensors[] = {
-    {"lstm1.weight_ih", 512, 128, 0},
-    {"lstm1.weight_hh", 512, 128, 65536},
-    {"lstm1.bias_ih", 512, 1, 131072},
-    {"lstm1.bias_hh", 512, 1, 131584},
-    {"logits.weight", 128, 128, 132096},
-    {"logits.bias", 128, 1, 148480},
+    {"lstm1.weight_ih", 4 * CHARGEN_LSTM1_H, CHARGEN_VOCAB, offsetof(chargen_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * CHARGEN_LSTM1_H, CHARGEN_LSTM1_H, offsetof(chargen_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * CHARGEN_LSTM1_H, 1, offsetof(chargen_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * CHARGEN_LSTM1_H, 1, offsetof(chargen_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"logits.weight", CHARGEN_LOGITS_N, CHARGEN_LSTM1_H, offsetof(chargen_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", CHARGEN_LOGITS_N, 1, offsetof(chargen_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { chargen_init(p, seed); }
@@ -131,7 +131,7 @@ const RnnModelDesc chargen_desc = {
     .length = CHARGEN_T,
     .batch = CHARGEN_B,
     .tokens = 1,
-    .vocab = 128,
+    .vocab = CHARGEN_VOCAB,
     .features = 0,
     .out_units = CHARGEN_OUT,
     .out_per_step = 1,
@@ -141,7 +141,7 @@ const RnnModelDesc chargen_desc = {
     .stateful = 1,
     .can_sample = 1,
     .n_params = CHARGEN_N_PARAMS,
-    .n_tensors = 6,
+    .n_tensors = (int)(sizeof chargen_tensors / sizeof chargen_tensors[0]),
     .tensors = chargen_tensors,
     .n_slots = CHARGEN_N_SLOTS,
     .params_size = sizeof(chargen_params),
@@ -193,13 +193,13 @@ rnn_real chargen_forward(const chargen_params *p, chargen_state *s, chargen_work
     const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[CHARGEN_B * 512] = ws->lstm1_xproj; /* [T][B][4H] */
+    rnn_real (*xp)[CHARGEN_B * 4 * CHARGEN_LSTM1_H] = ws->lstm1_xproj; /* [T][B][4H] */
     rnn_real (*h)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[CHARGEN_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[CHARGEN_B * 4 * CHARGEN_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     /* input projection of every step at once: a row gather of W_ih^T */
-    rnn_transpose(512, CHARGEN_VOCAB, &p->lstm1_weight_ih[0][0], ws->lstm1_wih_t);
-    rnn_gather_token_rows(CHARGEN_T * CHARGEN_B, 512, &b->x[0][0], ws->lstm1_wih_t, p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_transpose(4 * CHARGEN_LSTM1_H, CHARGEN_VOCAB, &p->lstm1_weight_ih[0][0], ws->lstm1_wih_t);
+    rnn_gather_token_rows(CHARGEN_T * CHARGEN_B, 4 * CHARGEN_LSTM1_H, &b->x[0][0], ws->lstm1_wih_t, p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -276,8 +276,8 @@ rnn_real chargen_forward(const chargen_params *p, chargen_state *s, chargen_work
   }
   /* ---- logits: dense 128 -> 128, softmax, every step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(CHARGEN_T * CHARGEN_B, 128, 128, ws->lstm1_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
-  rnn_act_fwd(RNN_ACT_SOFTMAX, CHARGEN_T * CHARGEN_B, 128, ws->logits_out[0], ws->logits_out[0]);
+  rnn_linear_fwd(CHARGEN_T * CHARGEN_B, CHARGEN_LSTM1_H, CHARGEN_LOGITS_N, ws->lstm1_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, CHARGEN_T * CHARGEN_B, CHARGEN_LOGITS_N, ws->logits_out[0], ws->logits_out[0]);
   /* ---- loss: cross_entropy over every step, mean ---- */
   return rnn_loss_xent(CHARGEN_T * CHARGEN_B, CHARGEN_OUT, ws->logits_out[0], &b->y[0][0], NULL, ws->logits_dout[0]);
 }
@@ -290,7 +290,7 @@ void chargen_backward(const chargen_params *p, chargen_workspace *ws, const char
                  chargen_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(CHARGEN_T * CHARGEN_B, 128, 128, ws->lstm1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->lstm1_dh[1], &g->logits_weight[0][0], g->logits_bias);
+  rnn_linear_bwd(CHARGEN_T * CHARGEN_B, CHARGEN_LSTM1_H, CHARGEN_LOGITS_N, ws->lstm1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->lstm1_dh[1], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->lstm1_dh[0], 0, sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
@@ -302,10 +302,10 @@ void chargen_backward(const chargen_params *p, chargen_workspace *ws, const char
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
-    rnn_real (*dxp)[CHARGEN_B * 512] = ws->lstm1_dxproj; /* [T][B][4H] */
+    rnn_real (*dxp)[CHARGEN_B * 4 * CHARGEN_LSTM1_H] = ws->lstm1_dxproj; /* [T][B][4H] */
     rnn_real (*dh)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
     rnn_real (*h)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[CHARGEN_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[CHARGEN_B * 4 * CHARGEN_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[CHARGEN_B * CHARGEN_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);
     /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2)
@@ -377,10 +377,10 @@ void chargen_backward(const chargen_params *p, chargen_workspace *ws, const char
     rnn_lstm_bwd_step(CHARGEN_B, CHARGEN_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, NULL, dh[2], dc, dxp[1], dh[1], dpeep, sc);
     rnn_lstm_bwd_step(CHARGEN_B, CHARGEN_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, NULL, dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 512, CHARGEN_LSTM1_H, CHARGEN_T * CHARGEN_B, 1, dxp[0], 512, h[0], CHARGEN_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], CHARGEN_LSTM1_H);
-    rnn_col_sums(CHARGEN_T * CHARGEN_B, 512, dxp[0], 512, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * CHARGEN_LSTM1_H, CHARGEN_LSTM1_H, CHARGEN_T * CHARGEN_B, 1, dxp[0], 4 * CHARGEN_LSTM1_H, h[0], CHARGEN_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], CHARGEN_LSTM1_H);
+    rnn_col_sums(CHARGEN_T * CHARGEN_B, 4 * CHARGEN_LSTM1_H, dxp[0], 4 * CHARGEN_LSTM1_H, g->lstm1_bias_hh);
     /* dW_ih[:, token] += dxproj: summed by token as rows, then transposed */
-    rnn_scatter_add_token_rows(CHARGEN_T * CHARGEN_B, 512, CHARGEN_VOCAB, &b->x[0][0], dxp[0], ws->lstm1_dwih_t, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_scatter_add_token_rows(CHARGEN_T * CHARGEN_B, 4 * CHARGEN_LSTM1_H, CHARGEN_VOCAB, &b->x[0][0], dxp[0], ws->lstm1_dwih_t, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
 }
 

@@ -33,12 +33,12 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of CHARGEN_N_PARAMS; gradients have the same layout. */
 typedef struct chargen_params {
-  rnn_real lstm1_weight_ih[512][128]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[512][128]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
-  rnn_real lstm1_bias_ih[512]; /* [GH] per gate, same order */
-  rnn_real lstm1_bias_hh[512]; /* [GH] per gate, same order */
-  rnn_real logits_weight[128][128]; /* [N][in] */
-  rnn_real logits_bias[128]; /* [N] */
+  rnn_real lstm1_weight_ih[4 * CHARGEN_LSTM1_H][CHARGEN_VOCAB]; /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_hh[4 * CHARGEN_LSTM1_H][CHARGEN_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_bias_ih[4 * CHARGEN_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real lstm1_bias_hh[4 * CHARGEN_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real logits_weight[CHARGEN_LOGITS_N][CHARGEN_LSTM1_H]; /* [N][in] */
+  rnn_real logits_bias[CHARGEN_LOGITS_N]; /* [N] */
 } chargen_params;
 _Static_assert(sizeof(chargen_params) == CHARGEN_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -52,27 +52,27 @@ typedef struct chargen_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct chargen_state {
-  rnn_real lstm1_h[4096]; /* [B][H] */
-  rnn_real lstm1_c[4096]; /* [B][H] */
+  rnn_real lstm1_h[CHARGEN_B * CHARGEN_LSTM1_H]; /* [B][H] */
+  rnn_real lstm1_c[CHARGEN_B * CHARGEN_LSTM1_H]; /* [B][H] */
 } chargen_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct chargen_workspace {
-  rnn_real lstm1_xproj[64][16384]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[64][16384]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[65][4096]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[65][4096]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[64][16384]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[65][4096]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[4096]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[4096]; /* [B][H] scratch of the backward kernels */
-  rnn_real lstm1_wih_t[65536]; /* [VOCAB][4H] W_ih^T, transposed once per forward: a token's weights as one row */
-  rnn_real lstm1_dwih_t[65536]; /* [VOCAB][4H] gradient of W_ih^T, summed by token before one transpose into dW_ih */
+  rnn_real lstm1_xproj[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_gates[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H]; /* [T][B][4H] activated gates */
+  rnn_real lstm1_h[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_c[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_dxproj[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dh[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dc[CHARGEN_B * CHARGEN_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_scratch[CHARGEN_B * CHARGEN_LSTM1_H]; /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_wih_t[CHARGEN_VOCAB * 4 * CHARGEN_LSTM1_H]; /* [VOCAB][4H] W_ih^T, transposed once per forward: a token's weights as one row */
+  rnn_real lstm1_dwih_t[CHARGEN_VOCAB * 4 * CHARGEN_LSTM1_H]; /* [VOCAB][4H] gradient of W_ih^T, summed by token before one transpose into dW_ih */
   rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, CHARGEN_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, CHARGEN_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[64][4096]; /* [T][B][N] outputs, after the activation */
-  rnn_real logits_dout[64][4096]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_out[CHARGEN_T][CHARGEN_B * CHARGEN_LOGITS_N]; /* [T][B][N] outputs, after the activation */
+  rnn_real logits_dout[CHARGEN_T][CHARGEN_B * CHARGEN_LOGITS_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
 } chargen_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -80,18 +80,18 @@ typedef struct chargen_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[2][CHARGEN_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[CHARGEN_N_SLOTS][CHARGEN_N_PARAMS]; /* [S][N_PARAMS] */
 } chargen_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct chargen_step_state {
-  rnn_real lstm1_h[128];     /* [H] state */
-  rnn_real lstm1_hnext[128]; /* [H] */
-  rnn_real lstm1_c[128];     /* [H] cell state */
-  rnn_real lstm1_cnext[128]; /* [H] */
-  rnn_real lstm1_xproj[512]; /* [4H] */
-  rnn_real lstm1_gates[512]; /* [4H] */
-  rnn_real logits_out[128]; /* [N] */
+  rnn_real lstm1_h[CHARGEN_LSTM1_H];     /* [H] state */
+  rnn_real lstm1_hnext[CHARGEN_LSTM1_H]; /* [H] */
+  rnn_real lstm1_c[CHARGEN_LSTM1_H];     /* [H] cell state */
+  rnn_real lstm1_cnext[CHARGEN_LSTM1_H]; /* [H] */
+  rnn_real lstm1_xproj[4 * CHARGEN_LSTM1_H]; /* [4H] */
+  rnn_real lstm1_gates[4 * CHARGEN_LSTM1_H]; /* [4H] */
+  rnn_real logits_out[CHARGEN_LOGITS_N]; /* [N] */
 } chargen_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

@@ -14,20 +14,20 @@ void fashion_lstm_init(fashion_lstm_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* lstm1.weight_ih [600][28]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, 150, 28, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, 0, &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [600][150]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, 150, 150, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [600]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 150, 1, 0, p->lstm1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, FASHION_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [600]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 150, 1, 0, p->lstm1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, FASHION_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* logits.weight [10][150]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 10, 150, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_LSTM_LOGITS_N, FASHION_LSTM_LSTM1_H, 0, &p->logits_weight[0][0]);
   /* logits.bias [10]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 10, 1, 0, p->logits_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_LSTM_LOGITS_N, 1, 0, p->logits_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
-  for (int j = 0; j < 150; j++)
-    p->lstm1_bias_ih[150 + j] += (rnn_real)1;
+  for (int j = 0; j < FASHION_LSTM_LSTM1_H; j++)
+    p->lstm1_bias_ih[FASHION_LSTM_LSTM1_H + j] += (rnn_real)1;
 }
 
 void fashion_lstm_reset_state(fashion_lstm_state *s) {
@@ -83,24 +83,24 @@ const rnn_real *fashion_lstm_step(const fashion_lstm_params *p, fashion_lstm_ste
                         const rnn_real x[FASHION_LSTM_F]) {
   /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(600, 28, &p->lstm1_weight_ih[0][0], x, FASHION_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_step_preact(4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, &p->lstm1_weight_ih[0][0], x, FASHION_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, FASHION_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, 150, 10, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
-  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 10, s->logits_out, s->logits_out);
+  rnn_linear_fwd(1, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, FASHION_LSTM_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc fashion_lstm_tensors[] = {
-    {"lstm1.weight_ih", 600, 28, 0},
-    {"lstm1.weight_hh", 600, 150, 16800},
-    {"lstm1.bias_ih", 600, 1, 106800},
-    {"lstm1.bias_hh", 600, 1, 107400},
-    {"logits.weight", 10, 150, 108000},
-    {"logits.bias", 10, 1, 109500},
+    {"lstm1.weight_ih", 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, offsetof(fashion_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, offsetof(fashion_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * FASHION_LSTM_LSTM1_H, 1, offsetof(fashion_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * FASHION_LSTM_LSTM1_H, 1, offsetof(fashion_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"logits.weight", FASHION_LSTM_LOGITS_N, FASHION_LSTM_LSTM1_H, offsetof(fashion_lstm_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", FASHION_LSTM_LOGITS_N, 1, offsetof(fashion_lstm_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { fashion_lstm_init(p, seed); }
@@ -132,7 +132,7 @@ const RnnModelDesc fashion_lstm_desc = {
     .batch = FASHION_LSTM_B,
     .tokens = 0,
     .vocab = 0,
-    .features = 28,
+    .features = FASHION_LSTM_F,
     .out_units = FASHION_LSTM_OUT,
     .out_per_step = 0,
     .loss = RNN_LOSS_XENT,
@@ -141,7 +141,7 @@ const RnnModelDesc fashion_lstm_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = FASHION_LSTM_N_PARAMS,
-    .n_tensors = 6,
+    .n_tensors = (int)(sizeof fashion_lstm_tensors / sizeof fashion_lstm_tensors[0]),
     .tensors = fashion_lstm_tensors,
     .n_slots = FASHION_LSTM_N_SLOTS,
     .params_size = sizeof(fashion_lstm_params),
@@ -193,13 +193,13 @@ rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *
     const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[FASHION_LSTM_B * 600] = ws->lstm1_xproj; /* [T][B][4H] */
+    rnn_real (*xp)[FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H] = ws->lstm1_xproj; /* [T][B][4H] */
     rnn_real (*h)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[FASHION_LSTM_B * 600] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][28] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(FASHION_LSTM_T * FASHION_LSTM_B, 28, 600, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_linear_fwd(FASHION_LSTM_T * FASHION_LSTM_B, FASHION_LSTM_F, 4 * FASHION_LSTM_LSTM1_H, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -238,8 +238,8 @@ rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(FASHION_LSTM_B, 150, 10, ws->lstm1_h[28], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out);
-  rnn_act_fwd(RNN_ACT_SOFTMAX, FASHION_LSTM_B, 10, ws->logits_out, ws->logits_out);
+  rnn_linear_fwd(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N, ws->lstm1_h[FASHION_LSTM_T], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, FASHION_LSTM_B, FASHION_LSTM_LOGITS_N, ws->logits_out, ws->logits_out);
   /* ---- loss: cross_entropy over each sequence, mean ---- */
   return rnn_loss_xent(FASHION_LSTM_B, FASHION_LSTM_OUT, ws->logits_out, b->y, NULL, ws->logits_dout);
 }
@@ -252,8 +252,8 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
                  fashion_lstm_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(FASHION_LSTM_B, 150, 10, ws->lstm1_h[28], &p->logits_weight[0][0], ws->logits_dout, ws->lstm1_dh[28], &g->logits_weight[0][0], g->logits_bias);
-  memset(ws->lstm1_dh[0], 0, 28 * sizeof ws->lstm1_dh[0]);
+  rnn_linear_bwd(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N, ws->lstm1_h[FASHION_LSTM_T], &p->logits_weight[0][0], ws->logits_dout, ws->lstm1_dh[FASHION_LSTM_T], &g->logits_weight[0][0], g->logits_bias);
+  memset(ws->lstm1_dh[0], 0, FASHION_LSTM_T * sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
     /* W_hh packed once for the 28 per-step products (rnn.h) */
@@ -264,10 +264,10 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
-    rnn_real (*dxp)[FASHION_LSTM_B * 600] = ws->lstm1_dxproj; /* [T][B][4H] */
+    rnn_real (*dxp)[FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H] = ws->lstm1_dxproj; /* [T][B][4H] */
     rnn_real (*dh)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
     rnn_real (*h)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[FASHION_LSTM_B * 600] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);
     /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2)
@@ -303,10 +303,10 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, NULL, dh[2], dc, dxp[1], dh[1], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, NULL, dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 600, FASHION_LSTM_LSTM1_H, FASHION_LSTM_T * FASHION_LSTM_B, 1, dxp[0], 600, h[0], FASHION_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], FASHION_LSTM_LSTM1_H);
-    rnn_col_sums(FASHION_LSTM_T * FASHION_LSTM_B, 600, dxp[0], 600, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, FASHION_LSTM_T * FASHION_LSTM_B, 1, dxp[0], 4 * FASHION_LSTM_LSTM1_H, h[0], FASHION_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], FASHION_LSTM_LSTM1_H);
+    rnn_col_sums(FASHION_LSTM_T * FASHION_LSTM_B, 4 * FASHION_LSTM_LSTM1_H, dxp[0], 4 * FASHION_LSTM_LSTM1_H, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(FASHION_LSTM_T * FASHION_LSTM_B, 28, 600, &b->x[0][0][0], &p->lstm1_weight_ih[0][0], dxp[0], NULL, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_linear_bwd(FASHION_LSTM_T * FASHION_LSTM_B, FASHION_LSTM_F, 4 * FASHION_LSTM_LSTM1_H, &b->x[0][0][0], &p->lstm1_weight_ih[0][0], dxp[0], NULL, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
 }
 

@@ -33,12 +33,12 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of FASHION_LSTM_N_PARAMS; gradients have the same layout. */
 typedef struct fashion_lstm_params {
-  rnn_real lstm1_weight_ih[600][28]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[600][150]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
-  rnn_real lstm1_bias_ih[600]; /* [GH] per gate, same order */
-  rnn_real lstm1_bias_hh[600]; /* [GH] per gate, same order */
-  rnn_real logits_weight[10][150]; /* [N][in] */
-  rnn_real logits_bias[10]; /* [N] */
+  rnn_real lstm1_weight_ih[4 * FASHION_LSTM_LSTM1_H][FASHION_LSTM_F]; /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_hh[4 * FASHION_LSTM_LSTM1_H][FASHION_LSTM_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_bias_ih[4 * FASHION_LSTM_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real lstm1_bias_hh[4 * FASHION_LSTM_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real logits_weight[FASHION_LSTM_LOGITS_N][FASHION_LSTM_LSTM1_H]; /* [N][in] */
+  rnn_real logits_bias[FASHION_LSTM_LOGITS_N]; /* [N] */
 } fashion_lstm_params;
 _Static_assert(sizeof(fashion_lstm_params) == FASHION_LSTM_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -52,25 +52,25 @@ typedef struct fashion_lstm_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct fashion_lstm_state {
-  rnn_real lstm1_h[22500]; /* [B][H] */
-  rnn_real lstm1_c[22500]; /* [B][H] */
+  rnn_real lstm1_h[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [B][H] */
+  rnn_real lstm1_c[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [B][H] */
 } fashion_lstm_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct fashion_lstm_workspace {
-  rnn_real lstm1_xproj[28][90000]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[28][90000]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[29][22500]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[29][22500]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[28][90000]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[29][22500]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[22500]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[22500]; /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_xproj[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_gates[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H]; /* [T][B][4H] activated gates */
+  rnn_real lstm1_h[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_c[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_dxproj[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dh[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dc[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_scratch[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [B][H] scratch of the backward kernels */
   rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, FASHION_LSTM_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, FASHION_LSTM_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[1500]; /* [B][N] outputs, after the activation */
-  rnn_real logits_dout[1500]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_out[FASHION_LSTM_B * FASHION_LSTM_LOGITS_N]; /* [B][N] outputs, after the activation */
+  rnn_real logits_dout[FASHION_LSTM_B * FASHION_LSTM_LOGITS_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } fashion_lstm_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -78,18 +78,18 @@ typedef struct fashion_lstm_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[2][FASHION_LSTM_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[FASHION_LSTM_N_SLOTS][FASHION_LSTM_N_PARAMS]; /* [S][N_PARAMS] */
 } fashion_lstm_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct fashion_lstm_step_state {
-  rnn_real lstm1_h[150];     /* [H] state */
-  rnn_real lstm1_hnext[150]; /* [H] */
-  rnn_real lstm1_c[150];     /* [H] cell state */
-  rnn_real lstm1_cnext[150]; /* [H] */
-  rnn_real lstm1_xproj[600]; /* [4H] */
-  rnn_real lstm1_gates[600]; /* [4H] */
-  rnn_real logits_out[10]; /* [N] */
+  rnn_real lstm1_h[FASHION_LSTM_LSTM1_H];     /* [H] state */
+  rnn_real lstm1_hnext[FASHION_LSTM_LSTM1_H]; /* [H] */
+  rnn_real lstm1_c[FASHION_LSTM_LSTM1_H];     /* [H] cell state */
+  rnn_real lstm1_cnext[FASHION_LSTM_LSTM1_H]; /* [H] */
+  rnn_real lstm1_xproj[4 * FASHION_LSTM_LSTM1_H]; /* [4H] */
+  rnn_real lstm1_gates[4 * FASHION_LSTM_LSTM1_H]; /* [4H] */
+  rnn_real logits_out[FASHION_LSTM_LOGITS_N]; /* [N] */
 } fashion_lstm_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

@@ -14,17 +14,17 @@ void fashion_rnn_init(fashion_rnn_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* rnn.weight_ih [150][28]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 150, 28, 0, &p->rnn_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_RNN_RNN_H, FASHION_RNN_F, 0, &p->rnn_weight_ih[0][0]);
   /* rnn.weight_hh [150][150]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 150, 150, 0, &p->rnn_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, 0, &p->rnn_weight_hh[0][0]);
   /* rnn.bias_ih [150]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 150, 1, 0, p->rnn_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_RNN_RNN_H, 1, 0, p->rnn_bias_ih);
   /* rnn.bias_hh [150]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 150, 1, 0, p->rnn_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_RNN_RNN_H, 1, 0, p->rnn_bias_hh);
   /* logits.weight [10][150]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 10, 150, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_RNN_LOGITS_N, FASHION_RNN_RNN_H, 0, &p->logits_weight[0][0]);
   /* logits.bias [10]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 10, 1, 0, p->logits_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_RNN_LOGITS_N, 1, 0, p->logits_bias);
 }
 
 void fashion_rnn_reset_state(fashion_rnn_state *s) {
@@ -80,23 +80,23 @@ const rnn_real *fashion_rnn_step(const fashion_rnn_params *p, fashion_rnn_step_s
                         const rnn_real x[FASHION_RNN_F]) {
   /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(150, 28, &p->rnn_weight_ih[0][0], x, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  rnn_step_preact(FASHION_RNN_RNN_H, FASHION_RNN_F, &p->rnn_weight_ih[0][0], x, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
   rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
-  rnn_linear_fwd(1, 150, 10, s->rnn_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
-  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 10, s->logits_out, s->logits_out);
+  rnn_linear_fwd(1, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, s->rnn_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, FASHION_RNN_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc fashion_rnn_tensors[] = {
-    {"rnn.weight_ih", 150, 28, 0},
-    {"rnn.weight_hh", 150, 150, 4200},
-    {"rnn.bias_ih", 150, 1, 26700},
-    {"rnn.bias_hh", 150, 1, 26850},
-    {"logits.weight", 10, 150, 27000},
-    {"logits.bias", 10, 1, 28500},
+    {"rnn.weight_ih", FASHION_RNN_RNN_H, FASHION_RNN_F, offsetof(fashion_rnn_params, rnn_weight_ih) / sizeof(rnn_real)},
+    {"rnn.weight_hh", FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, offsetof(fashion_rnn_params, rnn_weight_hh) / sizeof(rnn_real)},
+    {"rnn.bias_ih", FASHION_RNN_RNN_H, 1, offsetof(fashion_rnn_params, rnn_bias_ih) / sizeof(rnn_real)},
+    {"rnn.bias_hh", FASHION_RNN_RNN_H, 1, offsetof(fashion_rnn_params, rnn_bias_hh) / sizeof(rnn_real)},
+    {"logits.weight", FASHION_RNN_LOGITS_N, FASHION_RNN_RNN_H, offsetof(fashion_rnn_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", FASHION_RNN_LOGITS_N, 1, offsetof(fashion_rnn_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { fashion_rnn_init(p, seed); }
@@ -128,7 +128,7 @@ const RnnModelDesc fashion_rnn_desc = {
     .batch = FASHION_RNN_B,
     .tokens = 0,
     .vocab = 0,
-    .features = 28,
+    .features = FASHION_RNN_F,
     .out_units = FASHION_RNN_OUT,
     .out_per_step = 0,
     .loss = RNN_LOSS_XENT,
@@ -137,7 +137,7 @@ const RnnModelDesc fashion_rnn_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = FASHION_RNN_N_PARAMS,
-    .n_tensors = 6,
+    .n_tensors = (int)(sizeof fashion_rnn_tensors / sizeof fashion_rnn_tensors[0]),
     .tensors = fashion_rnn_tensors,
     .n_slots = FASHION_RNN_N_SLOTS,
     .params_size = sizeof(fashion_rnn_params),
@@ -188,11 +188,11 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, 
     rnn_pack_recurrent(1, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[FASHION_RNN_B * 150] = ws->rnn_xproj; /* [T][B][H] */
+    rnn_real (*xp)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][28] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(FASHION_RNN_T * FASHION_RNN_B, 28, 150, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
+    rnn_linear_fwd(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_F, FASHION_RNN_RNN_H, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
@@ -226,8 +226,8 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, 
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(FASHION_RNN_B, 150, 10, ws->rnn_h[28], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out);
-  rnn_act_fwd(RNN_ACT_SOFTMAX, FASHION_RNN_B, 10, ws->logits_out, ws->logits_out);
+  rnn_linear_fwd(FASHION_RNN_B, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, ws->rnn_h[FASHION_RNN_T], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, FASHION_RNN_B, FASHION_RNN_LOGITS_N, ws->logits_out, ws->logits_out);
   /* ---- loss: cross_entropy over each sequence, mean ---- */
   return rnn_loss_xent(FASHION_RNN_B, FASHION_RNN_OUT, ws->logits_out, b->y, NULL, ws->logits_dout);
 }
@@ -240,8 +240,8 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
                  fashion_rnn_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(FASHION_RNN_B, 150, 10, ws->rnn_h[28], &p->logits_weight[0][0], ws->logits_dout, ws->rnn_dh[28], &g->logits_weight[0][0], g->logits_bias);
-  memset(ws->rnn_dh[0], 0, 28 * sizeof ws->rnn_dh[0]);
+  rnn_linear_bwd(FASHION_RNN_B, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, ws->rnn_h[FASHION_RNN_T], &p->logits_weight[0][0], ws->logits_dout, ws->rnn_dh[FASHION_RNN_T], &g->logits_weight[0][0], g->logits_bias);
+  memset(ws->rnn_dh[0], 0, FASHION_RNN_T * sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
     /* W_hh packed once for the 28 per-step products (rnn.h) */
@@ -249,7 +249,7 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[FASHION_RNN_B * 150] = ws->rnn_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
@@ -283,10 +283,10 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 150, FASHION_RNN_RNN_H, FASHION_RNN_T * FASHION_RNN_B, 1, dxp[0], 150, h[0], FASHION_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], FASHION_RNN_RNN_H);
-    rnn_col_sums(FASHION_RNN_T * FASHION_RNN_B, 150, dxp[0], 150, g->rnn_bias_hh);
+    rnn_gemm(1, 0, FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, FASHION_RNN_T * FASHION_RNN_B, 1, dxp[0], FASHION_RNN_RNN_H, h[0], FASHION_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], FASHION_RNN_RNN_H);
+    rnn_col_sums(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_RNN_H, dxp[0], FASHION_RNN_RNN_H, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(FASHION_RNN_T * FASHION_RNN_B, 28, 150, &b->x[0][0][0], &p->rnn_weight_ih[0][0], dxp[0], NULL, &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
+    rnn_linear_bwd(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_F, FASHION_RNN_RNN_H, &b->x[0][0][0], &p->rnn_weight_ih[0][0], dxp[0], NULL, &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
   }
 }
 

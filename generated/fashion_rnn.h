@@ -33,12 +33,12 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of FASHION_RNN_N_PARAMS; gradients have the same layout. */
 typedef struct fashion_rnn_params {
-  rnn_real rnn_weight_ih[150][28]; /* [H][I] */
-  rnn_real rnn_weight_hh[150][150]; /* [H][H] */
-  rnn_real rnn_bias_ih[150]; /* [H] */
-  rnn_real rnn_bias_hh[150]; /* [H] */
-  rnn_real logits_weight[10][150]; /* [N][in] */
-  rnn_real logits_bias[10]; /* [N] */
+  rnn_real rnn_weight_ih[FASHION_RNN_RNN_H][FASHION_RNN_F]; /* [H][I] */
+  rnn_real rnn_weight_hh[FASHION_RNN_RNN_H][FASHION_RNN_RNN_H]; /* [H][H] */
+  rnn_real rnn_bias_ih[FASHION_RNN_RNN_H]; /* [H] */
+  rnn_real rnn_bias_hh[FASHION_RNN_RNN_H]; /* [H] */
+  rnn_real logits_weight[FASHION_RNN_LOGITS_N][FASHION_RNN_RNN_H]; /* [N][in] */
+  rnn_real logits_bias[FASHION_RNN_LOGITS_N]; /* [N] */
 } fashion_rnn_params;
 _Static_assert(sizeof(fashion_rnn_params) == FASHION_RNN_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -52,21 +52,21 @@ typedef struct fashion_rnn_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct fashion_rnn_state {
-  rnn_real rnn_h[22500]; /* [B][H] */
+  rnn_real rnn_h[FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [B][H] */
 } fashion_rnn_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct fashion_rnn_workspace {
-  rnn_real rnn_xproj[28][22500]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[29][22500]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[28][22500]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn_dh[29][22500]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn_scratch[22500]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn_xproj[FASHION_RNN_T][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_h[FASHION_RNN_T + 1][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_dxproj[FASHION_RNN_T][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dh[FASHION_RNN_T + 1][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn_scratch[FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, FASHION_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, FASHION_RNN_RNN_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[1500]; /* [B][N] outputs, after the activation */
-  rnn_real logits_dout[1500]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_out[FASHION_RNN_B * FASHION_RNN_LOGITS_N]; /* [B][N] outputs, after the activation */
+  rnn_real logits_dout[FASHION_RNN_B * FASHION_RNN_LOGITS_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } fashion_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -74,15 +74,15 @@ typedef struct fashion_rnn_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[2][FASHION_RNN_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[FASHION_RNN_N_SLOTS][FASHION_RNN_N_PARAMS]; /* [S][N_PARAMS] */
 } fashion_rnn_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct fashion_rnn_step_state {
-  rnn_real rnn_h[150];     /* [H] state */
-  rnn_real rnn_hnext[150]; /* [H] */
-  rnn_real rnn_xproj[150]; /* [H] */
-  rnn_real logits_out[10]; /* [N] */
+  rnn_real rnn_h[FASHION_RNN_RNN_H];     /* [H] state */
+  rnn_real rnn_hnext[FASHION_RNN_RNN_H]; /* [H] */
+  rnn_real rnn_xproj[FASHION_RNN_RNN_H]; /* [H] */
+  rnn_real logits_out[FASHION_RNN_LOGITS_N]; /* [N] */
 } fashion_rnn_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

@@ -14,27 +14,27 @@ void gru_after_init(gru_after_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [96][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 96, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, GRU_AFTER_VOCAB, GRU_AFTER_E, 0, &p->embedding_weight[0][0]);
   /* gru1.weight_ih [768][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, 256, 32, 0, &p->gru1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, GRU_AFTER_GRU1_H, GRU_AFTER_E, 0, &p->gru1_weight_ih[0][0]);
   /* gru1.weight_hh [768][256]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 3, 256, 256, 0, &p->gru1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 3, GRU_AFTER_GRU1_H, GRU_AFTER_GRU1_H, 0, &p->gru1_weight_hh[0][0]);
   /* gru1.bias_ih [768]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, 256, 1, 0, p->gru1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, GRU_AFTER_GRU1_H, 1, 0, p->gru1_bias_ih);
   /* gru1.bias_hh [768]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, 256, 1, 0, p->gru1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, GRU_AFTER_GRU1_H, 1, 0, p->gru1_bias_hh);
   /* gru2.weight_ih [768][256]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, 256, 256, 0, &p->gru2_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, GRU_AFTER_GRU2_H, GRU_AFTER_GRU1_H, 0, &p->gru2_weight_ih[0][0]);
   /* gru2.weight_hh [768][256]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 3, 256, 256, 0, &p->gru2_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 3, GRU_AFTER_GRU2_H, GRU_AFTER_GRU2_H, 0, &p->gru2_weight_hh[0][0]);
   /* gru2.bias_ih [768]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, 256, 1, 0, p->gru2_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, GRU_AFTER_GRU2_H, 1, 0, p->gru2_bias_ih);
   /* gru2.bias_hh [768]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, 256, 1, 0, p->gru2_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, GRU_AFTER_GRU2_H, 1, 0, p->gru2_bias_hh);
   /* logits.weight [96][256]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 96, 256, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, GRU_AFTER_LOGITS_N, GRU_AFTER_GRU2_H, 0, &p->logits_weight[0][0]);
   /* logits.bias [96]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 96, 1, 0, p->logits_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, GRU_AFTER_LOGITS_N, 1, 0, p->logits_bias);
 }
 
 void gru_after_reset_state(gru_after_state *s) {
@@ -91,33 +91,33 @@ const rnn_real *gru_after_step(const gru_after_params *p, gru_after_step_state *
   rnn_gather_rows(1, GRU_AFTER_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* gru1: batch 1 reads W_hh row by row (a GEMV streams it once) */
   const RnnRecurrent gru1_whh = {&p->gru1_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 32, 768, s->embedding_out, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, NULL, s->gru1_xproj);
+  rnn_linear_fwd(1, GRU_AFTER_E, 3 * GRU_AFTER_GRU1_H, s->embedding_out, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, NULL, s->gru1_xproj);
   rnn_gru_fwd_step(1, GRU_AFTER_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, p->gru1_bias_hh, NULL, NULL, NULL, s->gru1_gates, s->gru1_hn, s->gru1_hnext);
   memcpy(s->gru1_h, s->gru1_hnext, sizeof s->gru1_h);
   /* gru2: batch 1 reads W_hh row by row (a GEMV streams it once) */
   const RnnRecurrent gru2_whh = {&p->gru2_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 256, 768, s->gru1_h, &p->gru2_weight_ih[0][0], p->gru2_bias_ih, NULL, s->gru2_xproj);
+  rnn_linear_fwd(1, GRU_AFTER_GRU1_H, 3 * GRU_AFTER_GRU2_H, s->gru1_h, &p->gru2_weight_ih[0][0], p->gru2_bias_ih, NULL, s->gru2_xproj);
   rnn_gru_fwd_step(1, GRU_AFTER_GRU2_H, s->gru2_xproj, s->gru2_h, &gru2_whh, p->gru2_bias_hh, NULL, NULL, NULL, s->gru2_gates, s->gru2_hn, s->gru2_hnext);
   memcpy(s->gru2_h, s->gru2_hnext, sizeof s->gru2_h);
-  rnn_linear_fwd(1, 256, 96, s->gru2_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
-  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 96, s->logits_out, s->logits_out);
+  rnn_linear_fwd(1, GRU_AFTER_GRU2_H, GRU_AFTER_LOGITS_N, s->gru2_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, GRU_AFTER_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc gru_after_tensors[] = {
-    {"embedding.weight", 96, 32, 0},
-    {"gru1.weight_ih", 768, 32, 3072},
-    {"gru1.weight_hh", 768, 256, 27648},
-    {"gru1.bias_ih", 768, 1, 224256},
-    {"gru1.bias_hh", 768, 1, 225024},
-    {"gru2.weight_ih", 768, 256, 225792},
-    {"gru2.weight_hh", 768, 256, 422400},
-    {"gru2.bias_ih", 768, 1, 619008},
-    {"gru2.bias_hh", 768, 1, 619776},
-    {"logits.weight", 96, 256, 620544},
-    {"logits.bias", 96, 1, 645120},
+    {"embedding.weight", GRU_AFTER_VOCAB, GRU_AFTER_E, offsetof(gru_after_params, embedding_weight) / sizeof(rnn_real)},
+    {"gru1.weight_ih", 3 * GRU_AFTER_GRU1_H, GRU_AFTER_E, offsetof(gru_after_params, gru1_weight_ih) / sizeof(rnn_real)},
+    {"gru1.weight_hh", 3 * GRU_AFTER_GRU1_H, GRU_AFTER_GRU1_H, offsetof(gru_after_params, gru1_weight_hh) / sizeof(rnn_real)},
+    {"gru1.bias_ih", 3 * GRU_AFTER_GRU1_H, 1, offsetof(gru_after_params, gru1_bias_ih) / sizeof(rnn_real)},
+    {"gru1.bias_hh", 3 * GRU_AFTER_GRU1_H, 1, offsetof(gru_after_params, gru1_bias_hh) / sizeof(rnn_real)},
+    {"gru2.weight_ih", 3 * GRU_AFTER_GRU2_H, GRU_AFTER_GRU1_H, offsetof(gru_after_params, gru2_weight_ih) / sizeof(rnn_real)},
+    {"gru2.weight_hh", 3 * GRU_AFTER_GRU2_H, GRU_AFTER_GRU2_H, offsetof(gru_after_params, gru2_weight_hh) / sizeof(rnn_real)},
+    {"gru2.bias_ih", 3 * GRU_AFTER_GRU2_H, 1, offsetof(gru_after_params, gru2_bias_ih) / sizeof(rnn_real)},
+    {"gru2.bias_hh", 3 * GRU_AFTER_GRU2_H, 1, offsetof(gru_after_params, gru2_bias_hh) / sizeof(rnn_real)},
+    {"logits.weight", GRU_AFTER_LOGITS_N, GRU_AFTER_GRU2_H, offsetof(gru_after_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", GRU_AFTER_LOGITS_N, 1, offsetof(gru_after_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { gru_after_init(p, seed); }
@@ -148,7 +148,7 @@ const RnnModelDesc gru_after_desc = {
     .length = GRU_AFTER_T,
     .batch = GRU_AFTER_B,
     .tokens = 1,
-    .vocab = 96,
+    .vocab = GRU_AFTER_VOCAB,
     .features = 0,
     .out_units = GRU_AFTER_OUT,
     .out_per_step = 1,
@@ -158,7 +158,7 @@ const RnnModelDesc gru_after_desc = {
     .stateful = 1,
     .can_sample = 1,
     .n_params = GRU_AFTER_N_PARAMS,
-    .n_tensors = 11,
+    .n_tensors = (int)(sizeof gru_after_tensors / sizeof gru_after_tensors[0]),
     .tensors = gru_after_tensors,
     .n_slots = GRU_AFTER_N_SLOTS,
     .params_size = sizeof(gru_after_params),
@@ -212,13 +212,13 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
     const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], ws->gru1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *bhh = p->gru1_bias_hh; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[GRU_AFTER_B * 768] = ws->gru1_xproj; /* [T][B][3H] */
+    rnn_real (*xp)[GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H] = ws->gru1_xproj; /* [T][B][3H] */
     rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru1_gates; /* [T][B][3H] */
+    rnn_real (*gt)[GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_hn; /* [T][B][H] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(GRU_AFTER_T * GRU_AFTER_B, 32, 768, x, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, NULL, xp[0]);
+    rnn_linear_fwd(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_E, 3 * GRU_AFTER_GRU1_H, x, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, NULL, xp[0]);
     memcpy(h[0], s->gru1_h, sizeof s->gru1_h);
     /* r = sig(W_ir x + b_ir + W_hr h' + b_hr)
      * z = sig(W_iz x + b_iz + W_hz h' + b_hz)
@@ -297,13 +297,13 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
     const RnnRecurrent whh = {&p->gru2_weight_hh[0][0], ws->gru2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *bhh = p->gru2_bias_hh; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[GRU_AFTER_B * 768] = ws->gru2_xproj; /* [T][B][3H] */
+    rnn_real (*xp)[GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H] = ws->gru2_xproj; /* [T][B][3H] */
     rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_h; /* [T+1][B][H] */
-    rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru2_gates; /* [T][B][3H] */
+    rnn_real (*gt)[GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H] = ws->gru2_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_hn; /* [T][B][H] */
     const rnn_real *x = ws->gru1_h[1]; /* [T][B][256] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(GRU_AFTER_T * GRU_AFTER_B, 256, 768, x, &p->gru2_weight_ih[0][0], p->gru2_bias_ih, NULL, xp[0]);
+    rnn_linear_fwd(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_GRU1_H, 3 * GRU_AFTER_GRU2_H, x, &p->gru2_weight_ih[0][0], p->gru2_bias_ih, NULL, xp[0]);
     memcpy(h[0], s->gru2_h, sizeof s->gru2_h);
     /* r = sig(W_ir x + b_ir + W_hr h' + b_hr)
      * z = sig(W_iz x + b_iz + W_hz h' + b_hz)
@@ -377,8 +377,8 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
   }
   /* ---- logits: dense 256 -> 96, softmax, every step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(GRU_AFTER_T * GRU_AFTER_B, 256, 96, ws->gru2_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
-  rnn_act_fwd(RNN_ACT_SOFTMAX, GRU_AFTER_T * GRU_AFTER_B, 96, ws->logits_out[0], ws->logits_out[0]);
+  rnn_linear_fwd(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_GRU2_H, GRU_AFTER_LOGITS_N, ws->gru2_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_LOGITS_N, ws->logits_out[0], ws->logits_out[0]);
   /* ---- loss: cross_entropy over every step, mean ---- */
   return rnn_loss_xent(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_OUT, ws->logits_out[0], &b->y[0][0], NULL, ws->logits_dout[0]);
 }
@@ -391,7 +391,7 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
                  gru_after_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, 256, 96, ws->gru2_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->gru2_dh[1], &g->logits_weight[0][0], g->logits_bias);
+  rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_GRU2_H, GRU_AFTER_LOGITS_N, ws->gru2_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->gru2_dh[1], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->gru2_dh[0], 0, sizeof ws->gru2_dh[0]);
   /* ---- gru2: backward through time ---- */
   {
@@ -400,11 +400,11 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     const RnnRecurrent whh = {&p->gru2_weight_hh[0][0], NULL, ws->gru2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru2_scratch; /* [B][H] */
-    rnn_real (*dxp)[GRU_AFTER_B * 768] = ws->gru2_dxproj; /* [T][B][3H] */
+    rnn_real (*dxp)[GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H] = ws->gru2_dxproj; /* [T][B][3H] */
     rnn_real (*dh)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_dh; /* [T+1][B][H] */
-    rnn_real (*dhp)[GRU_AFTER_B * 768] = ws->gru2_dhp; /* [T][B][3H] */
+    rnn_real (*dhp)[GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H] = ws->gru2_dhp; /* [T][B][3H] */
     rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_h; /* [T+1][B][H] */
-    rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru2_gates; /* [T][B][3H] */
+    rnn_real (*gt)[GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H] = ws->gru2_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU2_H] = ws->gru2_hn; /* [T][B][H] */
     /* dn = dh*(1-z) * (1 - n^2)    dz = dh*(h' - n) * z(1-z)
      * dr = dn*(W_hn h' + b_hn) * r(1-r)
@@ -475,10 +475,10 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[1], hn[1], h[1], u, hmask, NULL, dh[2], dxp[1], dhp[1], dh[1], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[0], hn[0], h[0], u, hmask, NULL, dh[1], dxp[0], dhp[0], dh[0], sc);
     /* dW_hh += sum_t dhp[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 768, GRU_AFTER_GRU2_H, GRU_AFTER_T * GRU_AFTER_B, 1, dhp[0], 768, h[0], GRU_AFTER_GRU2_H, 1, &g->gru2_weight_hh[0][0], GRU_AFTER_GRU2_H);
-    rnn_col_sums(GRU_AFTER_T * GRU_AFTER_B, 768, dhp[0], 768, g->gru2_bias_hh);
+    rnn_gemm(1, 0, 3 * GRU_AFTER_GRU2_H, GRU_AFTER_GRU2_H, GRU_AFTER_T * GRU_AFTER_B, 1, dhp[0], 3 * GRU_AFTER_GRU2_H, h[0], GRU_AFTER_GRU2_H, 1, &g->gru2_weight_hh[0][0], GRU_AFTER_GRU2_H);
+    rnn_col_sums(GRU_AFTER_T * GRU_AFTER_B, 3 * GRU_AFTER_GRU2_H, dhp[0], 3 * GRU_AFTER_GRU2_H, g->gru2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, 256, 768, ws->gru1_h[1], &p->gru2_weight_ih[0][0], dxp[0], ws->gru1_dh[1], &g->gru2_weight_ih[0][0], g->gru2_bias_ih);
+    rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_GRU1_H, 3 * GRU_AFTER_GRU2_H, ws->gru1_h[1], &p->gru2_weight_ih[0][0], dxp[0], ws->gru1_dh[1], &g->gru2_weight_ih[0][0], g->gru2_bias_ih);
     memset(ws->gru1_dh[0], 0, sizeof ws->gru1_dh[0]);
   }
   /* ---- gru1: backward through time ---- */
@@ -488,11 +488,11 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], NULL, ws->gru1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru1_scratch; /* [B][H] */
-    rnn_real (*dxp)[GRU_AFTER_B * 768] = ws->gru1_dxproj; /* [T][B][3H] */
+    rnn_real (*dxp)[GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H] = ws->gru1_dxproj; /* [T][B][3H] */
     rnn_real (*dh)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_dh; /* [T+1][B][H] */
-    rnn_real (*dhp)[GRU_AFTER_B * 768] = ws->gru1_dhp; /* [T][B][3H] */
+    rnn_real (*dhp)[GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H] = ws->gru1_dhp; /* [T][B][3H] */
     rnn_real (*h)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[GRU_AFTER_B * 768] = ws->gru1_gates; /* [T][B][3H] */
+    rnn_real (*gt)[GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*hn)[GRU_AFTER_B * GRU_AFTER_GRU1_H] = ws->gru1_hn; /* [T][B][H] */
     /* dn = dh*(1-z) * (1 - n^2)    dz = dh*(h' - n) * z(1-z)
      * dr = dn*(W_hn h' + b_hn) * r(1-r)
@@ -563,10 +563,10 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, cons
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[1], hn[1], h[1], u, hmask, NULL, dh[2], dxp[1], dhp[1], dh[1], sc);
     rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[0], hn[0], h[0], u, hmask, NULL, dh[1], dxp[0], dhp[0], dh[0], sc);
     /* dW_hh += sum_t dhp[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 768, GRU_AFTER_GRU1_H, GRU_AFTER_T * GRU_AFTER_B, 1, dhp[0], 768, h[0], GRU_AFTER_GRU1_H, 1, &g->gru1_weight_hh[0][0], GRU_AFTER_GRU1_H);
-    rnn_col_sums(GRU_AFTER_T * GRU_AFTER_B, 768, dhp[0], 768, g->gru1_bias_hh);
+    rnn_gemm(1, 0, 3 * GRU_AFTER_GRU1_H, GRU_AFTER_GRU1_H, GRU_AFTER_T * GRU_AFTER_B, 1, dhp[0], 3 * GRU_AFTER_GRU1_H, h[0], GRU_AFTER_GRU1_H, 1, &g->gru1_weight_hh[0][0], GRU_AFTER_GRU1_H);
+    rnn_col_sums(GRU_AFTER_T * GRU_AFTER_B, 3 * GRU_AFTER_GRU1_H, dhp[0], 3 * GRU_AFTER_GRU1_H, g->gru1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, 32, 768, ws->embedding_out[0], &p->gru1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->gru1_weight_ih[0][0], g->gru1_bias_ih);
+    rnn_linear_bwd(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_E, 3 * GRU_AFTER_GRU1_H, ws->embedding_out[0], &p->gru1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->gru1_weight_ih[0][0], g->gru1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(GRU_AFTER_T * GRU_AFTER_B, GRU_AFTER_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -35,17 +35,17 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of GRU_AFTER_N_PARAMS; gradients have the same layout. */
 typedef struct gru_after_params {
-  rnn_real embedding_weight[96][32]; /* [vocab][E] one row per token id */
-  rnn_real gru1_weight_ih[768][32]; /* [3H][I] W_ir | W_iz | W_in */
-  rnn_real gru1_weight_hh[768][256]; /* [3H][H] W_hr | W_hz | W_hn */
-  rnn_real gru1_bias_ih[768]; /* [GH] per gate, same order */
-  rnn_real gru1_bias_hh[768]; /* [GH] per gate, same order */
-  rnn_real gru2_weight_ih[768][256]; /* [3H][I] W_ir | W_iz | W_in */
-  rnn_real gru2_weight_hh[768][256]; /* [3H][H] W_hr | W_hz | W_hn */
-  rnn_real gru2_bias_ih[768]; /* [GH] per gate, same order */
-  rnn_real gru2_bias_hh[768]; /* [GH] per gate, same order */
-  rnn_real logits_weight[96][256]; /* [N][in] */
-  rnn_real logits_bias[96]; /* [N] */
+  rnn_real embedding_weight[GRU_AFTER_VOCAB][GRU_AFTER_E]; /* [vocab][E] one row per token id */
+  rnn_real gru1_weight_ih[3 * GRU_AFTER_GRU1_H][GRU_AFTER_E]; /* [3H][I] W_ir | W_iz | W_in */
+  rnn_real gru1_weight_hh[3 * GRU_AFTER_GRU1_H][GRU_AFTER_GRU1_H]; /* [3H][H] W_hr | W_hz | W_hn */
+  rnn_real gru1_bias_ih[3 * GRU_AFTER_GRU1_H]; /* [GH] per gate, same order */
+  rnn_real gru1_bias_hh[3 * GRU_AFTER_GRU1_H]; /* [GH] per gate, same order */
+  rnn_real gru2_weight_ih[3 * GRU_AFTER_GRU2_H][GRU_AFTER_GRU1_H]; /* [3H][I] W_ir | W_iz | W_in */
+  rnn_real gru2_weight_hh[3 * GRU_AFTER_GRU2_H][GRU_AFTER_GRU2_H]; /* [3H][H] W_hr | W_hz | W_hn */
+  rnn_real gru2_bias_ih[3 * GRU_AFTER_GRU2_H]; /* [GH] per gate, same order */
+  rnn_real gru2_bias_hh[3 * GRU_AFTER_GRU2_H]; /* [GH] per gate, same order */
+  rnn_real logits_weight[GRU_AFTER_LOGITS_N][GRU_AFTER_GRU2_H]; /* [N][in] */
+  rnn_real logits_bias[GRU_AFTER_LOGITS_N]; /* [N] */
 } gru_after_params;
 _Static_assert(sizeof(gru_after_params) == GRU_AFTER_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -59,37 +59,37 @@ typedef struct gru_after_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct gru_after_state {
-  rnn_real gru1_h[8192]; /* [B][H] */
-  rnn_real gru2_h[8192]; /* [B][H] */
+  rnn_real gru1_h[GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [B][H] */
+  rnn_real gru2_h[GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [B][H] */
 } gru_after_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct gru_after_workspace {
-  rnn_real embedding_out[64][1024]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[64][1024]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real gru1_xproj[64][24576]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
-  rnn_real gru1_gates[64][24576]; /* [T][B][3H] activated gates */
-  rnn_real gru1_h[65][8192]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real gru1_hn[64][8192]; /* [T][B][H] U_n h' + b_hn, kept for backward */
-  rnn_real gru1_dxproj[64][24576]; /* [T][B][3H] gradient of the input projections */
-  rnn_real gru1_dhp[64][24576]; /* [T][B][3H] gradient of h' U^T + b_hh */
-  rnn_real gru1_dh[65][8192]; /* [T+1][B][H] gradient of the states */
-  rnn_real gru1_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real embedding_out[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_E]; /* [T][B][E] embedded tokens */
+  rnn_real embedding_dout[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_E]; /* [T][B][E] gradient of the embedded tokens */
+  rnn_real gru1_xproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
+  rnn_real gru1_gates[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] activated gates */
+  rnn_real gru1_h[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real gru1_hn[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [T][B][H] U_n h' + b_hn, kept for backward */
+  rnn_real gru1_dxproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] gradient of the input projections */
+  rnn_real gru1_dhp[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] gradient of h' U^T + b_hh */
+  rnn_real gru1_dh[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real gru1_scratch[GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [B][H] scratch of the backward kernels */
   rnn_real gru1_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real gru1_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU1_H)]; /* W_hh packed once per backward */
-  rnn_real gru2_xproj[64][24576]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
-  rnn_real gru2_gates[64][24576]; /* [T][B][3H] activated gates */
-  rnn_real gru2_h[65][8192]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real gru2_hn[64][8192]; /* [T][B][H] U_n h' + b_hn, kept for backward */
-  rnn_real gru2_dxproj[64][24576]; /* [T][B][3H] gradient of the input projections */
-  rnn_real gru2_dhp[64][24576]; /* [T][B][3H] gradient of h' U^T + b_hh */
-  rnn_real gru2_dh[65][8192]; /* [T+1][B][H] gradient of the states */
-  rnn_real gru2_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real gru2_xproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
+  rnn_real gru2_gates[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] activated gates */
+  rnn_real gru2_h[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real gru2_hn[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [T][B][H] U_n h' + b_hn, kept for backward */
+  rnn_real gru2_dxproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] gradient of the input projections */
+  rnn_real gru2_dhp[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] gradient of h' U^T + b_hh */
+  rnn_real gru2_dh[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real gru2_scratch[GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [B][H] scratch of the backward kernels */
   rnn_real gru2_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU2_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real gru2_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU2_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[64][3072]; /* [T][B][N] outputs, after the activation */
-  rnn_real logits_dout[64][3072]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_out[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_LOGITS_N]; /* [T][B][N] outputs, after the activation */
+  rnn_real logits_dout[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_LOGITS_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
 } gru_after_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -97,23 +97,23 @@ typedef struct gru_after_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[2][GRU_AFTER_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[GRU_AFTER_N_SLOTS][GRU_AFTER_N_PARAMS]; /* [S][N_PARAMS] */
 } gru_after_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct gru_after_step_state {
-  rnn_real embedding_out[32]; /* [E] */
-  rnn_real gru1_h[256];     /* [H] state */
-  rnn_real gru1_hnext[256]; /* [H] */
-  rnn_real gru1_xproj[768]; /* [3H] */
-  rnn_real gru1_gates[768]; /* [3H] */
-  rnn_real gru1_hn[256];    /* [H] */
-  rnn_real gru2_h[256];     /* [H] state */
-  rnn_real gru2_hnext[256]; /* [H] */
-  rnn_real gru2_xproj[768]; /* [3H] */
-  rnn_real gru2_gates[768]; /* [3H] */
-  rnn_real gru2_hn[256];    /* [H] */
-  rnn_real logits_out[96]; /* [N] */
+  rnn_real embedding_out[GRU_AFTER_E]; /* [E] */
+  rnn_real gru1_h[GRU_AFTER_GRU1_H];     /* [H] state */
+  rnn_real gru1_hnext[GRU_AFTER_GRU1_H]; /* [H] */
+  rnn_real gru1_xproj[3 * GRU_AFTER_GRU1_H]; /* [3H] */
+  rnn_real gru1_gates[3 * GRU_AFTER_GRU1_H]; /* [3H] */
+  rnn_real gru1_hn[GRU_AFTER_GRU1_H];    /* [H] */
+  rnn_real gru2_h[GRU_AFTER_GRU2_H];     /* [H] state */
+  rnn_real gru2_hnext[GRU_AFTER_GRU2_H]; /* [H] */
+  rnn_real gru2_xproj[3 * GRU_AFTER_GRU2_H]; /* [3H] */
+  rnn_real gru2_gates[3 * GRU_AFTER_GRU2_H]; /* [3H] */
+  rnn_real gru2_hn[GRU_AFTER_GRU2_H];    /* [H] */
+  rnn_real logits_out[GRU_AFTER_LOGITS_N]; /* [N] */
 } gru_after_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

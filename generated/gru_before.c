@@ -14,19 +14,19 @@ void gru_before_init(gru_before_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [96][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 96, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, GRU_BEFORE_VOCAB, GRU_BEFORE_E, 0, &p->embedding_weight[0][0]);
   /* gru1.weight_ih [768][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, 256, 32, 0, &p->gru1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, GRU_BEFORE_GRU1_H, GRU_BEFORE_E, 0, &p->gru1_weight_ih[0][0]);
   /* gru1.weight_hh [768][256]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 3, 256, 256, 0, &p->gru1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 3, GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H, 0, &p->gru1_weight_hh[0][0]);
   /* gru1.bias_ih [768]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, 256, 1, 0, p->gru1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, GRU_BEFORE_GRU1_H, 1, 0, p->gru1_bias_ih);
   /* gru1.bias_hh [768]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, 256, 1, 0, p->gru1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 3, GRU_BEFORE_GRU1_H, 1, 0, p->gru1_bias_hh);
   /* logits.weight [96][256]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 96, 256, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, GRU_BEFORE_LOGITS_N, GRU_BEFORE_GRU1_H, 0, &p->logits_weight[0][0]);
   /* logits.bias [96]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 96, 1, 0, p->logits_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, GRU_BEFORE_LOGITS_N, 1, 0, p->logits_bias);
 }
 
 void gru_before_reset_state(gru_before_state *s) {
@@ -83,24 +83,24 @@ const rnn_real *gru_before_step(const gru_before_params *p, gru_before_step_stat
   rnn_gather_rows(1, GRU_BEFORE_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* gru1: batch 1 reads W_hh row by row (a GEMV streams it once) */
   const RnnRecurrent gru1_whh = {&p->gru1_weight_hh[0][0], NULL, NULL};
-  rnn_linear_fwd(1, 32, 768, s->embedding_out, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, p->gru1_bias_hh, s->gru1_xproj);
+  rnn_linear_fwd(1, GRU_BEFORE_E, 3 * GRU_BEFORE_GRU1_H, s->embedding_out, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, p->gru1_bias_hh, s->gru1_xproj);
   rnn_gru0_fwd_step(1, GRU_BEFORE_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, NULL, NULL, NULL, s->gru1_gates, s->gru1_rh, s->gru1_hnext);
   memcpy(s->gru1_h, s->gru1_hnext, sizeof s->gru1_h);
-  rnn_linear_fwd(1, 256, 96, s->gru1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
-  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 96, s->logits_out, s->logits_out);
+  rnn_linear_fwd(1, GRU_BEFORE_GRU1_H, GRU_BEFORE_LOGITS_N, s->gru1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, GRU_BEFORE_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc gru_before_tensors[] = {
-    {"embedding.weight", 96, 32, 0},
-    {"gru1.weight_ih", 768, 32, 3072},
-    {"gru1.weight_hh", 768, 256, 27648},
-    {"gru1.bias_ih", 768, 1, 224256},
-    {"gru1.bias_hh", 768, 1, 225024},
-    {"logits.weight", 96, 256, 225792},
-    {"logits.bias", 96, 1, 250368},
+    {"embedding.weight", GRU_BEFORE_VOCAB, GRU_BEFORE_E, offsetof(gru_before_params, embedding_weight) / sizeof(rnn_real)},
+    {"gru1.weight_ih", 3 * GRU_BEFORE_GRU1_H, GRU_BEFORE_E, offsetof(gru_before_params, gru1_weight_ih) / sizeof(rnn_real)},
+    {"gru1.weight_hh", 3 * GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H, offsetof(gru_before_params, gru1_weight_hh) / sizeof(rnn_real)},
+    {"gru1.bias_ih", 3 * GRU_BEFORE_GRU1_H, 1, offsetof(gru_before_params, gru1_bias_ih) / sizeof(rnn_real)},
+    {"gru1.bias_hh", 3 * GRU_BEFORE_GRU1_H, 1, offsetof(gru_before_params, gru1_bias_hh) / sizeof(rnn_real)},
+    {"logits.weight", GRU_BEFORE_LOGITS_N, GRU_BEFORE_GRU1_H, offsetof(gru_before_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", GRU_BEFORE_LOGITS_N, 1, offsetof(gru_before_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { gru_before_init(p, seed); }
@@ -131,7 +131,7 @@ const RnnModelDesc gru_before_desc = {
     .length = GRU_BEFORE_T,
     .batch = GRU_BEFORE_B,
     .tokens = 1,
-    .vocab = 96,
+    .vocab = GRU_BEFORE_VOCAB,
     .features = 0,
     .out_units = GRU_BEFORE_OUT,
     .out_per_step = 1,
@@ -141,7 +141,7 @@ const RnnModelDesc gru_before_desc = {
     .stateful = 1,
     .can_sample = 1,
     .n_params = GRU_BEFORE_N_PARAMS,
-    .n_tensors = 7,
+    .n_tensors = (int)(sizeof gru_before_tensors / sizeof gru_before_tensors[0]),
     .tensors = gru_before_tensors,
     .n_slots = GRU_BEFORE_N_SLOTS,
     .params_size = sizeof(gru_before_params),
@@ -194,13 +194,13 @@ rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s, gru
     rnn_pack_recurrent(3, GRU_BEFORE_GRU1_H, &p->gru1_weight_hh[0][0], ws->gru1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], ws->gru1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[GRU_BEFORE_B * 768] = ws->gru1_xproj; /* [T][B][3H] */
+    rnn_real (*xp)[GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H] = ws->gru1_xproj; /* [T][B][3H] */
     rnn_real (*h)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[GRU_BEFORE_B * 768] = ws->gru1_gates; /* [T][B][3H] */
+    rnn_real (*gt)[GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*rh)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_rh; /* [T][B][H] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(GRU_BEFORE_T * GRU_BEFORE_B, 32, 768, x, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, p->gru1_bias_hh, xp[0]);
+    rnn_linear_fwd(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_E, 3 * GRU_BEFORE_GRU1_H, x, &p->gru1_weight_ih[0][0], p->gru1_bias_ih, p->gru1_bias_hh, xp[0]);
     memcpy(h[0], s->gru1_h, sizeof s->gru1_h);
     /* r = sig(W_ir x + b_ir + W_hr h' + b_hr)
      * z = sig(W_iz x + b_iz + W_hz h' + b_hz)
@@ -274,8 +274,8 @@ rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s, gru
   }
   /* ---- logits: dense 256 -> 96, softmax, every step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(GRU_BEFORE_T * GRU_BEFORE_B, 256, 96, ws->gru1_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
-  rnn_act_fwd(RNN_ACT_SOFTMAX, GRU_BEFORE_T * GRU_BEFORE_B, 96, ws->logits_out[0], ws->logits_out[0]);
+  rnn_linear_fwd(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_GRU1_H, GRU_BEFORE_LOGITS_N, ws->gru1_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_LOGITS_N, ws->logits_out[0], ws->logits_out[0]);
   /* ---- loss: cross_entropy over every step, mean ---- */
   return rnn_loss_xent(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_OUT, ws->logits_out[0], &b->y[0][0], NULL, ws->logits_dout[0]);
 }
@@ -288,7 +288,7 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, c
                  gru_before_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(GRU_BEFORE_T * GRU_BEFORE_B, 256, 96, ws->gru1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->gru1_dh[1], &g->logits_weight[0][0], g->logits_bias);
+  rnn_linear_bwd(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_GRU1_H, GRU_BEFORE_LOGITS_N, ws->gru1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->gru1_dh[1], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->gru1_dh[0], 0, sizeof ws->gru1_dh[0]);
   /* ---- gru1: backward through time ---- */
   {
@@ -297,10 +297,10 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, c
     const RnnRecurrent whh = {&p->gru1_weight_hh[0][0], NULL, ws->gru1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->gru1_scratch; /* [B][H] */
-    rnn_real (*dxp)[GRU_BEFORE_B * 768] = ws->gru1_dxproj; /* [T][B][3H] */
+    rnn_real (*dxp)[GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H] = ws->gru1_dxproj; /* [T][B][3H] */
     rnn_real (*dh)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_dh; /* [T+1][B][H] */
     rnn_real (*h)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[GRU_BEFORE_B * 768] = ws->gru1_gates; /* [T][B][3H] */
+    rnn_real (*gt)[GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H] = ws->gru1_gates; /* [T][B][3H] */
     rnn_real (*rh)[GRU_BEFORE_B * GRU_BEFORE_GRU1_H] = ws->gru1_rh; /* [T][B][H] */
     /* dn = dh*(1-z) * (1 - n^2)    dz = dh*(h' - n) * z(1-z)
      * d(r*h') = W_hn^T dn    dr = d(r*h')*h' * r(1-r)
@@ -371,11 +371,11 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, c
     rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[1], rh[1], h[1], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[0], rh[0], h[0], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hr|dW_hz += d[r|z]^T h'  and  dW_hn += dn^T (r*h'): two GEMMs over all steps */
-    rnn_gemm(1, 0, 2 * GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H, GRU_BEFORE_T * GRU_BEFORE_B, 1, dxp[0], 768, h[0], GRU_BEFORE_GRU1_H, 1, &g->gru1_weight_hh[0][0], GRU_BEFORE_GRU1_H);
-    rnn_gemm(1, 0, GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H, GRU_BEFORE_T * GRU_BEFORE_B, 1, dxp[0] + 2 * GRU_BEFORE_GRU1_H, 768, rh[0], GRU_BEFORE_GRU1_H, 1, &g->gru1_weight_hh[0][0] + 2 * GRU_BEFORE_GRU1_H * GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H);
-    rnn_col_sums(GRU_BEFORE_T * GRU_BEFORE_B, 768, dxp[0], 768, g->gru1_bias_hh);
+    rnn_gemm(1, 0, 2 * GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H, GRU_BEFORE_T * GRU_BEFORE_B, 1, dxp[0], 3 * GRU_BEFORE_GRU1_H, h[0], GRU_BEFORE_GRU1_H, 1, &g->gru1_weight_hh[0][0], GRU_BEFORE_GRU1_H);
+    rnn_gemm(1, 0, GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H, GRU_BEFORE_T * GRU_BEFORE_B, 1, dxp[0] + 2 * GRU_BEFORE_GRU1_H, 3 * GRU_BEFORE_GRU1_H, rh[0], GRU_BEFORE_GRU1_H, 1, &g->gru1_weight_hh[0][0] + 2 * GRU_BEFORE_GRU1_H * GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H);
+    rnn_col_sums(GRU_BEFORE_T * GRU_BEFORE_B, 3 * GRU_BEFORE_GRU1_H, dxp[0], 3 * GRU_BEFORE_GRU1_H, g->gru1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(GRU_BEFORE_T * GRU_BEFORE_B, 32, 768, ws->embedding_out[0], &p->gru1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->gru1_weight_ih[0][0], g->gru1_bias_ih);
+    rnn_linear_bwd(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_E, 3 * GRU_BEFORE_GRU1_H, ws->embedding_out[0], &p->gru1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->gru1_weight_ih[0][0], g->gru1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(GRU_BEFORE_T * GRU_BEFORE_B, GRU_BEFORE_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

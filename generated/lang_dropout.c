@@ -14,27 +14,27 @@ void lang_dropout_init(lang_dropout_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 80, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_DROPOUT_VOCAB, LANG_DROPOUT_E, 0, &p->embedding_weight[0][0]);
   /* rnn1.weight_ih [64][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 64, 32, 0, &p->rnn1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, 0, &p->rnn1_weight_ih[0][0]);
   /* rnn1.weight_hh [64][64]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 64, 64, 0, &p->rnn1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, 0, &p->rnn1_weight_hh[0][0]);
   /* rnn1.bias_ih [64]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 64, 1, 0, p->rnn1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN1_H, 1, 0, p->rnn1_bias_ih);
   /* rnn1.bias_hh [64]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 64, 1, 0, p->rnn1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN1_H, 1, 0, p->rnn1_bias_hh);
   /* rnn2.weight_ih [32][64]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 32, 64, 0, &p->rnn2_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, 0, &p->rnn2_weight_ih[0][0]);
   /* rnn2.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 32, 32, 0, &p->rnn2_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, 0, &p->rnn2_weight_hh[0][0]);
   /* rnn2.bias_ih [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn2_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN2_H, 1, 0, p->rnn2_bias_ih);
   /* rnn2.bias_hh [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn2_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN2_H, 1, 0, p->rnn2_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 32, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_OUT_N, LANG_DROPOUT_RNN2_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_OUT_N, 1, 0, p->out_bias);
 }
 
 void lang_dropout_reset_state(lang_dropout_state *s) {
@@ -90,33 +90,33 @@ const rnn_real *lang_dropout_step(const lang_dropout_params *p, lang_dropout_ste
   rnn_gather_rows(1, LANG_DROPOUT_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(64, 32, &p->rnn1_weight_ih[0][0], s->embedding_out, LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
+  rnn_step_preact(LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, &p->rnn1_weight_ih[0][0], s->embedding_out, LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
   rnn_simple_fwd_step(1, LANG_DROPOUT_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
   /* rnn2: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn2_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(32, 64, &p->rnn2_weight_ih[0][0], s->rnn1_h, LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
+  rnn_step_preact(LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, &p->rnn2_weight_ih[0][0], s->rnn1_h, LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
   rnn_simple_fwd_step(1, LANG_DROPOUT_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
-  rnn_linear_fwd(1, 32, 1, s->rnn2_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
-  rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
+  rnn_linear_fwd(1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N, s->rnn2_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_DROPOUT_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_dropout_tensors[] = {
-    {"embedding.weight", 80, 32, 0},
-    {"rnn1.weight_ih", 64, 32, 2560},
-    {"rnn1.weight_hh", 64, 64, 4608},
-    {"rnn1.bias_ih", 64, 1, 8704},
-    {"rnn1.bias_hh", 64, 1, 8768},
-    {"rnn2.weight_ih", 32, 64, 8832},
-    {"rnn2.weight_hh", 32, 32, 10880},
-    {"rnn2.bias_ih", 32, 1, 11904},
-    {"rnn2.bias_hh", 32, 1, 11936},
-    {"out.weight", 1, 32, 11968},
-    {"out.bias", 1, 1, 12000},
+    {"embedding.weight", LANG_DROPOUT_VOCAB, LANG_DROPOUT_E, offsetof(lang_dropout_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn1.weight_ih", LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, offsetof(lang_dropout_params, rnn1_weight_ih) / sizeof(rnn_real)},
+    {"rnn1.weight_hh", LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, offsetof(lang_dropout_params, rnn1_weight_hh) / sizeof(rnn_real)},
+    {"rnn1.bias_ih", LANG_DROPOUT_RNN1_H, 1, offsetof(lang_dropout_params, rnn1_bias_ih) / sizeof(rnn_real)},
+    {"rnn1.bias_hh", LANG_DROPOUT_RNN1_H, 1, offsetof(lang_dropout_params, rnn1_bias_hh) / sizeof(rnn_real)},
+    {"rnn2.weight_ih", LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, offsetof(lang_dropout_params, rnn2_weight_ih) / sizeof(rnn_real)},
+    {"rnn2.weight_hh", LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, offsetof(lang_dropout_params, rnn2_weight_hh) / sizeof(rnn_real)},
+    {"rnn2.bias_ih", LANG_DROPOUT_RNN2_H, 1, offsetof(lang_dropout_params, rnn2_bias_ih) / sizeof(rnn_real)},
+    {"rnn2.bias_hh", LANG_DROPOUT_RNN2_H, 1, offsetof(lang_dropout_params, rnn2_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", LANG_DROPOUT_OUT_N, LANG_DROPOUT_RNN2_H, offsetof(lang_dropout_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", LANG_DROPOUT_OUT_N, 1, offsetof(lang_dropout_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_dropout_init(p, seed); }
@@ -147,7 +147,7 @@ const RnnModelDesc lang_dropout_desc = {
     .length = LANG_DROPOUT_T,
     .batch = LANG_DROPOUT_B,
     .tokens = 1,
-    .vocab = 80,
+    .vocab = LANG_DROPOUT_VOCAB,
     .features = 0,
     .out_units = LANG_DROPOUT_OUT,
     .out_per_step = 0,
@@ -157,7 +157,7 @@ const RnnModelDesc lang_dropout_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = LANG_DROPOUT_N_PARAMS,
-    .n_tensors = 11,
+    .n_tensors = (int)(sizeof lang_dropout_tensors / sizeof lang_dropout_tensors[0]),
     .tensors = lang_dropout_tensors,
     .n_slots = LANG_DROPOUT_N_SLOTS,
     .params_size = sizeof(lang_dropout_params),
@@ -214,18 +214,18 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     rnn_pack_recurrent(1, LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_DROPOUT_B * 64] = ws->rnn1_xproj; /* [T][B][H] */
+    rnn_real (*xp)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     if (dropout_rng) { /* Gal dropout: one mask per sequence */
-      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * 32, (rnn_real)0.1, ws->rnn1_xmask);
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, x, ws->rnn1_xmask, LANG_DROPOUT_B, ws->rnn1_xin[0]);
+      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_E, (rnn_real)0.1, ws->rnn1_xmask);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, x, ws->rnn1_xmask, LANG_DROPOUT_B, ws->rnn1_xin[0]);
       x = ws->rnn1_xin[0];
     }
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, 64, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, LANG_DROPOUT_RNN1_H, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
     if (dropout_rng) {
       rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H, (rnn_real)0.5, ws->rnn1_hmask);
       hmask = ws->rnn1_hmask;
@@ -263,18 +263,18 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     rnn_pack_recurrent(1, LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_DROPOUT_B * 32] = ws->rnn2_xproj; /* [T][B][H] */
+    rnn_real (*xp)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn1_h[1]; /* [T][B][64] */
     if (dropout_rng) { /* Gal dropout: one mask per sequence */
-      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * 64, (rnn_real)0.1, ws->rnn2_xmask);
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, 64, x, ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn2_xin[0]);
+      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H, (rnn_real)0.1, ws->rnn2_xmask);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, x, ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn2_xin[0]);
       x = ws->rnn2_xin[0];
     }
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, 64, 32, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN2_H, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
     if (dropout_rng) {
       rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H, (rnn_real)0.5, ws->rnn2_hmask);
       hmask = ws->rnn2_hmask;
@@ -308,8 +308,8 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_DROPOUT_B, 32, 1, ws->rnn2_h[24], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
-  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_DROPOUT_B, 1, ws->out_out, ws->out_out);
+  rnn_linear_fwd(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N, ws->rnn2_h[LANG_DROPOUT_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_DROPOUT_B, LANG_DROPOUT_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(LANG_DROPOUT_B, LANG_DROPOUT_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
 }
@@ -322,8 +322,8 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
                  lang_dropout_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_DROPOUT_B, 32, 1, ws->rnn2_h[24], &p->out_weight[0][0], ws->out_dout, ws->rnn2_dh[24], &g->out_weight[0][0], g->out_bias);
-  memset(ws->rnn2_dh[0], 0, 24 * sizeof ws->rnn2_dh[0]);
+  rnn_linear_bwd(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N, ws->rnn2_h[LANG_DROPOUT_T], &p->out_weight[0][0], ws->out_dout, ws->rnn2_dh[LANG_DROPOUT_T], &g->out_weight[0][0], g->out_bias);
+  memset(ws->rnn2_dh[0], 0, LANG_DROPOUT_T * sizeof ws->rnn2_dh[0]);
   /* ---- rnn2: backward through time ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -331,7 +331,7 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn2_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
@@ -365,12 +365,12 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 32, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], 32, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_DROPOUT_RNN2_H);
-    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, dxp[0], 32, g->rnn2_bias_hh);
+    rnn_gemm(1, 0, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], LANG_DROPOUT_RNN2_H, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_DROPOUT_RNN2_H);
+    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, dxp[0], LANG_DROPOUT_RNN2_H, g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, 64, 32, ws->dropout_on[0] ? ws->rnn2_xin[0] : ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
+    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN2_H, ws->dropout_on[0] ? ws->rnn2_xin[0] : ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
     if (ws->dropout_on[0])
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, 64, ws->rnn1_dh[1], ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn1_dh[1]);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, ws->rnn1_dh[1], ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn1_dh[1]);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
   }
   /* ---- rnn1: backward through time ---- */
@@ -380,7 +380,7 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn1_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
@@ -414,12 +414,12 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 64, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], 64, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_DROPOUT_RNN1_H);
-    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, 64, dxp[0], 64, g->rnn1_bias_hh);
+    rnn_gemm(1, 0, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], LANG_DROPOUT_RNN1_H, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_DROPOUT_RNN1_H);
+    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, dxp[0], LANG_DROPOUT_RNN1_H, g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, 64, ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
+    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, LANG_DROPOUT_RNN1_H, ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
     if (ws->dropout_on[0])
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, 32, ws->embedding_dout[0], ws->rnn1_xmask, LANG_DROPOUT_B, ws->embedding_dout[0]);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, ws->embedding_dout[0], ws->rnn1_xmask, LANG_DROPOUT_B, ws->embedding_dout[0]);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -35,17 +35,17 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of LANG_DROPOUT_N_PARAMS; gradients have the same layout. */
 typedef struct lang_dropout_params {
-  rnn_real embedding_weight[80][32]; /* [vocab][E] one row per token id */
-  rnn_real rnn1_weight_ih[64][32]; /* [H][I] */
-  rnn_real rnn1_weight_hh[64][64]; /* [H][H] */
-  rnn_real rnn1_bias_ih[64]; /* [H] */
-  rnn_real rnn1_bias_hh[64]; /* [H] */
-  rnn_real rnn2_weight_ih[32][64]; /* [H][I] */
-  rnn_real rnn2_weight_hh[32][32]; /* [H][H] */
-  rnn_real rnn2_bias_ih[32]; /* [H] */
-  rnn_real rnn2_bias_hh[32]; /* [H] */
-  rnn_real out_weight[1][32]; /* [N][in] */
-  rnn_real out_bias[1]; /* [N] */
+  rnn_real embedding_weight[LANG_DROPOUT_VOCAB][LANG_DROPOUT_E]; /* [vocab][E] one row per token id */
+  rnn_real rnn1_weight_ih[LANG_DROPOUT_RNN1_H][LANG_DROPOUT_E]; /* [H][I] */
+  rnn_real rnn1_weight_hh[LANG_DROPOUT_RNN1_H][LANG_DROPOUT_RNN1_H]; /* [H][H] */
+  rnn_real rnn1_bias_ih[LANG_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn1_bias_hh[LANG_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn2_weight_ih[LANG_DROPOUT_RNN2_H][LANG_DROPOUT_RNN1_H]; /* [H][I] */
+  rnn_real rnn2_weight_hh[LANG_DROPOUT_RNN2_H][LANG_DROPOUT_RNN2_H]; /* [H][H] */
+  rnn_real rnn2_bias_ih[LANG_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real rnn2_bias_hh[LANG_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real out_weight[LANG_DROPOUT_OUT_N][LANG_DROPOUT_RNN2_H]; /* [N][in] */
+  rnn_real out_bias[LANG_DROPOUT_OUT_N]; /* [N] */
 } lang_dropout_params;
 _Static_assert(sizeof(lang_dropout_params) == LANG_DROPOUT_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -59,41 +59,41 @@ typedef struct lang_dropout_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct lang_dropout_state {
-  rnn_real rnn1_h[8192]; /* [B][H] */
-  rnn_real rnn2_h[4096]; /* [B][H] */
+  rnn_real rnn1_h[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [B][H] */
+  rnn_real rnn2_h[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [B][H] */
 } lang_dropout_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct lang_dropout_workspace {
   rnn_real dropout_on[1]; /* [1] 1 when the last forward applied dropout */
-  rnn_real seq_mask[24][128]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[24][4096]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[24][4096]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn1_xmask[4096]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn1_xin[24][4096]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn1_hmask[8192]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn1_xproj[24][8192]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn1_h[25][8192]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn1_hd[24][8192]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn1_dxproj[24][8192]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn1_dh[25][8192]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn1_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real seq_mask[LANG_DROPOUT_T][LANG_DROPOUT_B]; /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real embedding_out[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [T][B][E] embedded tokens */
+  rnn_real embedding_dout[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [T][B][E] gradient of the embedded tokens */
+  rnn_real rnn1_xmask[LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn1_xin[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn1_hmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn1_xproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn1_h[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn1_hd[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn1_dxproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn1_dh[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn1_scratch[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_DROPOUT_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_DROPOUT_RNN1_H)]; /* W_hh packed once per backward */
-  rnn_real rnn2_xmask[8192]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn2_xin[24][8192]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn2_hmask[4096]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn2_xproj[24][4096]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn2_h[25][4096]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn2_hd[24][4096]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn2_dxproj[24][4096]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn2_dh[25][4096]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn2_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_xmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn2_xin[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn2_hmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn2_xproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn2_h[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn2_hd[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn2_dxproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn2_dh[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn2_scratch[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_DROPOUT_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_DROPOUT_RNN2_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[128]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_out[LANG_DROPOUT_B * LANG_DROPOUT_OUT_N]; /* [B][N] outputs, after the activation */
+  rnn_real out_dout[LANG_DROPOUT_B * LANG_DROPOUT_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } lang_dropout_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -101,19 +101,19 @@ typedef struct lang_dropout_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[1][LANG_DROPOUT_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[LANG_DROPOUT_N_SLOTS][LANG_DROPOUT_N_PARAMS]; /* [S][N_PARAMS] */
 } lang_dropout_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct lang_dropout_step_state {
-  rnn_real embedding_out[32]; /* [E] */
-  rnn_real rnn1_h[64];     /* [H] state */
-  rnn_real rnn1_hnext[64]; /* [H] */
-  rnn_real rnn1_xproj[64]; /* [H] */
-  rnn_real rnn2_h[32];     /* [H] state */
-  rnn_real rnn2_hnext[32]; /* [H] */
-  rnn_real rnn2_xproj[32]; /* [H] */
-  rnn_real out_out[1]; /* [N] */
+  rnn_real embedding_out[LANG_DROPOUT_E]; /* [E] */
+  rnn_real rnn1_h[LANG_DROPOUT_RNN1_H];     /* [H] state */
+  rnn_real rnn1_hnext[LANG_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn1_xproj[LANG_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn2_h[LANG_DROPOUT_RNN2_H];     /* [H] state */
+  rnn_real rnn2_hnext[LANG_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real rnn2_xproj[LANG_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real out_out[LANG_DROPOUT_OUT_N]; /* [N] */
 } lang_dropout_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

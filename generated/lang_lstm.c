@@ -14,22 +14,22 @@ void lang_lstm_init(lang_lstm_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 80, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_LSTM_VOCAB, LANG_LSTM_E, 0, &p->embedding_weight[0][0]);
   /* lstm1.weight_ih [128][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, 32, 32, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, LANG_LSTM_LSTM1_H, LANG_LSTM_E, 0, &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [128][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, 32, 32, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [128]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 32, 1, 0, p->lstm1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, LANG_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [128]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 32, 1, 0, p->lstm1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, LANG_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 32, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_LSTM_OUT_N, LANG_LSTM_LSTM1_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_LSTM_OUT_N, 1, 0, p->out_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
-  for (int j = 0; j < 32; j++)
-    p->lstm1_bias_ih[32 + j] += (rnn_real)1;
+  for (int j = 0; j < LANG_LSTM_LSTM1_H; j++)
+    p->lstm1_bias_ih[LANG_LSTM_LSTM1_H + j] += (rnn_real)1;
 }
 
 void lang_lstm_reset_state(lang_lstm_state *s) {
@@ -85,25 +85,25 @@ const rnn_real *lang_lstm_step(const lang_lstm_params *p, lang_lstm_step_state *
   rnn_gather_rows(1, LANG_LSTM_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(128, 32, &p->lstm1_weight_ih[0][0], s->embedding_out, LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_step_preact(4 * LANG_LSTM_LSTM1_H, LANG_LSTM_E, &p->lstm1_weight_ih[0][0], s->embedding_out, LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, 32, 1, s->lstm1_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
-  rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
+  rnn_linear_fwd(1, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, s->lstm1_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_LSTM_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_lstm_tensors[] = {
-    {"embedding.weight", 80, 32, 0},
-    {"lstm1.weight_ih", 128, 32, 2560},
-    {"lstm1.weight_hh", 128, 32, 6656},
-    {"lstm1.bias_ih", 128, 1, 10752},
-    {"lstm1.bias_hh", 128, 1, 10880},
-    {"out.weight", 1, 32, 11008},
-    {"out.bias", 1, 1, 11040},
+    {"embedding.weight", LANG_LSTM_VOCAB, LANG_LSTM_E, offsetof(lang_lstm_params, embedding_weight) / sizeof(rnn_real)},
+    {"lstm1.weight_ih", 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_E, offsetof(lang_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, offsetof(lang_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * LANG_LSTM_LSTM1_H, 1, offsetof(lang_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * LANG_LSTM_LSTM1_H, 1, offsetof(lang_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", LANG_LSTM_OUT_N, LANG_LSTM_LSTM1_H, offsetof(lang_lstm_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", LANG_LSTM_OUT_N, 1, offsetof(lang_lstm_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_lstm_init(p, seed); }
@@ -134,7 +134,7 @@ const RnnModelDesc lang_lstm_desc = {
     .length = LANG_LSTM_T,
     .batch = LANG_LSTM_B,
     .tokens = 1,
-    .vocab = 80,
+    .vocab = LANG_LSTM_VOCAB,
     .features = 0,
     .out_units = LANG_LSTM_OUT,
     .out_per_step = 0,
@@ -144,7 +144,7 @@ const RnnModelDesc lang_lstm_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = LANG_LSTM_N_PARAMS,
-    .n_tensors = 7,
+    .n_tensors = (int)(sizeof lang_lstm_tensors / sizeof lang_lstm_tensors[0]),
     .tensors = lang_lstm_tensors,
     .n_slots = LANG_LSTM_N_SLOTS,
     .params_size = sizeof(lang_lstm_params),
@@ -202,14 +202,14 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
     const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_LSTM_B * 128] = ws->lstm1_xproj; /* [T][B][4H] */
+    rnn_real (*xp)[LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H] = ws->lstm1_xproj; /* [T][B][4H] */
     rnn_real (*h)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[LANG_LSTM_B * 128] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_LSTM_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_LSTM_T * LANG_LSTM_B, 32, 128, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, 4 * LANG_LSTM_LSTM1_H, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -244,8 +244,8 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_LSTM_B, 32, 1, ws->lstm1_h[24], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
-  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_LSTM_B, 1, ws->out_out, ws->out_out);
+  rnn_linear_fwd(LANG_LSTM_B, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, ws->lstm1_h[LANG_LSTM_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_LSTM_B, LANG_LSTM_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(LANG_LSTM_B, LANG_LSTM_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
 }
@@ -258,8 +258,8 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
                  lang_lstm_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_LSTM_B, 32, 1, ws->lstm1_h[24], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[24], &g->out_weight[0][0], g->out_bias);
-  memset(ws->lstm1_dh[0], 0, 24 * sizeof ws->lstm1_dh[0]);
+  rnn_linear_bwd(LANG_LSTM_B, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, ws->lstm1_h[LANG_LSTM_T], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[LANG_LSTM_T], &g->out_weight[0][0], g->out_bias);
+  memset(ws->lstm1_dh[0], 0, LANG_LSTM_T * sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -270,10 +270,10 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_LSTM_B * 128] = ws->lstm1_dxproj; /* [T][B][4H] */
+    rnn_real (*dxp)[LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H] = ws->lstm1_dxproj; /* [T][B][4H] */
     rnn_real (*dh)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[LANG_LSTM_B * 128] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[LANG_LSTM_B * LANG_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_LSTM_B] = ws->seq_mask; /* [T][B] */
     memset(dc, 0, sizeof ws->lstm1_dc);
@@ -307,10 +307,10 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
     rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, sm[1], dh[2], dc, dxp[1], dh[1], dpeep, sc);
     rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, sm[0], dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 128, LANG_LSTM_LSTM1_H, LANG_LSTM_T * LANG_LSTM_B, 1, dxp[0], 128, h[0], LANG_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], LANG_LSTM_LSTM1_H);
-    rnn_col_sums(LANG_LSTM_T * LANG_LSTM_B, 128, dxp[0], 128, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, LANG_LSTM_T * LANG_LSTM_B, 1, dxp[0], 4 * LANG_LSTM_LSTM1_H, h[0], LANG_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], LANG_LSTM_LSTM1_H);
+    rnn_col_sums(LANG_LSTM_T * LANG_LSTM_B, 4 * LANG_LSTM_LSTM1_H, dxp[0], 4 * LANG_LSTM_LSTM1_H, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_LSTM_T * LANG_LSTM_B, 32, 128, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_linear_bwd(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, 4 * LANG_LSTM_LSTM1_H, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

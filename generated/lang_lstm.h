@@ -34,13 +34,13 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of LANG_LSTM_N_PARAMS; gradients have the same layout. */
 typedef struct lang_lstm_params {
-  rnn_real embedding_weight[80][32]; /* [vocab][E] one row per token id */
-  rnn_real lstm1_weight_ih[128][32]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[128][32]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
-  rnn_real lstm1_bias_ih[128]; /* [GH] per gate, same order */
-  rnn_real lstm1_bias_hh[128]; /* [GH] per gate, same order */
-  rnn_real out_weight[1][32]; /* [N][in] */
-  rnn_real out_bias[1]; /* [N] */
+  rnn_real embedding_weight[LANG_LSTM_VOCAB][LANG_LSTM_E]; /* [vocab][E] one row per token id */
+  rnn_real lstm1_weight_ih[4 * LANG_LSTM_LSTM1_H][LANG_LSTM_E]; /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_hh[4 * LANG_LSTM_LSTM1_H][LANG_LSTM_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_bias_ih[4 * LANG_LSTM_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real lstm1_bias_hh[4 * LANG_LSTM_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real out_weight[LANG_LSTM_OUT_N][LANG_LSTM_LSTM1_H]; /* [N][in] */
+  rnn_real out_bias[LANG_LSTM_OUT_N]; /* [N] */
 } lang_lstm_params;
 _Static_assert(sizeof(lang_lstm_params) == LANG_LSTM_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -54,28 +54,28 @@ typedef struct lang_lstm_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct lang_lstm_state {
-  rnn_real lstm1_h[4096]; /* [B][H] */
-  rnn_real lstm1_c[4096]; /* [B][H] */
+  rnn_real lstm1_h[LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [B][H] */
+  rnn_real lstm1_c[LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [B][H] */
 } lang_lstm_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct lang_lstm_workspace {
-  rnn_real seq_mask[24][128]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[24][4096]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[24][4096]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real lstm1_xproj[24][16384]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[24][16384]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[25][4096]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[25][4096]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[24][16384]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[25][4096]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[4096]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real seq_mask[LANG_LSTM_T][LANG_LSTM_B]; /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real embedding_out[LANG_LSTM_T][LANG_LSTM_B * LANG_LSTM_E]; /* [T][B][E] embedded tokens */
+  rnn_real embedding_dout[LANG_LSTM_T][LANG_LSTM_B * LANG_LSTM_E]; /* [T][B][E] gradient of the embedded tokens */
+  rnn_real lstm1_xproj[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_gates[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H]; /* [T][B][4H] activated gates */
+  rnn_real lstm1_h[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_c[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_dxproj[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dh[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dc[LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_scratch[LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [B][H] scratch of the backward kernels */
   rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, LANG_LSTM_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, LANG_LSTM_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[128]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_out[LANG_LSTM_B * LANG_LSTM_OUT_N]; /* [B][N] outputs, after the activation */
+  rnn_real out_dout[LANG_LSTM_B * LANG_LSTM_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } lang_lstm_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -83,19 +83,19 @@ typedef struct lang_lstm_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[1][LANG_LSTM_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[LANG_LSTM_N_SLOTS][LANG_LSTM_N_PARAMS]; /* [S][N_PARAMS] */
 } lang_lstm_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct lang_lstm_step_state {
-  rnn_real embedding_out[32]; /* [E] */
-  rnn_real lstm1_h[32];     /* [H] state */
-  rnn_real lstm1_hnext[32]; /* [H] */
-  rnn_real lstm1_c[32];     /* [H] cell state */
-  rnn_real lstm1_cnext[32]; /* [H] */
-  rnn_real lstm1_xproj[128]; /* [4H] */
-  rnn_real lstm1_gates[128]; /* [4H] */
-  rnn_real out_out[1]; /* [N] */
+  rnn_real embedding_out[LANG_LSTM_E]; /* [E] */
+  rnn_real lstm1_h[LANG_LSTM_LSTM1_H];     /* [H] state */
+  rnn_real lstm1_hnext[LANG_LSTM_LSTM1_H]; /* [H] */
+  rnn_real lstm1_c[LANG_LSTM_LSTM1_H];     /* [H] cell state */
+  rnn_real lstm1_cnext[LANG_LSTM_LSTM1_H]; /* [H] */
+  rnn_real lstm1_xproj[4 * LANG_LSTM_LSTM1_H]; /* [4H] */
+  rnn_real lstm1_gates[4 * LANG_LSTM_LSTM1_H]; /* [4H] */
+  rnn_real out_out[LANG_LSTM_OUT_N]; /* [N] */
 } lang_lstm_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

@@ -14,19 +14,19 @@ void lang_rnn_init(lang_rnn_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 80, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_RNN_VOCAB, LANG_RNN_E, 0, &p->embedding_weight[0][0]);
   /* rnn.weight_ih [32][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 32, 32, 0, &p->rnn_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_RNN_RNN_H, LANG_RNN_E, 0, &p->rnn_weight_ih[0][0]);
   /* rnn.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 32, 32, 0, &p->rnn_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_RNN_RNN_H, LANG_RNN_RNN_H, 0, &p->rnn_weight_hh[0][0]);
   /* rnn.bias_ih [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_RNN_RNN_H, 1, 0, p->rnn_bias_ih);
   /* rnn.bias_hh [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_RNN_RNN_H, 1, 0, p->rnn_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 32, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_RNN_OUT_N, LANG_RNN_RNN_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_RNN_OUT_N, 1, 0, p->out_bias);
 }
 
 void lang_rnn_reset_state(lang_rnn_state *s) {
@@ -82,24 +82,24 @@ const rnn_real *lang_rnn_step(const lang_rnn_params *p, lang_rnn_step_state *s, 
   rnn_gather_rows(1, LANG_RNN_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(32, 32, &p->rnn_weight_ih[0][0], s->embedding_out, LANG_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  rnn_step_preact(LANG_RNN_RNN_H, LANG_RNN_E, &p->rnn_weight_ih[0][0], s->embedding_out, LANG_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
   rnn_simple_fwd_step(1, LANG_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
-  rnn_linear_fwd(1, 32, 1, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
-  rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
+  rnn_linear_fwd(1, LANG_RNN_RNN_H, LANG_RNN_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_RNN_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_rnn_tensors[] = {
-    {"embedding.weight", 80, 32, 0},
-    {"rnn.weight_ih", 32, 32, 2560},
-    {"rnn.weight_hh", 32, 32, 3584},
-    {"rnn.bias_ih", 32, 1, 4608},
-    {"rnn.bias_hh", 32, 1, 4640},
-    {"out.weight", 1, 32, 4672},
-    {"out.bias", 1, 1, 4704},
+    {"embedding.weight", LANG_RNN_VOCAB, LANG_RNN_E, offsetof(lang_rnn_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn.weight_ih", LANG_RNN_RNN_H, LANG_RNN_E, offsetof(lang_rnn_params, rnn_weight_ih) / sizeof(rnn_real)},
+    {"rnn.weight_hh", LANG_RNN_RNN_H, LANG_RNN_RNN_H, offsetof(lang_rnn_params, rnn_weight_hh) / sizeof(rnn_real)},
+    {"rnn.bias_ih", LANG_RNN_RNN_H, 1, offsetof(lang_rnn_params, rnn_bias_ih) / sizeof(rnn_real)},
+    {"rnn.bias_hh", LANG_RNN_RNN_H, 1, offsetof(lang_rnn_params, rnn_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", LANG_RNN_OUT_N, LANG_RNN_RNN_H, offsetof(lang_rnn_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", LANG_RNN_OUT_N, 1, offsetof(lang_rnn_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_rnn_init(p, seed); }
@@ -130,7 +130,7 @@ const RnnModelDesc lang_rnn_desc = {
     .length = LANG_RNN_T,
     .batch = LANG_RNN_B,
     .tokens = 1,
-    .vocab = 80,
+    .vocab = LANG_RNN_VOCAB,
     .features = 0,
     .out_units = LANG_RNN_OUT,
     .out_per_step = 0,
@@ -140,7 +140,7 @@ const RnnModelDesc lang_rnn_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = LANG_RNN_N_PARAMS,
-    .n_tensors = 7,
+    .n_tensors = (int)(sizeof lang_rnn_tensors / sizeof lang_rnn_tensors[0]),
     .tensors = lang_rnn_tensors,
     .n_slots = LANG_RNN_N_SLOTS,
     .params_size = sizeof(lang_rnn_params),
@@ -197,12 +197,12 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
     rnn_pack_recurrent(1, LANG_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_RNN_B * 32] = ws->rnn_xproj; /* [T][B][H] */
+    rnn_real (*xp)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_RNN_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_RNN_T * LANG_RNN_B, 32, 32, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, LANG_RNN_RNN_H, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
@@ -232,8 +232,8 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_RNN_B, 32, 1, ws->rnn_h[24], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
-  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_RNN_B, 1, ws->out_out, ws->out_out);
+  rnn_linear_fwd(LANG_RNN_B, LANG_RNN_RNN_H, LANG_RNN_OUT_N, ws->rnn_h[LANG_RNN_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_RNN_B, LANG_RNN_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(LANG_RNN_B, LANG_RNN_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
 }
@@ -246,8 +246,8 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
                  lang_rnn_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_RNN_B, 32, 1, ws->rnn_h[24], &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[24], &g->out_weight[0][0], g->out_bias);
-  memset(ws->rnn_dh[0], 0, 24 * sizeof ws->rnn_dh[0]);
+  rnn_linear_bwd(LANG_RNN_B, LANG_RNN_RNN_H, LANG_RNN_OUT_N, ws->rnn_h[LANG_RNN_T], &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[LANG_RNN_T], &g->out_weight[0][0], g->out_bias);
+  memset(ws->rnn_dh[0], 0, LANG_RNN_T * sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -255,7 +255,7 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_RNN_B * LANG_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_RNN_B] = ws->seq_mask; /* [T][B] */
@@ -287,10 +287,10 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 32, LANG_RNN_RNN_H, LANG_RNN_T * LANG_RNN_B, 1, dxp[0], 32, h[0], LANG_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], LANG_RNN_RNN_H);
-    rnn_col_sums(LANG_RNN_T * LANG_RNN_B, 32, dxp[0], 32, g->rnn_bias_hh);
+    rnn_gemm(1, 0, LANG_RNN_RNN_H, LANG_RNN_RNN_H, LANG_RNN_T * LANG_RNN_B, 1, dxp[0], LANG_RNN_RNN_H, h[0], LANG_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], LANG_RNN_RNN_H);
+    rnn_col_sums(LANG_RNN_T * LANG_RNN_B, LANG_RNN_RNN_H, dxp[0], LANG_RNN_RNN_H, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_RNN_T * LANG_RNN_B, 32, 32, ws->embedding_out[0], &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
+    rnn_linear_bwd(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, LANG_RNN_RNN_H, ws->embedding_out[0], &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -34,13 +34,13 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of LANG_RNN_N_PARAMS; gradients have the same layout. */
 typedef struct lang_rnn_params {
-  rnn_real embedding_weight[80][32]; /* [vocab][E] one row per token id */
-  rnn_real rnn_weight_ih[32][32]; /* [H][I] */
-  rnn_real rnn_weight_hh[32][32]; /* [H][H] */
-  rnn_real rnn_bias_ih[32]; /* [H] */
-  rnn_real rnn_bias_hh[32]; /* [H] */
-  rnn_real out_weight[1][32]; /* [N][in] */
-  rnn_real out_bias[1]; /* [N] */
+  rnn_real embedding_weight[LANG_RNN_VOCAB][LANG_RNN_E]; /* [vocab][E] one row per token id */
+  rnn_real rnn_weight_ih[LANG_RNN_RNN_H][LANG_RNN_E]; /* [H][I] */
+  rnn_real rnn_weight_hh[LANG_RNN_RNN_H][LANG_RNN_RNN_H]; /* [H][H] */
+  rnn_real rnn_bias_ih[LANG_RNN_RNN_H]; /* [H] */
+  rnn_real rnn_bias_hh[LANG_RNN_RNN_H]; /* [H] */
+  rnn_real out_weight[LANG_RNN_OUT_N][LANG_RNN_RNN_H]; /* [N][in] */
+  rnn_real out_bias[LANG_RNN_OUT_N]; /* [N] */
 } lang_rnn_params;
 _Static_assert(sizeof(lang_rnn_params) == LANG_RNN_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -54,24 +54,24 @@ typedef struct lang_rnn_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct lang_rnn_state {
-  rnn_real rnn_h[4096]; /* [B][H] */
+  rnn_real rnn_h[LANG_RNN_B * LANG_RNN_RNN_H]; /* [B][H] */
 } lang_rnn_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct lang_rnn_workspace {
-  rnn_real seq_mask[24][128]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[24][4096]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[24][4096]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn_xproj[24][4096]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[25][4096]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[24][4096]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn_dh[25][4096]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real seq_mask[LANG_RNN_T][LANG_RNN_B]; /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real embedding_out[LANG_RNN_T][LANG_RNN_B * LANG_RNN_E]; /* [T][B][E] embedded tokens */
+  rnn_real embedding_dout[LANG_RNN_T][LANG_RNN_B * LANG_RNN_E]; /* [T][B][E] gradient of the embedded tokens */
+  rnn_real rnn_xproj[LANG_RNN_T][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_h[LANG_RNN_T + 1][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_dxproj[LANG_RNN_T][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dh[LANG_RNN_T + 1][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn_scratch[LANG_RNN_B * LANG_RNN_RNN_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_RNN_RNN_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[128]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_out[LANG_RNN_B * LANG_RNN_OUT_N]; /* [B][N] outputs, after the activation */
+  rnn_real out_dout[LANG_RNN_B * LANG_RNN_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } lang_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -79,16 +79,16 @@ typedef struct lang_rnn_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[1][LANG_RNN_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[LANG_RNN_N_SLOTS][LANG_RNN_N_PARAMS]; /* [S][N_PARAMS] */
 } lang_rnn_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct lang_rnn_step_state {
-  rnn_real embedding_out[32]; /* [E] */
-  rnn_real rnn_h[32];     /* [H] state */
-  rnn_real rnn_hnext[32]; /* [H] */
-  rnn_real rnn_xproj[32]; /* [H] */
-  rnn_real out_out[1]; /* [N] */
+  rnn_real embedding_out[LANG_RNN_E]; /* [E] */
+  rnn_real rnn_h[LANG_RNN_RNN_H];     /* [H] state */
+  rnn_real rnn_hnext[LANG_RNN_RNN_H]; /* [H] */
+  rnn_real rnn_xproj[LANG_RNN_RNN_H]; /* [H] */
+  rnn_real out_out[LANG_RNN_OUT_N]; /* [N] */
 } lang_rnn_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

@@ -14,35 +14,35 @@ void lang_stacked_init(lang_stacked_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 80, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_STACKED_VOCAB, LANG_STACKED_E, 0, &p->embedding_weight[0][0]);
   /* rnn1.weight_ih [64][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 64, 32, 0, &p->rnn1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN1_H, LANG_STACKED_E, 0, &p->rnn1_weight_ih[0][0]);
   /* rnn1.weight_hh [64][64]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 64, 64, 0, &p->rnn1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, 0, &p->rnn1_weight_hh[0][0]);
   /* rnn1.bias_ih [64]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 64, 1, 0, p->rnn1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN1_H, 1, 0, p->rnn1_bias_ih);
   /* rnn1.bias_hh [64]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 64, 1, 0, p->rnn1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN1_H, 1, 0, p->rnn1_bias_hh);
   /* rnn2.weight_ih [32][64]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 32, 64, 0, &p->rnn2_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, 0, &p->rnn2_weight_ih[0][0]);
   /* rnn2.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 32, 32, 0, &p->rnn2_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, 0, &p->rnn2_weight_hh[0][0]);
   /* rnn2.bias_ih [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn2_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN2_H, 1, 0, p->rnn2_bias_ih);
   /* rnn2.bias_hh [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn2_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN2_H, 1, 0, p->rnn2_bias_hh);
   /* rnn3.weight_ih [16][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 16, 32, 0, &p->rnn3_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, 0, &p->rnn3_weight_ih[0][0]);
   /* rnn3.weight_hh [16][16]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 16, 16, 0, &p->rnn3_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, 0, &p->rnn3_weight_hh[0][0]);
   /* rnn3.bias_ih [16]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 16, 1, 0, p->rnn3_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN3_H, 1, 0, p->rnn3_bias_ih);
   /* rnn3.bias_hh [16]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 16, 1, 0, p->rnn3_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN3_H, 1, 0, p->rnn3_bias_hh);
   /* out.weight [1][16]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 16, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_OUT_N, LANG_STACKED_RNN3_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_OUT_N, 1, 0, p->out_bias);
 }
 
 void lang_stacked_reset_state(lang_stacked_state *s) {
@@ -98,42 +98,42 @@ const rnn_real *lang_stacked_step(const lang_stacked_params *p, lang_stacked_ste
   rnn_gather_rows(1, LANG_STACKED_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(64, 32, &p->rnn1_weight_ih[0][0], s->embedding_out, LANG_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
+  rnn_step_preact(LANG_STACKED_RNN1_H, LANG_STACKED_E, &p->rnn1_weight_ih[0][0], s->embedding_out, LANG_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
   rnn_simple_fwd_step(1, LANG_STACKED_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
   /* rnn2: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn2_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(32, 64, &p->rnn2_weight_ih[0][0], s->rnn1_h, LANG_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
+  rnn_step_preact(LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, &p->rnn2_weight_ih[0][0], s->rnn1_h, LANG_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
   rnn_simple_fwd_step(1, LANG_STACKED_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
   /* rnn3: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn3_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(16, 32, &p->rnn3_weight_ih[0][0], s->rnn2_h, LANG_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], s->rnn3_h, p->rnn3_bias_ih, p->rnn3_bias_hh, s->rnn3_xproj);
+  rnn_step_preact(LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, &p->rnn3_weight_ih[0][0], s->rnn2_h, LANG_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], s->rnn3_h, p->rnn3_bias_ih, p->rnn3_bias_hh, s->rnn3_xproj);
   rnn_simple_fwd_step(1, LANG_STACKED_RNN3_H, 0, s->rnn3_xproj, s->rnn3_h, &rnn3_whh, NULL, NULL, NULL, s->rnn3_hnext);
   memcpy(s->rnn3_h, s->rnn3_hnext, sizeof s->rnn3_h);
-  rnn_linear_fwd(1, 16, 1, s->rnn3_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
-  rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
+  rnn_linear_fwd(1, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N, s->rnn3_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_STACKED_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_stacked_tensors[] = {
-    {"embedding.weight", 80, 32, 0},
-    {"rnn1.weight_ih", 64, 32, 2560},
-    {"rnn1.weight_hh", 64, 64, 4608},
-    {"rnn1.bias_ih", 64, 1, 8704},
-    {"rnn1.bias_hh", 64, 1, 8768},
-    {"rnn2.weight_ih", 32, 64, 8832},
-    {"rnn2.weight_hh", 32, 32, 10880},
-    {"rnn2.bias_ih", 32, 1, 11904},
-    {"rnn2.bias_hh", 32, 1, 11936},
-    {"rnn3.weight_ih", 16, 32, 11968},
-    {"rnn3.weight_hh", 16, 16, 12480},
-    {"rnn3.bias_ih", 16, 1, 12736},
-    {"rnn3.bias_hh", 16, 1, 12752},
-    {"out.weight", 1, 16, 12768},
-    {"out.bias", 1, 1, 12784},
+    {"embedding.weight", LANG_STACKED_VOCAB, LANG_STACKED_E, offsetof(lang_stacked_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn1.weight_ih", LANG_STACKED_RNN1_H, LANG_STACKED_E, offsetof(lang_stacked_params, rnn1_weight_ih) / sizeof(rnn_real)},
+    {"rnn1.weight_hh", LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, offsetof(lang_stacked_params, rnn1_weight_hh) / sizeof(rnn_real)},
+    {"rnn1.bias_ih", LANG_STACKED_RNN1_H, 1, offsetof(lang_stacked_params, rnn1_bias_ih) / sizeof(rnn_real)},
+    {"rnn1.bias_hh", LANG_STACKED_RNN1_H, 1, offsetof(lang_stacked_params, rnn1_bias_hh) / sizeof(rnn_real)},
+    {"rnn2.weight_ih", LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, offsetof(lang_stacked_params, rnn2_weight_ih) / sizeof(rnn_real)},
+    {"rnn2.weight_hh", LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, offsetof(lang_stacked_params, rnn2_weight_hh) / sizeof(rnn_real)},
+    {"rnn2.bias_ih", LANG_STACKED_RNN2_H, 1, offsetof(lang_stacked_params, rnn2_bias_ih) / sizeof(rnn_real)},
+    {"rnn2.bias_hh", LANG_STACKED_RNN2_H, 1, offsetof(lang_stacked_params, rnn2_bias_hh) / sizeof(rnn_real)},
+    {"rnn3.weight_ih", LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, offsetof(lang_stacked_params, rnn3_weight_ih) / sizeof(rnn_real)},
+    {"rnn3.weight_hh", LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, offsetof(lang_stacked_params, rnn3_weight_hh) / sizeof(rnn_real)},
+    {"rnn3.bias_ih", LANG_STACKED_RNN3_H, 1, offsetof(lang_stacked_params, rnn3_bias_ih) / sizeof(rnn_real)},
+    {"rnn3.bias_hh", LANG_STACKED_RNN3_H, 1, offsetof(lang_stacked_params, rnn3_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", LANG_STACKED_OUT_N, LANG_STACKED_RNN3_H, offsetof(lang_stacked_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", LANG_STACKED_OUT_N, 1, offsetof(lang_stacked_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_stacked_init(p, seed); }
@@ -164,7 +164,7 @@ const RnnModelDesc lang_stacked_desc = {
     .length = LANG_STACKED_T,
     .batch = LANG_STACKED_B,
     .tokens = 1,
-    .vocab = 80,
+    .vocab = LANG_STACKED_VOCAB,
     .features = 0,
     .out_units = LANG_STACKED_OUT,
     .out_per_step = 0,
@@ -174,7 +174,7 @@ const RnnModelDesc lang_stacked_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = LANG_STACKED_N_PARAMS,
-    .n_tensors = 15,
+    .n_tensors = (int)(sizeof lang_stacked_tensors / sizeof lang_stacked_tensors[0]),
     .tensors = lang_stacked_tensors,
     .n_slots = LANG_STACKED_N_SLOTS,
     .params_size = sizeof(lang_stacked_params),
@@ -231,12 +231,12 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_pack_recurrent(1, LANG_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_STACKED_B * 64] = ws->rnn1_xproj; /* [T][B][H] */
+    rnn_real (*xp)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, 32, 64, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, LANG_STACKED_RNN1_H, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
     memcpy(h[0], s->rnn1_h, sizeof s->rnn1_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
@@ -270,12 +270,12 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_pack_recurrent(1, LANG_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_STACKED_B * 32] = ws->rnn2_xproj; /* [T][B][H] */
+    rnn_real (*xp)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn1_h[1]; /* [T][B][64] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, 64, 32, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, LANG_STACKED_RNN2_H, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
     memcpy(h[0], s->rnn2_h, sizeof s->rnn2_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
@@ -309,12 +309,12 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_pack_recurrent(1, LANG_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], ws->rnn3_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[LANG_STACKED_B * 16] = ws->rnn3_xproj; /* [T][B][H] */
+    rnn_real (*xp)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_xproj; /* [T][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn2_h[1]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, 32, 16, x, &p->rnn3_weight_ih[0][0], p->rnn3_bias_ih, p->rnn3_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, LANG_STACKED_RNN3_H, x, &p->rnn3_weight_ih[0][0], p->rnn3_bias_ih, p->rnn3_bias_hh, xp[0]);
     memcpy(h[0], s->rnn3_h, sizeof s->rnn3_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
@@ -344,8 +344,8 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
   }
   /* ---- out: dense 16 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_STACKED_B, 16, 1, ws->rnn3_h[24], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
-  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_STACKED_B, 1, ws->out_out, ws->out_out);
+  rnn_linear_fwd(LANG_STACKED_B, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N, ws->rnn3_h[LANG_STACKED_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_act_fwd(RNN_ACT_SIGMOID, LANG_STACKED_B, LANG_STACKED_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(LANG_STACKED_B, LANG_STACKED_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
 }
@@ -358,8 +358,8 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
                  lang_stacked_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_STACKED_B, 16, 1, ws->rnn3_h[24], &p->out_weight[0][0], ws->out_dout, ws->rnn3_dh[24], &g->out_weight[0][0], g->out_bias);
-  memset(ws->rnn3_dh[0], 0, 24 * sizeof ws->rnn3_dh[0]);
+  rnn_linear_bwd(LANG_STACKED_B, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N, ws->rnn3_h[LANG_STACKED_T], &p->out_weight[0][0], ws->out_dout, ws->rnn3_dh[LANG_STACKED_T], &g->out_weight[0][0], g->out_bias);
+  memset(ws->rnn3_dh[0], 0, LANG_STACKED_T * sizeof ws->rnn3_dh[0]);
   /* ---- rnn3: backward through time ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -367,7 +367,7 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const RnnRecurrent whh = {&p->rnn3_weight_hh[0][0], NULL, ws->rnn3_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn3_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_STACKED_B * 16] = ws->rnn3_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN3_H] = ws->rnn3_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
@@ -399,10 +399,10 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 16, LANG_STACKED_RNN3_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], 16, h[0], LANG_STACKED_RNN3_H, 1, &g->rnn3_weight_hh[0][0], LANG_STACKED_RNN3_H);
-    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, 16, dxp[0], 16, g->rnn3_bias_hh);
+    rnn_gemm(1, 0, LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], LANG_STACKED_RNN3_H, h[0], LANG_STACKED_RNN3_H, 1, &g->rnn3_weight_hh[0][0], LANG_STACKED_RNN3_H);
+    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN3_H, dxp[0], LANG_STACKED_RNN3_H, g->rnn3_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, 32, 16, ws->rnn2_h[1], &p->rnn3_weight_ih[0][0], dxp[0], ws->rnn2_dh[1], &g->rnn3_weight_ih[0][0], g->rnn3_bias_ih);
+    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, LANG_STACKED_RNN3_H, ws->rnn2_h[1], &p->rnn3_weight_ih[0][0], dxp[0], ws->rnn2_dh[1], &g->rnn3_weight_ih[0][0], g->rnn3_bias_ih);
     memset(ws->rnn2_dh[0], 0, sizeof ws->rnn2_dh[0]);
   }
   /* ---- rnn2: backward through time ---- */
@@ -412,7 +412,7 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_STACKED_B * 32] = ws->rnn2_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
@@ -444,10 +444,10 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 32, LANG_STACKED_RNN2_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], 32, h[0], LANG_STACKED_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_STACKED_RNN2_H);
-    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, 32, dxp[0], 32, g->rnn2_bias_hh);
+    rnn_gemm(1, 0, LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], LANG_STACKED_RNN2_H, h[0], LANG_STACKED_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_STACKED_RNN2_H);
+    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, dxp[0], LANG_STACKED_RNN2_H, g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, 64, 32, ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
+    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, LANG_STACKED_RNN2_H, ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
   }
   /* ---- rnn1: backward through time ---- */
@@ -457,7 +457,7 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
-    rnn_real (*dxp)[LANG_STACKED_B * 64] = ws->rnn1_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_dxproj; /* [T][B][H] */
     rnn_real (*dh)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
     rnn_real (*h)[LANG_STACKED_B * LANG_STACKED_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
@@ -489,10 +489,10 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 64, LANG_STACKED_RNN1_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], 64, h[0], LANG_STACKED_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_STACKED_RNN1_H);
-    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, 64, dxp[0], 64, g->rnn1_bias_hh);
+    rnn_gemm(1, 0, LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], LANG_STACKED_RNN1_H, h[0], LANG_STACKED_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_STACKED_RNN1_H);
+    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, dxp[0], LANG_STACKED_RNN1_H, g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, 32, 64, ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
+    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, LANG_STACKED_RNN1_H, ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -14,22 +14,22 @@ void peephole_init(peephole_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* lstm1.weight_ih [512][128]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, 128, 128, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, PEEPHOLE_LSTM1_H, PEEPHOLE_VOCAB, 0, &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [512][128]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, 128, 128, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, PEEPHOLE_LSTM1_H, PEEPHOLE_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [512]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 128, 1, 0, p->lstm1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, PEEPHOLE_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [512]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 128, 1, 0, p->lstm1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, PEEPHOLE_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* lstm1.peephole [384]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, 128, 1, 0, p->lstm1_peephole);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 3, PEEPHOLE_LSTM1_H, 1, 0, p->lstm1_peephole);
   /* logits.weight [128][128]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 128, 128, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, PEEPHOLE_LOGITS_N, PEEPHOLE_LSTM1_H, 0, &p->logits_weight[0][0]);
   /* logits.bias [128]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 128, 1, 0, p->logits_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, PEEPHOLE_LOGITS_N, 1, 0, p->logits_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
-  for (int j = 0; j < 128; j++)
-    p->lstm1_bias_ih[128 + j] += (rnn_real)1;
+  for (int j = 0; j < PEEPHOLE_LSTM1_H; j++)
+    p->lstm1_bias_ih[PEEPHOLE_LSTM1_H + j] += (rnn_real)1;
 }
 
 void peephole_reset_state(peephole_state *s) {
@@ -85,25 +85,25 @@ void peephole_step_reset(peephole_step_state *s) {
 const rnn_real *peephole_step(const peephole_params *p, peephole_step_state *s, int32_t token) {
   /* lstm1: batch 1 reads W_hh row by row (a GEMV streams it once) */
   const RnnRecurrent lstm1_whh = {&p->lstm1_weight_hh[0][0], NULL, NULL};
-  rnn_gather_cols(1, 512, PEEPHOLE_VOCAB, &token, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_gather_cols(1, 4 * PEEPHOLE_LSTM1_H, PEEPHOLE_VOCAB, &token, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, PEEPHOLE_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, p->lstm1_peephole, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, 128, 128, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
-  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, 128, s->logits_out, s->logits_out);
+  rnn_linear_fwd(1, PEEPHOLE_LSTM1_H, PEEPHOLE_LOGITS_N, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  rnn_act_fwd(RNN_ACT_SOFTMAX, 1, PEEPHOLE_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc peephole_tensors[] = {
-    {"lstm1.weight_ih", 512, 128, 0},
-    {"lstm1.weight_hh", 512, 128, 65536},
-    {"lstm1.bias_ih", 512, 1, 131072},
-    {"lstm1.bias_hh", 512, 1, 131584},
-    {"lstm1.peephole", 384, 1, 132096},
-    {"logits.weight", 128, 128, 132480},
-    {"logits.bias", 128, 1, 148864},
+    {"lstm1.weight_ih", 4 * PEEPHOLE_LSTM1_H, PEEPHOLE_VOCAB, offsetof(peephole_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * PEEPHOLE_LSTM1_H, PEEPHOLE_LSTM1_H, offsetof(peephole_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * PEEPHOLE_LSTM1_H, 1, offsetof(peephole_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * PEEPHOLE_LSTM1_H, 1, offsetof(peephole_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"lstm1.peephole", 3 * PEEPHOLE_LSTM1_H, 1, offsetof(peephole_params, lstm1_peephole) / sizeof(rnn_real)},
+    {"logits.weight", PEEPHOLE_LOGITS_N, PEEPHOLE_LSTM1_H, offsetof(peephole_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", PEEPHOLE_LOGITS_N, 1, offsetof(peephole_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { peephole_init(p, seed); }
@@ -134,7 +134,7 @@ const RnnModelDesc peephole_desc = {
     .length = PEEPHOLE_T,
     .batch = PEEPHOLE_B,
     .tokens = 1,
-    .vocab = 128,
+    .vocab = PEEPHOLE_VOCAB,
     .features = 0,
     .out_units = PEEPHOLE_OUT,
     .out_per_step = 1,
@@ -144,7 +144,7 @@ const RnnModelDesc peephole_desc = {
     .stateful = 1,
     .can_sample = 1,
     .n_params = PEEPHOLE_N_PARAMS,
-    .n_tensors = 7,
+    .n_tensors = (int)(sizeof peephole_tensors / sizeof peephole_tensors[0]),
     .tensors = peephole_tensors,
     .n_slots = PEEPHOLE_N_SLOTS,
     .params_size = sizeof(peephole_params),
@@ -196,13 +196,13 @@ rnn_real peephole_forward(const peephole_params *p, peephole_state *s, peephole_
     const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = p->lstm1_peephole; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[PEEPHOLE_B * 512] = ws->lstm1_xproj; /* [T][B][4H] */
+    rnn_real (*xp)[PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H] = ws->lstm1_xproj; /* [T][B][4H] */
     rnn_real (*h)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[PEEPHOLE_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     /* input projection of every step at once: a row gather of W_ih^T */
-    rnn_transpose(512, PEEPHOLE_VOCAB, &p->lstm1_weight_ih[0][0], ws->lstm1_wih_t);
-    rnn_gather_token_rows(PEEPHOLE_T * PEEPHOLE_B, 512, &b->x[0][0], ws->lstm1_wih_t, p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_transpose(4 * PEEPHOLE_LSTM1_H, PEEPHOLE_VOCAB, &p->lstm1_weight_ih[0][0], ws->lstm1_wih_t);
+    rnn_gather_token_rows(PEEPHOLE_T * PEEPHOLE_B, 4 * PEEPHOLE_LSTM1_H, &b->x[0][0], ws->lstm1_wih_t, p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi + p_i*c')
@@ -279,8 +279,8 @@ rnn_real peephole_forward(const peephole_params *p, peephole_state *s, peephole_
   }
   /* ---- logits: dense 128 -> 128, softmax, every step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(PEEPHOLE_T * PEEPHOLE_B, 128, 128, ws->lstm1_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
-  rnn_act_fwd(RNN_ACT_SOFTMAX, PEEPHOLE_T * PEEPHOLE_B, 128, ws->logits_out[0], ws->logits_out[0]);
+  rnn_linear_fwd(PEEPHOLE_T * PEEPHOLE_B, PEEPHOLE_LSTM1_H, PEEPHOLE_LOGITS_N, ws->lstm1_h[1], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out[0]);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, PEEPHOLE_T * PEEPHOLE_B, PEEPHOLE_LOGITS_N, ws->logits_out[0], ws->logits_out[0]);
   /* ---- loss: cross_entropy over every step, mean ---- */
   return rnn_loss_xent(PEEPHOLE_T * PEEPHOLE_B, PEEPHOLE_OUT, ws->logits_out[0], &b->y[0][0], NULL, ws->logits_dout[0]);
 }
@@ -293,7 +293,7 @@ void peephole_backward(const peephole_params *p, peephole_workspace *ws, const p
                  peephole_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(PEEPHOLE_T * PEEPHOLE_B, 128, 128, ws->lstm1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->lstm1_dh[1], &g->logits_weight[0][0], g->logits_bias);
+  rnn_linear_bwd(PEEPHOLE_T * PEEPHOLE_B, PEEPHOLE_LSTM1_H, PEEPHOLE_LOGITS_N, ws->lstm1_h[1], &p->logits_weight[0][0], ws->logits_dout[0], ws->lstm1_dh[1], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->lstm1_dh[0], 0, sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
@@ -305,10 +305,10 @@ void peephole_backward(const peephole_params *p, peephole_workspace *ws, const p
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
-    rnn_real (*dxp)[PEEPHOLE_B * 512] = ws->lstm1_dxproj; /* [T][B][4H] */
+    rnn_real (*dxp)[PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H] = ws->lstm1_dxproj; /* [T][B][4H] */
     rnn_real (*dh)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
     rnn_real (*h)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[PEEPHOLE_B * 512] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[PEEPHOLE_B * PEEPHOLE_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     memset(dc, 0, sizeof ws->lstm1_dc);
     /* do = dh*tanh(c) * o(1-o)    dc += dh*o*(1 - tanh(c)^2) + p_o*do
@@ -381,10 +381,10 @@ void peephole_backward(const peephole_params *p, peephole_workspace *ws, const p
     rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, NULL, dh[2], dc, dxp[1], dh[1], dpeep, sc);
     rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, NULL, dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 512, PEEPHOLE_LSTM1_H, PEEPHOLE_T * PEEPHOLE_B, 1, dxp[0], 512, h[0], PEEPHOLE_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], PEEPHOLE_LSTM1_H);
-    rnn_col_sums(PEEPHOLE_T * PEEPHOLE_B, 512, dxp[0], 512, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * PEEPHOLE_LSTM1_H, PEEPHOLE_LSTM1_H, PEEPHOLE_T * PEEPHOLE_B, 1, dxp[0], 4 * PEEPHOLE_LSTM1_H, h[0], PEEPHOLE_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], PEEPHOLE_LSTM1_H);
+    rnn_col_sums(PEEPHOLE_T * PEEPHOLE_B, 4 * PEEPHOLE_LSTM1_H, dxp[0], 4 * PEEPHOLE_LSTM1_H, g->lstm1_bias_hh);
     /* dW_ih[:, token] += dxproj: summed by token as rows, then transposed */
-    rnn_scatter_add_token_rows(PEEPHOLE_T * PEEPHOLE_B, 512, PEEPHOLE_VOCAB, &b->x[0][0], dxp[0], ws->lstm1_dwih_t, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_scatter_add_token_rows(PEEPHOLE_T * PEEPHOLE_B, 4 * PEEPHOLE_LSTM1_H, PEEPHOLE_VOCAB, &b->x[0][0], dxp[0], ws->lstm1_dwih_t, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
 }
 

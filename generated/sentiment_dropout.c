@@ -14,27 +14,27 @@ void sentiment_dropout_init(sentiment_dropout_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [10000][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 10000, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, SENTIMENT_DROPOUT_VOCAB, SENTIMENT_DROPOUT_E, 0, &p->embedding_weight[0][0]);
   /* rnn1.weight_ih [64][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 64, 32, 0, &p->rnn1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_E, 0, &p->rnn1_weight_ih[0][0]);
   /* rnn1.weight_hh [64][64]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 64, 64, 0, &p->rnn1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_RNN1_H, 0, &p->rnn1_weight_hh[0][0]);
   /* rnn1.bias_ih [64]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 64, 1, 0, p->rnn1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_DROPOUT_RNN1_H, 1, 0, p->rnn1_bias_ih);
   /* rnn1.bias_hh [64]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 64, 1, 0, p->rnn1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_DROPOUT_RNN1_H, 1, 0, p->rnn1_bias_hh);
   /* rnn2.weight_ih [32][64]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 32, 64, 0, &p->rnn2_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_RNN1_H, 0, &p->rnn2_weight_ih[0][0]);
   /* rnn2.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 32, 32, 0, &p->rnn2_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_RNN2_H, 0, &p->rnn2_weight_hh[0][0]);
   /* rnn2.bias_ih [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn2_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_DROPOUT_RNN2_H, 1, 0, p->rnn2_bias_ih);
   /* rnn2.bias_hh [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn2_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_DROPOUT_RNN2_H, 1, 0, p->rnn2_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 32, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_DROPOUT_OUT_N, SENTIMENT_DROPOUT_RNN2_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_DROPOUT_OUT_N, 1, 0, p->out_bias);
 }
 
 void sentiment_dropout_reset_state(sentiment_dropout_state *s) {
@@ -90,33 +90,33 @@ const rnn_real *sentiment_dropout_step(const sentiment_dropout_params *p, sentim
   rnn_gather_rows(1, SENTIMENT_DROPOUT_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(64, 32, &p->rnn1_weight_ih[0][0], s->embedding_out, SENTIMENT_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
+  rnn_step_preact(SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_E, &p->rnn1_weight_ih[0][0], s->embedding_out, SENTIMENT_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
   rnn_simple_fwd_step(1, SENTIMENT_DROPOUT_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
   /* rnn2: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn2_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(32, 64, &p->rnn2_weight_ih[0][0], s->rnn1_h, SENTIMENT_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
+  rnn_step_preact(SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_RNN1_H, &p->rnn2_weight_ih[0][0], s->rnn1_h, SENTIMENT_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
   rnn_simple_fwd_step(1, SENTIMENT_DROPOUT_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
-  rnn_linear_fwd(1, 32, 1, s->rnn2_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
-  rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
+  rnn_linear_fwd(1, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_OUT_N, s->rnn2_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_act_fwd(RNN_ACT_SIGMOID, 1, SENTIMENT_DROPOUT_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc sentiment_dropout_tensors[] = {
-    {"embedding.weight", 10000, 32, 0},
-    {"rnn1.weight_ih", 64, 32, 320000},
-    {"rnn1.weight_hh", 64, 64, 322048},
-    {"rnn1.bias_ih", 64, 1, 326144},
-    {"rnn1.bias_hh", 64, 1, 326208},
-    {"rnn2.weight_ih", 32, 64, 326272},
-    {"rnn2.weight_hh", 32, 32, 328320},
-    {"rnn2.bias_ih", 32, 1, 329344},
-    {"rnn2.bias_hh", 32, 1, 329376},
-    {"out.weight", 1, 32, 329408},
-    {"out.bias", 1, 1, 329440},
+    {"embedding.weight", SENTIMENT_DROPOUT_VOCAB, SENTIMENT_DROPOUT_E, offsetof(sentiment_dropout_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn1.weight_ih", SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_E, offsetof(sentiment_dropout_params, rnn1_weight_ih) / sizeof(rnn_real)},
+    {"rnn1.weight_hh", SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_RNN1_H, offsetof(sentiment_dropout_params, rnn1_weight_hh) / sizeof(rnn_real)},
+    {"rnn1.bias_ih", SENTIMENT_DROPOUT_RNN1_H, 1, offsetof(sentiment_dropout_params, rnn1_bias_ih) / sizeof(rnn_real)},
+    {"rnn1.bias_hh", SENTIMENT_DROPOUT_RNN1_H, 1, offsetof(sentiment_dropout_params, rnn1_bias_hh) / sizeof(rnn_real)},
+    {"rnn2.weight_ih", SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_RNN1_H, offsetof(sentiment_dropout_params, rnn2_weight_ih) / sizeof(rnn_real)},
+    {"rnn2.weight_hh", SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_RNN2_H, offsetof(sentiment_dropout_params, rnn2_weight_hh) / sizeof(rnn_real)},
+    {"rnn2.bias_ih", SENTIMENT_DROPOUT_RNN2_H, 1, offsetof(sentiment_dropout_params, rnn2_bias_ih) / sizeof(rnn_real)},
+    {"rnn2.bias_hh", SENTIMENT_DROPOUT_RNN2_H, 1, offsetof(sentiment_dropout_params, rnn2_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", SENTIMENT_DROPOUT_OUT_N, SENTIMENT_DROPOUT_RNN2_H, offsetof(sentiment_dropout_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", SENTIMENT_DROPOUT_OUT_N, 1, offsetof(sentiment_dropout_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { sentiment_dropout_init(p, seed); }
@@ -147,7 +147,7 @@ const RnnModelDesc sentiment_dropout_desc = {
     .length = SENTIMENT_DROPOUT_T,
     .batch = SENTIMENT_DROPOUT_B,
     .tokens = 1,
-    .vocab = 10000,
+    .vocab = SENTIMENT_DROPOUT_VOCAB,
     .features = 0,
     .out_units = SENTIMENT_DROPOUT_OUT,
     .out_per_step = 0,
@@ -157,7 +157,7 @@ const RnnModelDesc sentiment_dropout_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = SENTIMENT_DROPOUT_N_PARAMS,
-    .n_tensors = 11,
+    .n_tensors = (int)(sizeof sentiment_dropout_tensors / sizeof sentiment_dropout_tensors[0]),
     .tensors = sentiment_dropout_tensors,
     .n_slots = SENTIMENT_DROPOUT_N_SLOTS,
     .params_size = sizeof(sentiment_dropout_params),
@@ -214,18 +214,18 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
     rnn_pack_recurrent(1, SENTIMENT_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], ws->rnn1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_DROPOUT_B * 64] = ws->rnn1_xproj; /* [T][B][H] */
+    rnn_real (*xp)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     if (dropout_rng) { /* Gal dropout: one mask per sequence */
-      rnn_dropout_mask(dropout_rng, SENTIMENT_DROPOUT_B * 32, (rnn_real)0.1, ws->rnn1_xmask);
-      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, x, ws->rnn1_xmask, SENTIMENT_DROPOUT_B, ws->rnn1_xin[0]);
+      rnn_dropout_mask(dropout_rng, SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E, (rnn_real)0.1, ws->rnn1_xmask);
+      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_E, x, ws->rnn1_xmask, SENTIMENT_DROPOUT_B, ws->rnn1_xin[0]);
       x = ws->rnn1_xin[0];
     }
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, 64, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
+    rnn_linear_fwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_E, SENTIMENT_DROPOUT_RNN1_H, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
     if (dropout_rng) {
       rnn_dropout_mask(dropout_rng, SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H, (rnn_real)0.5, ws->rnn1_hmask);
       hmask = ws->rnn1_hmask;
@@ -739,18 +739,18 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
     rnn_pack_recurrent(1, SENTIMENT_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], ws->rnn2_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_DROPOUT_B * 32] = ws->rnn2_xproj; /* [T][B][H] */
+    rnn_real (*xp)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
     rnn_real (*sm)[SENTIMENT_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn1_h[1]; /* [T][B][64] */
     if (dropout_rng) { /* Gal dropout: one mask per sequence */
-      rnn_dropout_mask(dropout_rng, SENTIMENT_DROPOUT_B * 64, (rnn_real)0.1, ws->rnn2_xmask);
-      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 64, x, ws->rnn2_xmask, SENTIMENT_DROPOUT_B, ws->rnn2_xin[0]);
+      rnn_dropout_mask(dropout_rng, SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H, (rnn_real)0.1, ws->rnn2_xmask);
+      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, x, ws->rnn2_xmask, SENTIMENT_DROPOUT_B, ws->rnn2_xin[0]);
       x = ws->rnn2_xin[0];
     }
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 64, 32, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
+    rnn_linear_fwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_RNN2_H, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
     if (dropout_rng) {
       rnn_dropout_mask(dropout_rng, SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H, (rnn_real)0.5, ws->rnn2_hmask);
       hmask = ws->rnn2_hmask;
@@ -1260,8 +1260,8 @@ rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(SENTIMENT_DROPOUT_B, 32, 1, ws->rnn2_h[500], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
-  rnn_act_fwd(RNN_ACT_SIGMOID, SENTIMENT_DROPOUT_B, 1, ws->out_out, ws->out_out);
+  rnn_linear_fwd(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_OUT_N, ws->rnn2_h[SENTIMENT_DROPOUT_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_act_fwd(RNN_ACT_SIGMOID, SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
 }
@@ -1274,8 +1274,8 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
                  sentiment_dropout_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(SENTIMENT_DROPOUT_B, 32, 1, ws->rnn2_h[500], &p->out_weight[0][0], ws->out_dout, ws->rnn2_dh[500], &g->out_weight[0][0], g->out_bias);
-  memset(ws->rnn2_dh[0], 0, 500 * sizeof ws->rnn2_dh[0]);
+  rnn_linear_bwd(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_OUT_N, ws->rnn2_h[SENTIMENT_DROPOUT_T], &p->out_weight[0][0], ws->out_dout, ws->rnn2_dh[SENTIMENT_DROPOUT_T], &g->out_weight[0][0], g->out_bias);
+  memset(ws->rnn2_dh[0], 0, SENTIMENT_DROPOUT_T * sizeof ws->rnn2_dh[0]);
   /* ---- rnn2: backward through time ---- */
   {
     /* W_hh packed once for the 500 per-step products (rnn.h) */
@@ -1283,7 +1283,7 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     const RnnRecurrent whh = {&p->rnn2_weight_hh[0][0], NULL, ws->rnn2_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn2_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn2_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 32] = ws->rnn2_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H] = ws->rnn2_hd; /* [T][B][H] */
@@ -1793,12 +1793,12 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 32, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 1, dxp[0], 32, (hmask ? hd[0] : h[0]), SENTIMENT_DROPOUT_RNN2_H, 1, &g->rnn2_weight_hh[0][0], SENTIMENT_DROPOUT_RNN2_H);
-    rnn_col_sums(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, dxp[0], 32, g->rnn2_bias_hh);
+    rnn_gemm(1, 0, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_RNN2_H, SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 1, dxp[0], SENTIMENT_DROPOUT_RNN2_H, (hmask ? hd[0] : h[0]), SENTIMENT_DROPOUT_RNN2_H, 1, &g->rnn2_weight_hh[0][0], SENTIMENT_DROPOUT_RNN2_H);
+    rnn_col_sums(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN2_H, dxp[0], SENTIMENT_DROPOUT_RNN2_H, g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 64, 32, ws->dropout_on[0] ? ws->rnn2_xin[0] : ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
+    rnn_linear_bwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_RNN2_H, ws->dropout_on[0] ? ws->rnn2_xin[0] : ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
     if (ws->dropout_on[0])
-      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 64, ws->rnn1_dh[1], ws->rnn2_xmask, SENTIMENT_DROPOUT_B, ws->rnn1_dh[1]);
+      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, ws->rnn1_dh[1], ws->rnn2_xmask, SENTIMENT_DROPOUT_B, ws->rnn1_dh[1]);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
   }
   /* ---- rnn1: backward through time ---- */
@@ -1808,7 +1808,7 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     const RnnRecurrent whh = {&p->rnn1_weight_hh[0][0], NULL, ws->rnn1_whh_bwd}, *u = &whh;
     const rnn_real *hmask = ws->dropout_on[0] ? ws->rnn1_hmask : NULL; /* [B][H] */
     rnn_real *sc = ws->rnn1_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * 64] = ws->rnn1_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_h; /* [T+1][B][H] */
     rnn_real (*hd)[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H] = ws->rnn1_hd; /* [T][B][H] */
@@ -2318,12 +2318,12 @@ void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dro
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 64, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 1, dxp[0], 64, (hmask ? hd[0] : h[0]), SENTIMENT_DROPOUT_RNN1_H, 1, &g->rnn1_weight_hh[0][0], SENTIMENT_DROPOUT_RNN1_H);
-    rnn_col_sums(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 64, dxp[0], 64, g->rnn1_bias_hh);
+    rnn_gemm(1, 0, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_RNN1_H, SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 1, dxp[0], SENTIMENT_DROPOUT_RNN1_H, (hmask ? hd[0] : h[0]), SENTIMENT_DROPOUT_RNN1_H, 1, &g->rnn1_weight_hh[0][0], SENTIMENT_DROPOUT_RNN1_H);
+    rnn_col_sums(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_RNN1_H, dxp[0], SENTIMENT_DROPOUT_RNN1_H, g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, 64, ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
+    rnn_linear_bwd(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_E, SENTIMENT_DROPOUT_RNN1_H, ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
     if (ws->dropout_on[0])
-      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, 32, ws->embedding_dout[0], ws->rnn1_xmask, SENTIMENT_DROPOUT_B, ws->embedding_dout[0]);
+      rnn_mask_mul(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_E, ws->embedding_dout[0], ws->rnn1_xmask, SENTIMENT_DROPOUT_B, ws->embedding_dout[0]);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(SENTIMENT_DROPOUT_T * SENTIMENT_DROPOUT_B, SENTIMENT_DROPOUT_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -35,17 +35,17 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SENTIMENT_DROPOUT_N_PARAMS; gradients have the same layout. */
 typedef struct sentiment_dropout_params {
-  rnn_real embedding_weight[10000][32]; /* [vocab][E] one row per token id */
-  rnn_real rnn1_weight_ih[64][32]; /* [H][I] */
-  rnn_real rnn1_weight_hh[64][64]; /* [H][H] */
-  rnn_real rnn1_bias_ih[64]; /* [H] */
-  rnn_real rnn1_bias_hh[64]; /* [H] */
-  rnn_real rnn2_weight_ih[32][64]; /* [H][I] */
-  rnn_real rnn2_weight_hh[32][32]; /* [H][H] */
-  rnn_real rnn2_bias_ih[32]; /* [H] */
-  rnn_real rnn2_bias_hh[32]; /* [H] */
-  rnn_real out_weight[1][32]; /* [N][in] */
-  rnn_real out_bias[1]; /* [N] */
+  rnn_real embedding_weight[SENTIMENT_DROPOUT_VOCAB][SENTIMENT_DROPOUT_E]; /* [vocab][E] one row per token id */
+  rnn_real rnn1_weight_ih[SENTIMENT_DROPOUT_RNN1_H][SENTIMENT_DROPOUT_E]; /* [H][I] */
+  rnn_real rnn1_weight_hh[SENTIMENT_DROPOUT_RNN1_H][SENTIMENT_DROPOUT_RNN1_H]; /* [H][H] */
+  rnn_real rnn1_bias_ih[SENTIMENT_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn1_bias_hh[SENTIMENT_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn2_weight_ih[SENTIMENT_DROPOUT_RNN2_H][SENTIMENT_DROPOUT_RNN1_H]; /* [H][I] */
+  rnn_real rnn2_weight_hh[SENTIMENT_DROPOUT_RNN2_H][SENTIMENT_DROPOUT_RNN2_H]; /* [H][H] */
+  rnn_real rnn2_bias_ih[SENTIMENT_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real rnn2_bias_hh[SENTIMENT_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real out_weight[SENTIMENT_DROPOUT_OUT_N][SENTIMENT_DROPOUT_RNN2_H]; /* [N][in] */
+  rnn_real out_bias[SENTIMENT_DROPOUT_OUT_N]; /* [N] */
 } sentiment_dropout_params;
 _Static_assert(sizeof(sentiment_dropout_params) == SENTIMENT_DROPOUT_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -59,41 +59,41 @@ typedef struct sentiment_dropout_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct sentiment_dropout_state {
-  rnn_real rnn1_h[8192]; /* [B][H] */
-  rnn_real rnn2_h[4096]; /* [B][H] */
+  rnn_real rnn1_h[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [B][H] */
+  rnn_real rnn2_h[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [B][H] */
 } sentiment_dropout_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct sentiment_dropout_workspace {
   rnn_real dropout_on[1]; /* [1] 1 when the last forward applied dropout */
-  rnn_real seq_mask[500][128]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[500][4096]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[500][4096]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn1_xmask[4096]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn1_xin[500][4096]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn1_hmask[8192]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn1_xproj[500][8192]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn1_h[501][8192]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn1_hd[500][8192]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn1_dxproj[500][8192]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn1_dh[501][8192]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn1_scratch[8192]; /* [B][H] scratch of the backward kernels */
+  rnn_real seq_mask[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B]; /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real embedding_out[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [T][B][E] embedded tokens */
+  rnn_real embedding_dout[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [T][B][E] gradient of the embedded tokens */
+  rnn_real rnn1_xmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn1_xin[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn1_hmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn1_xproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn1_h[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn1_hd[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn1_dxproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn1_dh[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn1_scratch[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)]; /* W_hh packed once per backward */
-  rnn_real rnn2_xmask[8192]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn2_xin[500][8192]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn2_hmask[4096]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn2_xproj[500][4096]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn2_h[501][4096]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn2_hd[500][4096]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn2_dxproj[500][4096]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn2_dh[501][4096]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn2_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_xmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn2_xin[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn2_hmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn2_xproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn2_h[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn2_hd[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn2_dxproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn2_dh[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn2_scratch[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[128]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_out[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_OUT_N]; /* [B][N] outputs, after the activation */
+  rnn_real out_dout[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } sentiment_dropout_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -101,19 +101,19 @@ typedef struct sentiment_dropout_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[1][SENTIMENT_DROPOUT_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[SENTIMENT_DROPOUT_N_SLOTS][SENTIMENT_DROPOUT_N_PARAMS]; /* [S][N_PARAMS] */
 } sentiment_dropout_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct sentiment_dropout_step_state {
-  rnn_real embedding_out[32]; /* [E] */
-  rnn_real rnn1_h[64];     /* [H] state */
-  rnn_real rnn1_hnext[64]; /* [H] */
-  rnn_real rnn1_xproj[64]; /* [H] */
-  rnn_real rnn2_h[32];     /* [H] state */
-  rnn_real rnn2_hnext[32]; /* [H] */
-  rnn_real rnn2_xproj[32]; /* [H] */
-  rnn_real out_out[1]; /* [N] */
+  rnn_real embedding_out[SENTIMENT_DROPOUT_E]; /* [E] */
+  rnn_real rnn1_h[SENTIMENT_DROPOUT_RNN1_H];     /* [H] state */
+  rnn_real rnn1_hnext[SENTIMENT_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn1_xproj[SENTIMENT_DROPOUT_RNN1_H]; /* [H] */
+  rnn_real rnn2_h[SENTIMENT_DROPOUT_RNN2_H];     /* [H] state */
+  rnn_real rnn2_hnext[SENTIMENT_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real rnn2_xproj[SENTIMENT_DROPOUT_RNN2_H]; /* [H] */
+  rnn_real out_out[SENTIMENT_DROPOUT_OUT_N]; /* [N] */
 } sentiment_dropout_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

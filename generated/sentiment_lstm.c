@@ -14,22 +14,22 @@ void sentiment_lstm_init(sentiment_lstm_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [10000][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 10000, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, SENTIMENT_LSTM_VOCAB, SENTIMENT_LSTM_E, 0, &p->embedding_weight[0][0]);
   /* lstm1.weight_ih [128][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, 32, 32, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, 0, &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [128][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, 32, 32, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [128]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 32, 1, 0, p->lstm1_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, SENTIMENT_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [128]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, 32, 1, 0, p->lstm1_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, SENTIMENT_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 32, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_LSTM_OUT_N, SENTIMENT_LSTM_LSTM1_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_LSTM_OUT_N, 1, 0, p->out_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
-  for (int j = 0; j < 32; j++)
-    p->lstm1_bias_ih[32 + j] += (rnn_real)1;
+  for (int j = 0; j < SENTIMENT_LSTM_LSTM1_H; j++)
+    p->lstm1_bias_ih[SENTIMENT_LSTM_LSTM1_H + j] += (rnn_real)1;
 }
 
 void sentiment_lstm_reset_state(sentiment_lstm_state *s) {
@@ -85,25 +85,25 @@ const rnn_real *sentiment_lstm_step(const sentiment_lstm_params *p, sentiment_ls
   rnn_gather_rows(1, SENTIMENT_LSTM_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(128, 32, &p->lstm1_weight_ih[0][0], s->embedding_out, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_step_preact(4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, &p->lstm1_weight_ih[0][0], s->embedding_out, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, SENTIMENT_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, 32, 1, s->lstm1_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
-  rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
+  rnn_linear_fwd(1, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N, s->lstm1_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_act_fwd(RNN_ACT_SIGMOID, 1, SENTIMENT_LSTM_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc sentiment_lstm_tensors[] = {
-    {"embedding.weight", 10000, 32, 0},
-    {"lstm1.weight_ih", 128, 32, 320000},
-    {"lstm1.weight_hh", 128, 32, 324096},
-    {"lstm1.bias_ih", 128, 1, 328192},
-    {"lstm1.bias_hh", 128, 1, 328320},
-    {"out.weight", 1, 32, 328448},
-    {"out.bias", 1, 1, 328480},
+    {"embedding.weight", SENTIMENT_LSTM_VOCAB, SENTIMENT_LSTM_E, offsetof(sentiment_lstm_params, embedding_weight) / sizeof(rnn_real)},
+    {"lstm1.weight_ih", 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, offsetof(sentiment_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H, offsetof(sentiment_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * SENTIMENT_LSTM_LSTM1_H, 1, offsetof(sentiment_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * SENTIMENT_LSTM_LSTM1_H, 1, offsetof(sentiment_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", SENTIMENT_LSTM_OUT_N, SENTIMENT_LSTM_LSTM1_H, offsetof(sentiment_lstm_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", SENTIMENT_LSTM_OUT_N, 1, offsetof(sentiment_lstm_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { sentiment_lstm_init(p, seed); }
@@ -134,7 +134,7 @@ const RnnModelDesc sentiment_lstm_desc = {
     .length = SENTIMENT_LSTM_T,
     .batch = SENTIMENT_LSTM_B,
     .tokens = 1,
-    .vocab = 10000,
+    .vocab = SENTIMENT_LSTM_VOCAB,
     .features = 0,
     .out_units = SENTIMENT_LSTM_OUT,
     .out_per_step = 0,
@@ -144,7 +144,7 @@ const RnnModelDesc sentiment_lstm_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = SENTIMENT_LSTM_N_PARAMS,
-    .n_tensors = 7,
+    .n_tensors = (int)(sizeof sentiment_lstm_tensors / sizeof sentiment_lstm_tensors[0]),
     .tensors = sentiment_lstm_tensors,
     .n_slots = SENTIMENT_LSTM_N_SLOTS,
     .params_size = sizeof(sentiment_lstm_params),
@@ -202,14 +202,14 @@ rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_s
     const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_LSTM_B * 128] = ws->lstm1_xproj; /* [T][B][4H] */
+    rnn_real (*xp)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_xproj; /* [T][B][4H] */
     rnn_real (*h)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[SENTIMENT_LSTM_B * 128] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_LSTM_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 32, 128, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_linear_fwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, 4 * SENTIMENT_LSTM_LSTM1_H, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -720,8 +720,8 @@ rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_s
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(SENTIMENT_LSTM_B, 32, 1, ws->lstm1_h[500], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
-  rnn_act_fwd(RNN_ACT_SIGMOID, SENTIMENT_LSTM_B, 1, ws->out_out, ws->out_out);
+  rnn_linear_fwd(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N, ws->lstm1_h[SENTIMENT_LSTM_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_act_fwd(RNN_ACT_SIGMOID, SENTIMENT_LSTM_B, SENTIMENT_LSTM_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(SENTIMENT_LSTM_B, SENTIMENT_LSTM_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
 }
@@ -734,8 +734,8 @@ void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_work
                  sentiment_lstm_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(SENTIMENT_LSTM_B, 32, 1, ws->lstm1_h[500], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[500], &g->out_weight[0][0], g->out_bias);
-  memset(ws->lstm1_dh[0], 0, 500 * sizeof ws->lstm1_dh[0]);
+  rnn_linear_bwd(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N, ws->lstm1_h[SENTIMENT_LSTM_T], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[SENTIMENT_LSTM_T], &g->out_weight[0][0], g->out_bias);
+  memset(ws->lstm1_dh[0], 0, SENTIMENT_LSTM_T * sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
     /* W_hh packed once for the 500 per-step products (rnn.h) */
@@ -746,10 +746,10 @@ void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_work
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_LSTM_B * 128] = ws->lstm1_dxproj; /* [T][B][4H] */
+    rnn_real (*dxp)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_dxproj; /* [T][B][4H] */
     rnn_real (*dh)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[SENTIMENT_LSTM_B * 128] = ws->lstm1_gates; /* [T][B][4H] */
+    rnn_real (*gt)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
     rnn_real (*c)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_LSTM_B] = ws->seq_mask; /* [T][B] */
     memset(dc, 0, sizeof ws->lstm1_dc);
@@ -1259,10 +1259,10 @@ void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_work
     rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, sm[1], dh[2], dc, dxp[1], dh[1], dpeep, sc);
     rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, sm[0], dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 128, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 1, dxp[0], 128, h[0], SENTIMENT_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], SENTIMENT_LSTM_LSTM1_H);
-    rnn_col_sums(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 128, dxp[0], 128, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 1, dxp[0], 4 * SENTIMENT_LSTM_LSTM1_H, h[0], SENTIMENT_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], SENTIMENT_LSTM_LSTM1_H);
+    rnn_col_sums(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 4 * SENTIMENT_LSTM_LSTM1_H, dxp[0], 4 * SENTIMENT_LSTM_LSTM1_H, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 32, 128, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_linear_bwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, 4 * SENTIMENT_LSTM_LSTM1_H, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

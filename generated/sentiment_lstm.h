@@ -34,13 +34,13 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SENTIMENT_LSTM_N_PARAMS; gradients have the same layout. */
 typedef struct sentiment_lstm_params {
-  rnn_real embedding_weight[10000][32]; /* [vocab][E] one row per token id */
-  rnn_real lstm1_weight_ih[128][32]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[128][32]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
-  rnn_real lstm1_bias_ih[128]; /* [GH] per gate, same order */
-  rnn_real lstm1_bias_hh[128]; /* [GH] per gate, same order */
-  rnn_real out_weight[1][32]; /* [N][in] */
-  rnn_real out_bias[1]; /* [N] */
+  rnn_real embedding_weight[SENTIMENT_LSTM_VOCAB][SENTIMENT_LSTM_E]; /* [vocab][E] one row per token id */
+  rnn_real lstm1_weight_ih[4 * SENTIMENT_LSTM_LSTM1_H][SENTIMENT_LSTM_E]; /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_hh[4 * SENTIMENT_LSTM_LSTM1_H][SENTIMENT_LSTM_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_bias_ih[4 * SENTIMENT_LSTM_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real lstm1_bias_hh[4 * SENTIMENT_LSTM_LSTM1_H]; /* [GH] per gate, same order */
+  rnn_real out_weight[SENTIMENT_LSTM_OUT_N][SENTIMENT_LSTM_LSTM1_H]; /* [N][in] */
+  rnn_real out_bias[SENTIMENT_LSTM_OUT_N]; /* [N] */
 } sentiment_lstm_params;
 _Static_assert(sizeof(sentiment_lstm_params) == SENTIMENT_LSTM_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -54,28 +54,28 @@ typedef struct sentiment_lstm_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct sentiment_lstm_state {
-  rnn_real lstm1_h[4096]; /* [B][H] */
-  rnn_real lstm1_c[4096]; /* [B][H] */
+  rnn_real lstm1_h[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [B][H] */
+  rnn_real lstm1_c[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [B][H] */
 } sentiment_lstm_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct sentiment_lstm_workspace {
-  rnn_real seq_mask[500][128]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[500][4096]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[500][4096]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real lstm1_xproj[500][16384]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[500][16384]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[501][4096]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[501][4096]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[500][16384]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[501][4096]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[4096]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real seq_mask[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B]; /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real embedding_out[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * SENTIMENT_LSTM_E]; /* [T][B][E] embedded tokens */
+  rnn_real embedding_dout[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * SENTIMENT_LSTM_E]; /* [T][B][E] gradient of the embedded tokens */
+  rnn_real lstm1_xproj[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_gates[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H]; /* [T][B][4H] activated gates */
+  rnn_real lstm1_h[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_c[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_dxproj[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dh[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dc[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_scratch[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [B][H] scratch of the backward kernels */
   rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[128]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_out[SENTIMENT_LSTM_B * SENTIMENT_LSTM_OUT_N]; /* [B][N] outputs, after the activation */
+  rnn_real out_dout[SENTIMENT_LSTM_B * SENTIMENT_LSTM_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } sentiment_lstm_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -83,19 +83,19 @@ typedef struct sentiment_lstm_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[1][SENTIMENT_LSTM_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[SENTIMENT_LSTM_N_SLOTS][SENTIMENT_LSTM_N_PARAMS]; /* [S][N_PARAMS] */
 } sentiment_lstm_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct sentiment_lstm_step_state {
-  rnn_real embedding_out[32]; /* [E] */
-  rnn_real lstm1_h[32];     /* [H] state */
-  rnn_real lstm1_hnext[32]; /* [H] */
-  rnn_real lstm1_c[32];     /* [H] cell state */
-  rnn_real lstm1_cnext[32]; /* [H] */
-  rnn_real lstm1_xproj[128]; /* [4H] */
-  rnn_real lstm1_gates[128]; /* [4H] */
-  rnn_real out_out[1]; /* [N] */
+  rnn_real embedding_out[SENTIMENT_LSTM_E]; /* [E] */
+  rnn_real lstm1_h[SENTIMENT_LSTM_LSTM1_H];     /* [H] state */
+  rnn_real lstm1_hnext[SENTIMENT_LSTM_LSTM1_H]; /* [H] */
+  rnn_real lstm1_c[SENTIMENT_LSTM_LSTM1_H];     /* [H] cell state */
+  rnn_real lstm1_cnext[SENTIMENT_LSTM_LSTM1_H]; /* [H] */
+  rnn_real lstm1_xproj[4 * SENTIMENT_LSTM_LSTM1_H]; /* [4H] */
+  rnn_real lstm1_gates[4 * SENTIMENT_LSTM_LSTM1_H]; /* [4H] */
+  rnn_real out_out[SENTIMENT_LSTM_OUT_N]; /* [N] */
 } sentiment_lstm_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

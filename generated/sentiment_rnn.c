@@ -14,19 +14,19 @@ void sentiment_rnn_init(sentiment_rnn_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [10000][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, 10000, 32, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, SENTIMENT_RNN_VOCAB, SENTIMENT_RNN_E, 0, &p->embedding_weight[0][0]);
   /* rnn.weight_ih [32][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 32, 32, 0, &p->rnn_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_E, 0, &p->rnn_weight_ih[0][0]);
   /* rnn.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 32, 32, 0, &p->rnn_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_RNN_H, 0, &p->rnn_weight_hh[0][0]);
   /* rnn.bias_ih [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_RNN_RNN_H, 1, 0, p->rnn_bias_ih);
   /* rnn.bias_hh [32]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 32, 1, 0, p->rnn_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_RNN_RNN_H, 1, 0, p->rnn_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 32, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_RNN_OUT_N, SENTIMENT_RNN_RNN_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_RNN_OUT_N, 1, 0, p->out_bias);
 }
 
 void sentiment_rnn_reset_state(sentiment_rnn_state *s) {
@@ -82,24 +82,24 @@ const rnn_real *sentiment_rnn_step(const sentiment_rnn_params *p, sentiment_rnn_
   rnn_gather_rows(1, SENTIMENT_RNN_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(32, 32, &p->rnn_weight_ih[0][0], s->embedding_out, SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  rnn_step_preact(SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_E, &p->rnn_weight_ih[0][0], s->embedding_out, SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
   rnn_simple_fwd_step(1, SENTIMENT_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
-  rnn_linear_fwd(1, 32, 1, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
-  rnn_act_fwd(RNN_ACT_SIGMOID, 1, 1, s->out_out, s->out_out);
+  rnn_linear_fwd(1, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_act_fwd(RNN_ACT_SIGMOID, 1, SENTIMENT_RNN_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc sentiment_rnn_tensors[] = {
-    {"embedding.weight", 10000, 32, 0},
-    {"rnn.weight_ih", 32, 32, 320000},
-    {"rnn.weight_hh", 32, 32, 321024},
-    {"rnn.bias_ih", 32, 1, 322048},
-    {"rnn.bias_hh", 32, 1, 322080},
-    {"out.weight", 1, 32, 322112},
-    {"out.bias", 1, 1, 322144},
+    {"embedding.weight", SENTIMENT_RNN_VOCAB, SENTIMENT_RNN_E, offsetof(sentiment_rnn_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn.weight_ih", SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_E, offsetof(sentiment_rnn_params, rnn_weight_ih) / sizeof(rnn_real)},
+    {"rnn.weight_hh", SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_RNN_H, offsetof(sentiment_rnn_params, rnn_weight_hh) / sizeof(rnn_real)},
+    {"rnn.bias_ih", SENTIMENT_RNN_RNN_H, 1, offsetof(sentiment_rnn_params, rnn_bias_ih) / sizeof(rnn_real)},
+    {"rnn.bias_hh", SENTIMENT_RNN_RNN_H, 1, offsetof(sentiment_rnn_params, rnn_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", SENTIMENT_RNN_OUT_N, SENTIMENT_RNN_RNN_H, offsetof(sentiment_rnn_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", SENTIMENT_RNN_OUT_N, 1, offsetof(sentiment_rnn_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { sentiment_rnn_init(p, seed); }
@@ -130,7 +130,7 @@ const RnnModelDesc sentiment_rnn_desc = {
     .length = SENTIMENT_RNN_T,
     .batch = SENTIMENT_RNN_B,
     .tokens = 1,
-    .vocab = 10000,
+    .vocab = SENTIMENT_RNN_VOCAB,
     .features = 0,
     .out_units = SENTIMENT_RNN_OUT,
     .out_per_step = 0,
@@ -140,7 +140,7 @@ const RnnModelDesc sentiment_rnn_desc = {
     .stateful = 0,
     .can_sample = 0,
     .n_params = SENTIMENT_RNN_N_PARAMS,
-    .n_tensors = 7,
+    .n_tensors = (int)(sizeof sentiment_rnn_tensors / sizeof sentiment_rnn_tensors[0]),
     .tensors = sentiment_rnn_tensors,
     .n_slots = SENTIMENT_RNN_N_SLOTS,
     .params_size = sizeof(sentiment_rnn_params),
@@ -197,12 +197,12 @@ rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_stat
     rnn_pack_recurrent(1, SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_RNN_B * 32] = ws->rnn_xproj; /* [T][B][H] */
+    rnn_real (*xp)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_RNN_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(SENTIMENT_RNN_T * SENTIMENT_RNN_B, 32, 32, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
+    rnn_linear_fwd(SENTIMENT_RNN_T * SENTIMENT_RNN_B, SENTIMENT_RNN_E, SENTIMENT_RNN_RNN_H, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
@@ -708,8 +708,8 @@ rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_stat
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(SENTIMENT_RNN_B, 32, 1, ws->rnn_h[500], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
-  rnn_act_fwd(RNN_ACT_SIGMOID, SENTIMENT_RNN_B, 1, ws->out_out, ws->out_out);
+  rnn_linear_fwd(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_OUT_N, ws->rnn_h[SENTIMENT_RNN_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_act_fwd(RNN_ACT_SIGMOID, SENTIMENT_RNN_B, SENTIMENT_RNN_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(SENTIMENT_RNN_B, SENTIMENT_RNN_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
 }
@@ -722,8 +722,8 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
                  sentiment_rnn_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(SENTIMENT_RNN_B, 32, 1, ws->rnn_h[500], &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[500], &g->out_weight[0][0], g->out_bias);
-  memset(ws->rnn_dh[0], 0, 500 * sizeof ws->rnn_dh[0]);
+  rnn_linear_bwd(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_OUT_N, ws->rnn_h[SENTIMENT_RNN_T], &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[SENTIMENT_RNN_T], &g->out_weight[0][0], g->out_bias);
+  memset(ws->rnn_dh[0], 0, SENTIMENT_RNN_T * sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
     /* W_hh packed once for the 500 per-step products (rnn.h) */
@@ -731,7 +731,7 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_RNN_B * 32] = ws->rnn_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_RNN_B] = ws->seq_mask; /* [T][B] */
@@ -1239,10 +1239,10 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 32, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_T * SENTIMENT_RNN_B, 1, dxp[0], 32, h[0], SENTIMENT_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], SENTIMENT_RNN_RNN_H);
-    rnn_col_sums(SENTIMENT_RNN_T * SENTIMENT_RNN_B, 32, dxp[0], 32, g->rnn_bias_hh);
+    rnn_gemm(1, 0, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_T * SENTIMENT_RNN_B, 1, dxp[0], SENTIMENT_RNN_RNN_H, h[0], SENTIMENT_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], SENTIMENT_RNN_RNN_H);
+    rnn_col_sums(SENTIMENT_RNN_T * SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, dxp[0], SENTIMENT_RNN_RNN_H, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(SENTIMENT_RNN_T * SENTIMENT_RNN_B, 32, 32, ws->embedding_out[0], &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
+    rnn_linear_bwd(SENTIMENT_RNN_T * SENTIMENT_RNN_B, SENTIMENT_RNN_E, SENTIMENT_RNN_RNN_H, ws->embedding_out[0], &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
   rnn_scatter_add_rows(SENTIMENT_RNN_T * SENTIMENT_RNN_B, SENTIMENT_RNN_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);

@@ -34,13 +34,13 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SENTIMENT_RNN_N_PARAMS; gradients have the same layout. */
 typedef struct sentiment_rnn_params {
-  rnn_real embedding_weight[10000][32]; /* [vocab][E] one row per token id */
-  rnn_real rnn_weight_ih[32][32]; /* [H][I] */
-  rnn_real rnn_weight_hh[32][32]; /* [H][H] */
-  rnn_real rnn_bias_ih[32]; /* [H] */
-  rnn_real rnn_bias_hh[32]; /* [H] */
-  rnn_real out_weight[1][32]; /* [N][in] */
-  rnn_real out_bias[1]; /* [N] */
+  rnn_real embedding_weight[SENTIMENT_RNN_VOCAB][SENTIMENT_RNN_E]; /* [vocab][E] one row per token id */
+  rnn_real rnn_weight_ih[SENTIMENT_RNN_RNN_H][SENTIMENT_RNN_E]; /* [H][I] */
+  rnn_real rnn_weight_hh[SENTIMENT_RNN_RNN_H][SENTIMENT_RNN_RNN_H]; /* [H][H] */
+  rnn_real rnn_bias_ih[SENTIMENT_RNN_RNN_H]; /* [H] */
+  rnn_real rnn_bias_hh[SENTIMENT_RNN_RNN_H]; /* [H] */
+  rnn_real out_weight[SENTIMENT_RNN_OUT_N][SENTIMENT_RNN_RNN_H]; /* [N][in] */
+  rnn_real out_bias[SENTIMENT_RNN_OUT_N]; /* [N] */
 } sentiment_rnn_params;
 _Static_assert(sizeof(sentiment_rnn_params) == SENTIMENT_RNN_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -54,24 +54,24 @@ typedef struct sentiment_rnn_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct sentiment_rnn_state {
-  rnn_real rnn_h[4096]; /* [B][H] */
+  rnn_real rnn_h[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [B][H] */
 } sentiment_rnn_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct sentiment_rnn_workspace {
-  rnn_real seq_mask[500][128]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[500][4096]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[500][4096]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn_xproj[500][4096]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[501][4096]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[500][4096]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn_dh[501][4096]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn_scratch[4096]; /* [B][H] scratch of the backward kernels */
+  rnn_real seq_mask[SENTIMENT_RNN_T][SENTIMENT_RNN_B]; /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real embedding_out[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_E]; /* [T][B][E] embedded tokens */
+  rnn_real embedding_dout[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_E]; /* [T][B][E] gradient of the embedded tokens */
+  rnn_real rnn_xproj[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_h[SENTIMENT_RNN_T + 1][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_dxproj[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dh[SENTIMENT_RNN_T + 1][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn_scratch[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_RNN_RNN_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[128]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[128]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_out[SENTIMENT_RNN_B * SENTIMENT_RNN_OUT_N]; /* [B][N] outputs, after the activation */
+  rnn_real out_dout[SENTIMENT_RNN_B * SENTIMENT_RNN_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
 } sentiment_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -79,16 +79,16 @@ typedef struct sentiment_rnn_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[1][SENTIMENT_RNN_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[SENTIMENT_RNN_N_SLOTS][SENTIMENT_RNN_N_PARAMS]; /* [S][N_PARAMS] */
 } sentiment_rnn_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct sentiment_rnn_step_state {
-  rnn_real embedding_out[32]; /* [E] */
-  rnn_real rnn_h[32];     /* [H] state */
-  rnn_real rnn_hnext[32]; /* [H] */
-  rnn_real rnn_xproj[32]; /* [H] */
-  rnn_real out_out[1]; /* [N] */
+  rnn_real embedding_out[SENTIMENT_RNN_E]; /* [E] */
+  rnn_real rnn_h[SENTIMENT_RNN_RNN_H];     /* [H] state */
+  rnn_real rnn_hnext[SENTIMENT_RNN_RNN_H]; /* [H] */
+  rnn_real rnn_xproj[SENTIMENT_RNN_RNN_H]; /* [H] */
+  rnn_real out_out[SENTIMENT_RNN_OUT_N]; /* [N] */
 } sentiment_rnn_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */

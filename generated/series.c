@@ -14,17 +14,17 @@ void series_init(series_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* rnn.weight_ih [100]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 100, 1, 0, p->rnn_weight_ih);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SERIES_RNN_H, SERIES_F, 0, p->rnn_weight_ih);
   /* rnn.weight_hh [100][100]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, 100, 100, 0, &p->rnn_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, SERIES_RNN_H, SERIES_RNN_H, 0, &p->rnn_weight_hh[0][0]);
   /* rnn.bias_ih [100]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 100, 1, 0, p->rnn_bias_ih);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SERIES_RNN_H, 1, 0, p->rnn_bias_ih);
   /* rnn.bias_hh [100]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 100, 1, 0, p->rnn_bias_hh);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SERIES_RNN_H, 1, 0, p->rnn_bias_hh);
   /* out.weight [1][100]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, 1, 100, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SERIES_OUT_N, SERIES_RNN_H, 0, &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
-  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, 1, 1, 0, p->out_bias);
+  rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SERIES_OUT_N, 1, 0, p->out_bias);
 }
 
 void series_reset_state(series_state *s) {
@@ -80,22 +80,22 @@ const rnn_real *series_step(const series_params *p, series_step_state *s,
                         const rnn_real x[SERIES_F]) {
   /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(100, 1, p->rnn_weight_ih, x, SERIES_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  rnn_step_preact(SERIES_RNN_H, SERIES_F, p->rnn_weight_ih, x, SERIES_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
   rnn_simple_fwd_step(1, SERIES_RNN_H, 1, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
-  rnn_linear_fwd(1, 100, 1, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  rnn_linear_fwd(1, SERIES_RNN_H, SERIES_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc series_tensors[] = {
-    {"rnn.weight_ih", 100, 1, 0},
-    {"rnn.weight_hh", 100, 100, 100},
-    {"rnn.bias_ih", 100, 1, 10100},
-    {"rnn.bias_hh", 100, 1, 10200},
-    {"out.weight", 1, 100, 10300},
-    {"out.bias", 1, 1, 10400},
+    {"rnn.weight_ih", SERIES_RNN_H, SERIES_F, offsetof(series_params, rnn_weight_ih) / sizeof(rnn_real)},
+    {"rnn.weight_hh", SERIES_RNN_H, SERIES_RNN_H, offsetof(series_params, rnn_weight_hh) / sizeof(rnn_real)},
+    {"rnn.bias_ih", SERIES_RNN_H, 1, offsetof(series_params, rnn_bias_ih) / sizeof(rnn_real)},
+    {"rnn.bias_hh", SERIES_RNN_H, 1, offsetof(series_params, rnn_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", SERIES_OUT_N, SERIES_RNN_H, offsetof(series_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", SERIES_OUT_N, 1, offsetof(series_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { series_init(p, seed); }
@@ -127,7 +127,7 @@ const RnnModelDesc series_desc = {
     .batch = SERIES_B,
     .tokens = 0,
     .vocab = 0,
-    .features = 1,
+    .features = SERIES_F,
     .out_units = SERIES_OUT,
     .out_per_step = 1,
     .loss = RNN_LOSS_MSE,
@@ -136,7 +136,7 @@ const RnnModelDesc series_desc = {
     .stateful = 0,
     .can_sample = 1,
     .n_params = SERIES_N_PARAMS,
-    .n_tensors = 6,
+    .n_tensors = (int)(sizeof series_tensors / sizeof series_tensors[0]),
     .tensors = series_tensors,
     .n_slots = SERIES_N_SLOTS,
     .params_size = sizeof(series_params),
@@ -187,11 +187,11 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
     rnn_pack_recurrent(1, SERIES_RNN_H, &p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL);
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], ws->rnn_whh_fwd, NULL}, *u = &whh;
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SERIES_B * 100] = ws->rnn_xproj; /* [T][B][H] */
+    rnn_real (*xp)[SERIES_B * SERIES_RNN_H] = ws->rnn_xproj; /* [T][B][H] */
     rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][1] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(SERIES_T * SERIES_B, 1, 100, x, p->rnn_weight_ih, p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
+    rnn_linear_fwd(SERIES_T * SERIES_B, SERIES_F, SERIES_RNN_H, x, p->rnn_weight_ih, p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = relu(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(SERIES_B, SERIES_RNN_H, 1, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
@@ -217,7 +217,7 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
   }
   /* ---- out: dense 100 -> 1, linear, every step ---- */
   /* y = linear(x W^T + b) */
-  rnn_linear_fwd(SERIES_T * SERIES_B, 100, 1, ws->rnn_h[1], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out[0]);
+  rnn_linear_fwd(SERIES_T * SERIES_B, SERIES_RNN_H, SERIES_OUT_N, ws->rnn_h[1], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out[0]);
   /* ---- loss: mse over every step, mean ---- */
   return rnn_loss_mse(SERIES_T * SERIES_B, SERIES_OUT, ws->out_out[0], &b->y[0][0][0], NULL, ws->out_dout[0]);
 }
@@ -230,7 +230,7 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
                  series_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(SERIES_T * SERIES_B, 100, 1, ws->rnn_h[1], &p->out_weight[0][0], ws->out_dout[0], ws->rnn_dh[1], &g->out_weight[0][0], g->out_bias);
+  rnn_linear_bwd(SERIES_T * SERIES_B, SERIES_RNN_H, SERIES_OUT_N, ws->rnn_h[1], &p->out_weight[0][0], ws->out_dout[0], ws->rnn_dh[1], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn_dh[0], 0, sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
@@ -239,7 +239,7 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
     const RnnRecurrent whh = {&p->rnn_weight_hh[0][0], NULL, ws->rnn_whh_bwd}, *u = &whh;
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->rnn_scratch; /* [B][H] */
-    rnn_real (*dxp)[SERIES_B * 100] = ws->rnn_dxproj; /* [T][B][H] */
+    rnn_real (*dxp)[SERIES_B * SERIES_RNN_H] = ws->rnn_dxproj; /* [T][B][H] */
     rnn_real (*dh)[SERIES_B * SERIES_RNN_H] = ws->rnn_dh; /* [T+1][B][H] */
     rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     /* da = dh * [h > 0]    dh' += W_hh^T da
@@ -265,10 +265,10 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 100, SERIES_RNN_H, SERIES_T * SERIES_B, 1, dxp[0], 100, h[0], SERIES_RNN_H, 1, &g->rnn_weight_hh[0][0], SERIES_RNN_H);
-    rnn_col_sums(SERIES_T * SERIES_B, 100, dxp[0], 100, g->rnn_bias_hh);
+    rnn_gemm(1, 0, SERIES_RNN_H, SERIES_RNN_H, SERIES_T * SERIES_B, 1, dxp[0], SERIES_RNN_H, h[0], SERIES_RNN_H, 1, &g->rnn_weight_hh[0][0], SERIES_RNN_H);
+    rnn_col_sums(SERIES_T * SERIES_B, SERIES_RNN_H, dxp[0], SERIES_RNN_H, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(SERIES_T * SERIES_B, 1, 100, &b->x[0][0][0], p->rnn_weight_ih, dxp[0], NULL, g->rnn_weight_ih, g->rnn_bias_ih);
+    rnn_linear_bwd(SERIES_T * SERIES_B, SERIES_F, SERIES_RNN_H, &b->x[0][0][0], p->rnn_weight_ih, dxp[0], NULL, g->rnn_weight_ih, g->rnn_bias_ih);
   }
 }
 

@@ -33,12 +33,12 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SERIES_N_PARAMS; gradients have the same layout. */
 typedef struct series_params {
-  rnn_real rnn_weight_ih[100]; /* [H][I] */
-  rnn_real rnn_weight_hh[100][100]; /* [H][H] */
-  rnn_real rnn_bias_ih[100]; /* [H] */
-  rnn_real rnn_bias_hh[100]; /* [H] */
-  rnn_real out_weight[1][100]; /* [N][in] */
-  rnn_real out_bias[1]; /* [N] */
+  rnn_real rnn_weight_ih[SERIES_RNN_H]; /* [H][I] */
+  rnn_real rnn_weight_hh[SERIES_RNN_H][SERIES_RNN_H]; /* [H][H] */
+  rnn_real rnn_bias_ih[SERIES_RNN_H]; /* [H] */
+  rnn_real rnn_bias_hh[SERIES_RNN_H]; /* [H] */
+  rnn_real out_weight[SERIES_OUT_N][SERIES_RNN_H]; /* [N][in] */
+  rnn_real out_bias[SERIES_OUT_N]; /* [N] */
 } series_params;
 _Static_assert(sizeof(series_params) == SERIES_N_PARAMS * sizeof(rnn_real),
                "parameters must be one flat array");
@@ -52,21 +52,21 @@ typedef struct series_batch {
 /* The recurrent state a forward pass starts from; with stateful
  * training it carries the last state of one batch into the next. */
 typedef struct series_state {
-  rnn_real rnn_h[5000]; /* [B][H] */
+  rnn_real rnn_h[SERIES_B * SERIES_RNN_H]; /* [B][H] */
 } series_state;
 
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct series_workspace {
-  rnn_real rnn_xproj[20][5000]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[21][5000]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[20][5000]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn_dh[21][5000]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn_scratch[5000]; /* [B][H] scratch of the backward kernels */
+  rnn_real rnn_xproj[SERIES_T][SERIES_B * SERIES_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_h[SERIES_T + 1][SERIES_B * SERIES_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_dxproj[SERIES_T][SERIES_B * SERIES_RNN_H]; /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dh[SERIES_T + 1][SERIES_B * SERIES_RNN_H]; /* [T+1][B][H] gradient of the states */
+  rnn_real rnn_scratch[SERIES_B * SERIES_RNN_H]; /* [B][H] scratch of the backward kernels */
   rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, SERIES_RNN_H)]; /* W_hh^T per gate, packed once per forward */
   rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, SERIES_RNN_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[20][50]; /* [T][B][N] outputs, after the activation */
-  rnn_real out_dout[20][50]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_out[SERIES_T][SERIES_B * SERIES_OUT_N]; /* [T][B][N] outputs, after the activation */
+  rnn_real out_dout[SERIES_T][SERIES_B * SERIES_OUT_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
 } series_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -74,15 +74,15 @@ typedef struct series_optim {
   RnnOptConfig config;
   long step;          /* updates done */
   double last_norm;   /* gradient norm of the last step, before clipping */
-  rnn_real slots[2][SERIES_N_PARAMS]; /* [S][N_PARAMS] */
+  rnn_real slots[SERIES_N_SLOTS][SERIES_N_PARAMS]; /* [S][N_PARAMS] */
 } series_optim;
 
 /* One-step inference with batch 1 and carried state (sampling). */
 typedef struct series_step_state {
-  rnn_real rnn_h[100];     /* [H] state */
-  rnn_real rnn_hnext[100]; /* [H] */
-  rnn_real rnn_xproj[100]; /* [H] */
-  rnn_real out_out[1]; /* [N] */
+  rnn_real rnn_h[SERIES_RNN_H];     /* [H] state */
+  rnn_real rnn_hnext[SERIES_RNN_H]; /* [H] */
+  rnn_real rnn_xproj[SERIES_RNN_H]; /* [H] */
+  rnn_real out_out[SERIES_OUT_N]; /* [N] */
 } series_step_state;
 
 /* Fills P with the spec's initializers, from SEED. */
