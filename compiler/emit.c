@@ -110,6 +110,8 @@ int emit_model(const IrModel *m, const EmitOptions *opt) {
   emit_backward(&e);
   e.out = &texts[2];
   emit_main_file(&e);
+  for (int i = 0; i < 3; i++)
+    emit_layout(&texts[i]);
   int rc = 0;
   if (texts[0].failed || texts[1].failed || texts[2].failed) {
     fprintf(stderr, "rnnc: error: out of memory while generating code\n");

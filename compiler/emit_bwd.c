@@ -262,8 +262,8 @@ void emit_backward(Emitter *e) {
   emit_printf(o, "/* Backward                                                                 */\n");
   emit_printf(o, "/* ======================================================================== */\n\n");
   emit_printf(o,
-              "void %s_backward(const %s_params *p, %s_workspace *ws, const %s_batch *b,\n"
-              "                 %s_params *g) {\n",
+              "void %s_backward(const %s_params *p, %s_workspace *ws, const %s_batch *b, "
+              "%s_params *g) {\n",
               n, n, n, n, n);
   size_t body = o->len;
   emit_printf(o, "  memset(g, 0, sizeof *g);\n");

@@ -30,27 +30,27 @@ void emit_desc(Emitter *e) {
   emit_printf(o,
               "static void desc_init(void *p, uint64_t seed) { %s_init(p, seed); }\n"
               "static void desc_reset_state(void *s) { %s_reset_state(s); }\n"
-              "static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,\n"
-              "                             RnnRng *rng) {\n"
+              "static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, "
+              "RnnRng *rng) {\n"
               "  return %s_forward(p, s, ws, b, rng);\n}\n"
               "static void desc_backward(const void *p, void *ws, const void *b, void *g) {\n"
               "  %s_backward(p, ws, b, g);\n}\n"
               "static void desc_optim_init(void *o) { %s_optim_init(o); }\n"
-              "static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,\n"
-              "                                const void *b, RnnRng *rng) {\n"
+              "static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, "
+              "const void *b, RnnRng *rng) {\n"
               "  return %s_train_step(p, g, o, s, ws, b, rng);\n}\n"
               "static void desc_step_reset(void *s) { %s_step_reset(s); }\n",
               n, n, n, n, n, n, n);
   if (m->input.kind == IR_INPUT_TOKENS)
     emit_printf(o,
-                "static const rnn_real *desc_step(const void *p, void *s, int32_t token,\n"
-                "                                 const rnn_real *x) {\n"
+                "static const rnn_real *desc_step(const void *p, void *s, int32_t token, "
+                "const rnn_real *x) {\n"
                 "  (void)x;\n  return %s_step(p, s, token);\n}\n\n",
                 n);
   else
     emit_printf(o,
-                "static const rnn_real *desc_step(const void *p, void *s, int32_t token,\n"
-                "                                 const rnn_real *x) {\n"
+                "static const rnn_real *desc_step(const void *p, void *s, int32_t token, "
+                "const rnn_real *x) {\n"
                 "  (void)token;\n  return %s_step(p, s, x);\n}\n\n",
                 n);
   char out[192], dout[192];

@@ -255,8 +255,8 @@ void emit_forward(Emitter *e) {
   emit_printf(o, "/* Forward                                                                  */\n");
   emit_printf(o, "/* ======================================================================== */\n\n");
   emit_printf(o,
-              "rnn_real %s_forward(const %s_params *p, %s_state *s, %s_workspace *ws,\n"
-              "                    const %s_batch *b, RnnRng *dropout_rng) {\n",
+              "rnn_real %s_forward(const %s_params *p, %s_state *s, %s_workspace *ws, "
+              "const %s_batch *b, RnnRng *dropout_rng) {\n",
               n, n, n, n, n);
   if (emit_find_buffer(m, -1, "on"))
     emit_printf(o, "  ws->dropout_on[0] = dropout_rng != NULL;\n");

@@ -83,8 +83,8 @@ static void emit_params_struct(Emitter *e) {
   }
   emit_printf(o, "} %s_params;\n", m->name);
   emit_printf(o,
-              "_Static_assert(sizeof(%s_params) == %s_N_PARAMS * sizeof(rnn_real),\n"
-              "               \"parameters must be one flat array\");\n\n",
+              "_Static_assert(sizeof(%s_params) == %s_N_PARAMS * sizeof(rnn_real), "
+              "\"parameters must be one flat array\");\n\n",
               m->name, e->up);
 }
 
@@ -228,21 +228,21 @@ static void emit_prototypes(Emitter *e) {
               " * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG\n"
               " * draws the dropout masks (training); NULL turns dropout off (eval).\n"
               " * Stateful models leave their last state in S. */\n"
-              "rnn_real %s_forward(const %s_params *p, %s_state *s, %s_workspace *ws,\n"
-              "                    const %s_batch *b, RnnRng *dropout_rng);\n\n",
+              "rnn_real %s_forward(const %s_params *p, %s_state *s, %s_workspace *ws, "
+              "const %s_batch *b, RnnRng *dropout_rng);\n\n",
               n, n, n, n, n);
   emit_printf(o,
               "/* Backward through time after %s_forward: G = dLoss/dP (overwritten). */\n"
-              "void %s_backward(const %s_params *p, %s_workspace *ws, const %s_batch *b,\n"
-              "                 %s_params *g);\n\n",
+              "void %s_backward(const %s_params *p, %s_workspace *ws, const %s_batch *b, "
+              "%s_params *g);\n\n",
               n, n, n, n, n, n);
   emit_printf(o,
               "/* Sets the optimizer to the spec's settings with empty state. */\n"
               "void %s_optim_init(%s_optim *o);\n\n"
               "/* One training step: forward, loss, backward, clipping, update.\n"
               " * Returns the loss before the update. */\n"
-              "rnn_real %s_train_step(%s_params *p, %s_params *g, %s_optim *o, %s_state *s,\n"
-              "                       %s_workspace *ws, const %s_batch *b, RnnRng *dropout_rng);\n\n",
+              "rnn_real %s_train_step(%s_params *p, %s_params *g, %s_optim *o, %s_state *s, "
+              "%s_workspace *ws, const %s_batch *b, RnnRng *dropout_rng);\n\n",
               n, n, n, n, n, n, n, n, n);
   emit_printf(o,
               "/* One-step inference (batch 1): zero state, then feed one step at a\n"
@@ -254,8 +254,8 @@ static void emit_prototypes(Emitter *e) {
                 n, n, n);
   else
     emit_printf(o,
-                "const rnn_real *%s_step(const %s_params *p, %s_step_state *s,\n"
-                "                        const rnn_real x[%s_F]);\n\n",
+                "const rnn_real *%s_step(const %s_params *p, %s_step_state *s, "
+                "const rnn_real x[%s_F]);\n\n",
                 n, n, n, e->up);
   emit_printf(o, "/* The model for generic tools: driver, checkpoints, tests. */\n"
                  "extern const RnnModelDesc %s_desc;\n\n",

@@ -59,8 +59,8 @@ void emit_optimizer(Emitter *e) {
               "}\n\n",
               n, n, n, e->up);
   emit_printf(o,
-              "rnn_real %s_train_step(%s_params *p, %s_params *g, %s_optim *o, %s_state *s,\n"
-              "                       %s_workspace *ws, const %s_batch *b, RnnRng *dropout_rng) {\n"
+              "rnn_real %s_train_step(%s_params *p, %s_params *g, %s_optim *o, %s_state *s, "
+              "%s_workspace *ws, const %s_batch *b, RnnRng *dropout_rng) {\n"
               "  rnn_real loss = %s_forward(p, s, ws, b, dropout_rng);\n"
               "  %s_backward(p, ws, b, g);\n"
               "  rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */\n",

@@ -76,3 +76,172 @@ void emit_banner(Emitter *e, const char *file, const char *what) {
               " */\n",
               file, what, RNNC_VERSION, e->opt->spec_path, e->opt->spec_hash);
 }
+
+/* ---------------------------------------------------------------------- */
+/* Layout: lines of at most EMIT_COLUMNS                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Appends N bytes of S to B. */
+static void put(EmitBuf *b, const char *s, size_t n) { emit_printf(b, "%.*s", (int)n, s); }
+
+/* Where the comment that ends LINE (N bytes) starts, or N when the line
+ * does not end in one; only a comment after code counts. */
+static size_t trailing_comment(const char *line, size_t n) {
+  if (n < 4 || memcmp(line + n - 2, "*/", 2) != 0)
+    return n;
+  for (size_t i = n - 2; i-- > 0;)
+    if (line[i] == '/' && line[i + 1] == '*') {
+      size_t j = i;
+      while (j > 0 && line[j - 1] == ' ')
+        j--;
+      return j > 0 ? i : n; /* nothing but spaces before it: a comment line */
+    }
+  return n;
+}
+
+/* A one-line comment too long for one line, as a block: its words after
+ * an opening slash-star on the first line, after " * " on the next ones,
+ * the closing star-slash after the last word. */
+static void wrap_comment(EmitBuf *out, const char *line, size_t n, size_t ind) {
+  const char *text = line + ind + 3, *end = line + n - 3; /* inside the comment's marks */
+  while (end > text && end[-1] == ' ')
+    end--;
+  size_t col = 0;
+  int first = 1;
+  while (text < end) {
+    const char *w = text;
+    while (w < end && *w != ' ')
+      w++;
+    size_t len = (size_t)(w - text);
+    if (first || col + 1 + len > EMIT_COLUMNS - 3) {
+      if (!first)
+        put(out, "\n", 1);
+      emit_printf(out, "%*s%s%.*s", (int)ind, "", first ? "/* " : " * ", (int)len, text);
+      col = ind + 3 + len;
+      first = 0;
+    } else {
+      emit_printf(out, " %.*s", (int)len, text);
+      col += 1 + len;
+    }
+    text = w;
+    while (text < end && *text == ' ')
+      text++;
+  }
+  put(out, " */\n", 4);
+}
+
+/* The offset of the bracket that closes the one at OPEN in LINE (N
+ * bytes), skipping strings; N when it is not on the line. Top-level
+ * commas inside it go to COMMAS (at most MAX; *N_COMMAS how many). */
+static size_t match_bracket(const char *line, size_t n, size_t open, size_t *commas, int max,
+                            int *n_commas) {
+  int depth = 0, quote = 0;
+  *n_commas = 0;
+  for (size_t i = open; i < n; i++) {
+    char c = line[i];
+    if (quote) {
+      if (c == '\\')
+        i++;
+      else
+        quote = c != '"';
+    } else if (c == '"') {
+      quote = 1;
+    } else if (c == '(' || c == '{' || c == '[') {
+      depth++;
+    } else if (c == ')' || c == '}' || c == ']') {
+      if (--depth == 0)
+        return i;
+    } else if (c == ',' && depth == 1 && *n_commas < max) {
+      commas[(*n_commas)++] = i;
+    }
+  }
+  return n;
+}
+
+enum { MAX_ARGS = 64 };
+
+/* A code line too long for one line, broken between the arguments of its
+ * first bracket that has several: as many per line as fit, each
+ * continuation aligned one column past the bracket (or four past the
+ * line's indentation when that column leaves too little room). */
+static void wrap_code(EmitBuf *out, const char *line, size_t n, size_t ind) {
+  size_t commas[MAX_ARGS], open = 0, close = n;
+  int n_commas = 0;
+  for (; open < n; open++)
+    if ((line[open] == '(' || line[open] == '{') &&
+        (close = match_bracket(line, n, open, commas, MAX_ARGS, &n_commas)) < n && n_commas > 0)
+      break;
+  if (open == n) { /* nothing to break between: it stays long */
+    put(out, line, n);
+    return;
+  }
+  size_t align = open + 1 <= EMIT_COLUMNS / 2 ? open + 1 : ind + 4;
+  put(out, line, open + 1);
+  size_t col = open + 1;
+  if (align != open + 1) {
+    emit_printf(out, "\n%*s", (int)align, "");
+    col = align;
+  }
+  for (int a = 0; a <= n_commas; a++) {
+    size_t from = a == 0 ? open + 1 : commas[a - 1] + 1;
+    size_t to = a == n_commas ? close : commas[a];
+    while (from < to && line[from] == ' ')
+      from++;
+    size_t len = to - from + (a < n_commas ? 1 : n - close); /* its comma, or the tail */
+    if (a > 0 && col + 1 + len > EMIT_COLUMNS) {
+      emit_printf(out, "\n%*s", (int)align, "");
+      col = align;
+    } else if (a > 0) {
+      put(out, " ", 1);
+      col++;
+    }
+    put(out, line + from, to - from + (a < n_commas ? 1 : 0));
+    col += len;
+  }
+  put(out, line + close, n - close);
+}
+
+/* Contract: see emitter.h. One line at a time: a line that fits stays as
+ * it is; a code line that ends in a comment has the comment moved above
+ * it; a long macro continues after a backslash; a long comment becomes a
+ * block; a long code line breaks between arguments. */
+void emit_layout(EmitBuf *b) {
+  if (b->failed)
+    return;
+  EmitBuf out = {NULL, 0, 0, 0};
+  for (size_t at = 0; at < b->len;) {
+    const char *line = b->data + at, *nl = memchr(line, '\n', b->len - at);
+    size_t n = nl ? (size_t)(nl - line) : b->len - at;
+    at += n + (nl != NULL);
+    size_t ind = strspn(line, " ");
+    size_t comment = trailing_comment(line, n);
+    if (n <= EMIT_COLUMNS) {
+      put(&out, line, n);
+    } else if (comment < n) { /* the comment goes above the code it follows */
+      size_t code = comment;
+      while (code > 0 && line[code - 1] == ' ')
+        code--;
+      EmitBuf above = {NULL, 0, 0, 0};
+      emit_printf(&above, "%*s%.*s\n", (int)ind, "", (int)(n - comment), line + comment);
+      emit_printf(&above, "%.*s\n", (int)code, line);
+      emit_layout(&above);
+      put(&out, above.data, above.len);
+      free(above.data);
+      out.len -= 1; /* its last newline: the line's own follows */
+    } else if (strncmp(line, "#define ", 8) == 0 && memchr(line + 8, ' ', n - 8)) {
+      /* a long macro: its value on the next line, after a backslash */
+      const char *value = memchr(line + 8, ' ', n - 8);
+      emit_printf(&out, "%.*s \\\n    %.*s", (int)(value - line), line,
+                  (int)(n - (size_t)(value + 1 - line)), value + 1);
+    } else if (strncmp(line + ind, "/* ", 3) == 0 && n >= 3 && memcmp(line + n - 3, " */", 3) == 0) {
+      wrap_comment(&out, line, n, ind);
+      out.len -= 1;
+    } else {
+      wrap_code(&out, line, n, ind);
+    }
+    if (nl)
+      put(&out, "\n", 1);
+  }
+  free(b->data);
+  *b = out;
+}

@@ -19,8 +19,8 @@ void emit_step_fn(Emitter *e) {
                 n, n, n);
   else
     emit_printf(o,
-                "const rnn_real *%s_step(const %s_params *p, %s_step_state *s,\n"
-                "                        const rnn_real x[%s_F]) {\n",
+                "const rnn_real *%s_step(const %s_params *p, %s_step_state *s, "
+                "const rnn_real x[%s_F]) {\n",
                 n, n, n, U);
   char cur[128];
   if (m->input.kind == IR_INPUT_FEATURES) {

@@ -41,6 +41,15 @@ typedef struct EmitBuf {
 
 void emit_printf(EmitBuf *b, const char *fmt, ...) EMIT_PRINTF(2, 3);
 
+/* The generated files' line length, and the one pass that holds them to
+ * it: emit_layout rewrites B so that a line over EMIT_COLUMNS breaks
+ * between the arguments of its first multi-argument bracket, aligned one
+ * past it; a comment that ends a long line moves above it; a long
+ * one-line comment becomes a block. The emitters write logical lines and
+ * never count continuation spaces. */
+#define EMIT_COLUMNS 100
+void emit_layout(EmitBuf *b);
+
 /* Whether NEEDLE ("s->") occurs in B's text from byte FROM on, not as the
  * tail of a longer name ("ws->"): a function body checks whether it used
  * a parameter before it emits a `(void)` for it. */

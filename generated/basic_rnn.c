@@ -14,9 +14,11 @@ void basic_rnn_init(basic_rnn_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* cell.weight_ih [5][3]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, BASIC_RNN_CELL_H, BASIC_RNN_F, 0, &p->cell_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, BASIC_RNN_CELL_H, BASIC_RNN_F, 0,
+                &p->cell_weight_ih[0][0]);
   /* cell.weight_hh [5][5]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, 0, &p->cell_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, 0,
+                &p->cell_weight_hh[0][0]);
   /* cell.bias_ih [5]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, BASIC_RNN_CELL_H, 1, 0, p->cell_bias_ih);
 }
@@ -54,8 +56,9 @@ void basic_rnn_optim_init(basic_rnn_optim *o) {
   rnn_opt_init(&o->config, BASIC_RNN_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real basic_rnn_train_step(basic_rnn_params *p, basic_rnn_params *g, basic_rnn_optim *o, basic_rnn_state *s,
-                       basic_rnn_workspace *ws, const basic_rnn_batch *b, RnnRng *dropout_rng) {
+rnn_real basic_rnn_train_step(basic_rnn_params *p, basic_rnn_params *g, basic_rnn_optim *o,
+                              basic_rnn_state *s, basic_rnn_workspace *ws, const basic_rnn_batch *b,
+                              RnnRng *dropout_rng) {
   rnn_real loss = basic_rnn_forward(p, s, ws, b, dropout_rng);
   basic_rnn_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -71,11 +74,13 @@ void basic_rnn_step_reset(basic_rnn_step_state *s) {
 }
 
 const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *s,
-                        const rnn_real x[BASIC_RNN_F]) {
+                               const rnn_real x[BASIC_RNN_F]) {
   /* cell: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent cell_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(BASIC_RNN_CELL_H, BASIC_RNN_F, &p->cell_weight_ih[0][0], x, BASIC_RNN_CELL_H, &p->cell_weight_hh[0][0], s->cell_h, p->cell_bias_ih, NULL, s->cell_xproj);
-  rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, 0, s->cell_xproj, s->cell_h, &cell_whh, NULL, NULL, NULL, s->cell_hnext);
+  rnn_step_preact(BASIC_RNN_CELL_H, BASIC_RNN_F, &p->cell_weight_ih[0][0], x, BASIC_RNN_CELL_H,
+                  &p->cell_weight_hh[0][0], s->cell_h, p->cell_bias_ih, NULL, s->cell_xproj);
+  rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, 0, s->cell_xproj, s->cell_h, &cell_whh, NULL, NULL, NULL,
+                      s->cell_hnext);
   memcpy(s->cell_h, s->cell_hnext, sizeof s->cell_h);
   return s->cell_h;
 }
@@ -83,28 +88,29 @@ const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *
 /* ---- the description table ---- */
 
 static const RnnTensorDesc basic_rnn_tensors[] = {
-    {"cell.weight_ih", BASIC_RNN_CELL_H, BASIC_RNN_F, offsetof(basic_rnn_params, cell_weight_ih) / sizeof(rnn_real)},
-    {"cell.weight_hh", BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, offsetof(basic_rnn_params, cell_weight_hh) / sizeof(rnn_real)},
-    {"cell.bias_ih", BASIC_RNN_CELL_H, 1, offsetof(basic_rnn_params, cell_bias_ih) / sizeof(rnn_real)},
+    {"cell.weight_ih", BASIC_RNN_CELL_H, BASIC_RNN_F,
+     offsetof(basic_rnn_params, cell_weight_ih) / sizeof(rnn_real)},
+    {"cell.weight_hh", BASIC_RNN_CELL_H, BASIC_RNN_CELL_H,
+     offsetof(basic_rnn_params, cell_weight_hh) / sizeof(rnn_real)},
+    {"cell.bias_ih", BASIC_RNN_CELL_H, 1,
+     offsetof(basic_rnn_params, cell_bias_ih) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { basic_rnn_init(p, seed); }
 static void desc_reset_state(void *s) { basic_rnn_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return basic_rnn_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   basic_rnn_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { basic_rnn_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return basic_rnn_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { basic_rnn_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)token;
   return basic_rnn_step(p, s, x);
 }
@@ -141,7 +147,8 @@ const RnnModelDesc basic_rnn_desc = {
     .batch_x = offsetof(basic_rnn_batch, x),
     .batch_y = offsetof(basic_rnn_batch, y),
     .batch_lengths = -1,
-    .output_offset = offsetof(basic_rnn_workspace, cell_h) + 1 * sizeof(((basic_rnn_workspace *)0)->cell_h[0]),
+    .output_offset = offsetof(basic_rnn_workspace,
+                              cell_h) + 1 * sizeof(((basic_rnn_workspace *)0)->cell_h[0]),
     .forward_flops = 640,
     .train_flops = 1680,
     .init = desc_init,
@@ -169,7 +176,7 @@ const RnnModelDesc basic_rnn_desc = {
 /* ======================================================================== */
 
 rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_rnn_workspace *ws,
-                    const basic_rnn_batch *b, RnnRng *dropout_rng) {
+                           const basic_rnn_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* ---- cell: simple_rnn, 3 -> 5, every step ---- */
   {
@@ -181,22 +188,24 @@ rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][3] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_F, BASIC_RNN_CELL_H, x, &p->cell_weight_ih[0][0], p->cell_bias_ih, NULL, xp[0]);
+    rnn_linear_fwd(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_F, BASIC_RNN_CELL_H, x,
+                   &p->cell_weight_ih[0][0], p->cell_bias_ih, NULL, xp[0]);
     memcpy(h[0], s->cell_h, sizeof s->cell_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
     rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, xp[1], h[1], u, hmask, NULL, NULL, h[2]);
   }
   /* ---- loss: mse over every step, mean ---- */
-  return rnn_loss_mse(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_OUT, ws->cell_h[1], &b->y[0][0][0], NULL, ws->cell_dh[1]);
+  return rnn_loss_mse(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_OUT, ws->cell_h[1], &b->y[0][0][0], NULL,
+                      ws->cell_dh[1]);
 }
 
 /* ======================================================================== */
 /* Backward                                                                 */
 /* ======================================================================== */
 
-void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, const basic_rnn_batch *b,
-                 basic_rnn_params *g) {
+void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws,
+                        const basic_rnn_batch *b, basic_rnn_params *g) {
   memset(g, 0, sizeof *g);
   memset(ws->cell_dh[0], 0, sizeof ws->cell_dh[0]);
   /* ---- cell: backward through time ---- */
@@ -211,12 +220,18 @@ void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, cons
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
-    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1],
+                        dh[1], sc);
+    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0],
+                        dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, BASIC_RNN_T * BASIC_RNN_B, 1, dxp[0], BASIC_RNN_CELL_H, h[0], BASIC_RNN_CELL_H, 1, &g->cell_weight_hh[0][0], BASIC_RNN_CELL_H);
+    rnn_gemm(1, 0, BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, BASIC_RNN_T * BASIC_RNN_B, 1, dxp[0],
+             BASIC_RNN_CELL_H, h[0], BASIC_RNN_CELL_H, 1, &g->cell_weight_hh[0][0],
+             BASIC_RNN_CELL_H);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_F, BASIC_RNN_CELL_H, &b->x[0][0][0], &p->cell_weight_ih[0][0], dxp[0], NULL, &g->cell_weight_ih[0][0], g->cell_bias_ih);
+    rnn_linear_bwd(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_F, BASIC_RNN_CELL_H, &b->x[0][0][0],
+                   &p->cell_weight_ih[0][0], dxp[0], NULL, &g->cell_weight_ih[0][0],
+                   g->cell_bias_ih);
   }
 }
 

@@ -54,13 +54,20 @@ typedef struct basic_rnn_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct basic_rnn_workspace {
-  rnn_real cell_xproj[BASIC_RNN_T][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real cell_h[BASIC_RNN_T + 1][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real cell_dxproj[BASIC_RNN_T][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real cell_dh[BASIC_RNN_T + 1][BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real cell_scratch[BASIC_RNN_B * BASIC_RNN_CELL_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real cell_whh_fwd[RNN_PACKED_FWD_SIZE(1, BASIC_RNN_CELL_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real cell_whh_bwd[RNN_PACKED_BWD_SIZE(1, BASIC_RNN_CELL_H)]; /* W_hh packed once per backward */
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real cell_xproj[BASIC_RNN_T][BASIC_RNN_B * BASIC_RNN_CELL_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real cell_h[BASIC_RNN_T + 1][BASIC_RNN_B * BASIC_RNN_CELL_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real cell_dxproj[BASIC_RNN_T][BASIC_RNN_B * BASIC_RNN_CELL_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real cell_dh[BASIC_RNN_T + 1][BASIC_RNN_B * BASIC_RNN_CELL_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real cell_scratch[BASIC_RNN_B * BASIC_RNN_CELL_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real cell_whh_fwd[RNN_PACKED_FWD_SIZE(1, BASIC_RNN_CELL_H)];
+  /* W_hh packed once per backward */
+  rnn_real cell_whh_bwd[RNN_PACKED_BWD_SIZE(1, BASIC_RNN_CELL_H)];
 } basic_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -89,25 +96,26 @@ void basic_rnn_reset_state(basic_rnn_state *s);
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
 rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_rnn_workspace *ws,
-                    const basic_rnn_batch *b, RnnRng *dropout_rng);
+                           const basic_rnn_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after basic_rnn_forward: G = dLoss/dP (overwritten). */
-void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws, const basic_rnn_batch *b,
-                 basic_rnn_params *g);
+void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws,
+                        const basic_rnn_batch *b, basic_rnn_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void basic_rnn_optim_init(basic_rnn_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real basic_rnn_train_step(basic_rnn_params *p, basic_rnn_params *g, basic_rnn_optim *o, basic_rnn_state *s,
-                       basic_rnn_workspace *ws, const basic_rnn_batch *b, RnnRng *dropout_rng);
+rnn_real basic_rnn_train_step(basic_rnn_params *p, basic_rnn_params *g, basic_rnn_optim *o,
+                              basic_rnn_state *s, basic_rnn_workspace *ws, const basic_rnn_batch *b,
+                              RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void basic_rnn_step_reset(basic_rnn_step_state *s);
 const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *s,
-                        const rnn_real x[BASIC_RNN_F]);
+                               const rnn_real x[BASIC_RNN_F]);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc basic_rnn_desc;

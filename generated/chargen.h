@@ -33,8 +33,10 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of CHARGEN_N_PARAMS; gradients have the same layout. */
 typedef struct chargen_params {
-  rnn_real lstm1_weight_ih[4 * CHARGEN_LSTM1_H][CHARGEN_VOCAB]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[4 * CHARGEN_LSTM1_H][CHARGEN_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_ih[4 * CHARGEN_LSTM1_H][CHARGEN_VOCAB];
+  /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_weight_hh[4 * CHARGEN_LSTM1_H][CHARGEN_LSTM1_H];
   rnn_real lstm1_bias_ih[4 * CHARGEN_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real lstm1_bias_hh[4 * CHARGEN_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real logits_weight[CHARGEN_LOGITS_N][CHARGEN_LSTM1_H]; /* [N][in] */
@@ -59,20 +61,32 @@ typedef struct chargen_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct chargen_workspace {
-  rnn_real lstm1_xproj[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_xproj[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H];
   rnn_real lstm1_gates[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[CHARGEN_B * CHARGEN_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_h[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H];
+  /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_c[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H];
+  /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dxproj[CHARGEN_T][CHARGEN_B * 4 * CHARGEN_LSTM1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dh[CHARGEN_T + 1][CHARGEN_B * CHARGEN_LSTM1_H];
+  /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_dc[CHARGEN_B * CHARGEN_LSTM1_H];
   rnn_real lstm1_scratch[CHARGEN_B * CHARGEN_LSTM1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real lstm1_wih_t[CHARGEN_VOCAB * 4 * CHARGEN_LSTM1_H]; /* [VOCAB][4H] W_ih^T, transposed once per forward: a token's weights as one row */
-  rnn_real lstm1_dwih_t[CHARGEN_VOCAB * 4 * CHARGEN_LSTM1_H]; /* [VOCAB][4H] gradient of W_ih^T, summed by token before one transpose into dW_ih */
-  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, CHARGEN_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, CHARGEN_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[CHARGEN_T][CHARGEN_B * CHARGEN_LOGITS_N]; /* [T][B][N] outputs, after the activation */
-  rnn_real logits_dout[CHARGEN_T][CHARGEN_B * CHARGEN_LOGITS_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  /* [VOCAB][4H] W_ih^T, transposed once per forward: a token's weights as one row */
+  rnn_real lstm1_wih_t[CHARGEN_VOCAB * 4 * CHARGEN_LSTM1_H];
+  /* [VOCAB][4H] gradient of W_ih^T, summed by token before one transpose into dW_ih */
+  rnn_real lstm1_dwih_t[CHARGEN_VOCAB * 4 * CHARGEN_LSTM1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, CHARGEN_LSTM1_H)];
+  /* W_hh packed once per backward */
+  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, CHARGEN_LSTM1_H)];
+  /* [T][B][N] outputs, after the activation */
+  rnn_real logits_out[CHARGEN_T][CHARGEN_B * CHARGEN_LOGITS_N];
+  /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_dout[CHARGEN_T][CHARGEN_B * CHARGEN_LOGITS_N];
 } chargen_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -105,19 +119,20 @@ void chargen_reset_state(chargen_state *s);
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
 rnn_real chargen_forward(const chargen_params *p, chargen_state *s, chargen_workspace *ws,
-                    const chargen_batch *b, RnnRng *dropout_rng);
+                         const chargen_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after chargen_forward: G = dLoss/dP (overwritten). */
 void chargen_backward(const chargen_params *p, chargen_workspace *ws, const chargen_batch *b,
-                 chargen_params *g);
+                      chargen_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void chargen_optim_init(chargen_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real chargen_train_step(chargen_params *p, chargen_params *g, chargen_optim *o, chargen_state *s,
-                       chargen_workspace *ws, const chargen_batch *b, RnnRng *dropout_rng);
+rnn_real chargen_train_step(chargen_params *p, chargen_params *g, chargen_optim *o,
+                            chargen_state *s, chargen_workspace *ws, const chargen_batch *b,
+                            RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */

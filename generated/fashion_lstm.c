@@ -14,15 +14,18 @@ void fashion_lstm_init(fashion_lstm_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* lstm1.weight_ih [600][28]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, 0,
+                &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [600][150]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, 0,
+                &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [600]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, FASHION_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [600]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, FASHION_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* logits.weight [10][150]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_LSTM_LOGITS_N, FASHION_LSTM_LSTM1_H, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_LSTM_LOGITS_N, FASHION_LSTM_LSTM1_H, 0,
+                &p->logits_weight[0][0]);
   /* logits.bias [10]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_LSTM_LOGITS_N, 1, 0, p->logits_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
@@ -63,8 +66,10 @@ void fashion_lstm_optim_init(fashion_lstm_optim *o) {
   rnn_opt_init(&o->config, FASHION_LSTM_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real fashion_lstm_train_step(fashion_lstm_params *p, fashion_lstm_params *g, fashion_lstm_optim *o, fashion_lstm_state *s,
-                       fashion_lstm_workspace *ws, const fashion_lstm_batch *b, RnnRng *dropout_rng) {
+rnn_real fashion_lstm_train_step(fashion_lstm_params *p, fashion_lstm_params *g,
+                                 fashion_lstm_optim *o, fashion_lstm_state *s,
+                                 fashion_lstm_workspace *ws, const fashion_lstm_batch *b,
+                                 RnnRng *dropout_rng) {
   rnn_real loss = fashion_lstm_forward(p, s, ws, b, dropout_rng);
   fashion_lstm_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -80,14 +85,19 @@ void fashion_lstm_step_reset(fashion_lstm_step_state *s) {
 }
 
 const rnn_real *fashion_lstm_step(const fashion_lstm_params *p, fashion_lstm_step_state *s,
-                        const rnn_real x[FASHION_LSTM_F]) {
+                                  const rnn_real x[FASHION_LSTM_F]) {
   /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, &p->lstm1_weight_ih[0][0], x, FASHION_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
-  rnn_lstm_fwd_step(1, FASHION_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
+  rnn_step_preact(4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, &p->lstm1_weight_ih[0][0], x,
+                  FASHION_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih,
+                  p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_lstm_fwd_step(1, FASHION_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh,
+                    NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N, s->lstm1_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  /* logits */
+  rnn_linear_fwd(1, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N, s->lstm1_h,
+                 &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out);
   rnn_act_fwd(RNN_ACT_SOFTMAX, 1, FASHION_LSTM_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
@@ -95,31 +105,35 @@ const rnn_real *fashion_lstm_step(const fashion_lstm_params *p, fashion_lstm_ste
 /* ---- the description table ---- */
 
 static const RnnTensorDesc fashion_lstm_tensors[] = {
-    {"lstm1.weight_ih", 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_F, offsetof(fashion_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
-    {"lstm1.weight_hh", 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, offsetof(fashion_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
-    {"lstm1.bias_ih", 4 * FASHION_LSTM_LSTM1_H, 1, offsetof(fashion_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
-    {"lstm1.bias_hh", 4 * FASHION_LSTM_LSTM1_H, 1, offsetof(fashion_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
-    {"logits.weight", FASHION_LSTM_LOGITS_N, FASHION_LSTM_LSTM1_H, offsetof(fashion_lstm_params, logits_weight) / sizeof(rnn_real)},
-    {"logits.bias", FASHION_LSTM_LOGITS_N, 1, offsetof(fashion_lstm_params, logits_bias) / sizeof(rnn_real)},
+    {"lstm1.weight_ih", 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_F,
+     offsetof(fashion_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H,
+     offsetof(fashion_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * FASHION_LSTM_LSTM1_H, 1,
+     offsetof(fashion_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * FASHION_LSTM_LSTM1_H, 1,
+     offsetof(fashion_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"logits.weight", FASHION_LSTM_LOGITS_N, FASHION_LSTM_LSTM1_H,
+     offsetof(fashion_lstm_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", FASHION_LSTM_LOGITS_N, 1,
+     offsetof(fashion_lstm_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { fashion_lstm_init(p, seed); }
 static void desc_reset_state(void *s) { fashion_lstm_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return fashion_lstm_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   fashion_lstm_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { fashion_lstm_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return fashion_lstm_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { fashion_lstm_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)token;
   return fashion_lstm_step(p, s, x);
 }
@@ -183,8 +197,9 @@ const RnnModelDesc fashion_lstm_desc = {
 /* Forward                                                                  */
 /* ======================================================================== */
 
-rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *s, fashion_lstm_workspace *ws,
-                    const fashion_lstm_batch *b, RnnRng *dropout_rng) {
+rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *s,
+                              fashion_lstm_workspace *ws, const fashion_lstm_batch *b,
+                              RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* ---- lstm1: lstm, 28 -> 150, last step ---- */
   {
@@ -199,7 +214,8 @@ rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *
     rnn_real (*c)[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][28] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(FASHION_LSTM_T * FASHION_LSTM_B, FASHION_LSTM_F, 4 * FASHION_LSTM_LSTM1_H, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_linear_fwd(FASHION_LSTM_T * FASHION_LSTM_B, FASHION_LSTM_F, 4 * FASHION_LSTM_LSTM1_H, x,
+                   &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -207,52 +223,86 @@ rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *
      * g = tanh(W_ig x + b_ig + W_hg h' + b_hg)
      * o = sig(W_io x + b_io + W_ho h' + b_ho)
      * c = f*c' + i*g    h = o*tanh(c) */
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, NULL, NULL, gt[0], c[1], h[1]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, NULL, NULL, gt[1], c[2], h[2]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, NULL, NULL, gt[2], c[3], h[3]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, NULL, NULL, gt[3], c[4], h[4]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, NULL, NULL, gt[4], c[5], h[5]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, NULL, NULL, gt[5], c[6], h[6]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, NULL, NULL, gt[6], c[7], h[7]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, NULL, NULL, gt[7], c[8], h[8]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, NULL, NULL, gt[8], c[9], h[9]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, NULL, NULL, gt[9], c[10], h[10]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask, NULL, NULL, gt[10], c[11], h[11]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask, NULL, NULL, gt[11], c[12], h[12]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask, NULL, NULL, gt[12], c[13], h[13]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask, NULL, NULL, gt[13], c[14], h[14]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask, NULL, NULL, gt[14], c[15], h[15]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask, NULL, NULL, gt[15], c[16], h[16]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask, NULL, NULL, gt[16], c[17], h[17]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask, NULL, NULL, gt[17], c[18], h[18]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask, NULL, NULL, gt[18], c[19], h[19]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask, NULL, NULL, gt[19], c[20], h[20]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask, NULL, NULL, gt[20], c[21], h[21]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask, NULL, NULL, gt[21], c[22], h[22]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask, NULL, NULL, gt[22], c[23], h[23]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask, NULL, NULL, gt[23], c[24], h[24]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[24], h[24], c[24], u, peep, hmask, NULL, NULL, gt[24], c[25], h[25]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[25], h[25], c[25], u, peep, hmask, NULL, NULL, gt[25], c[26], h[26]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[26], h[26], c[26], u, peep, hmask, NULL, NULL, gt[26], c[27], h[27]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[27], h[27], c[27], u, peep, hmask, NULL, NULL, gt[27], c[28], h[28]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, NULL,
+                      NULL, gt[0], c[1], h[1]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, NULL,
+                      NULL, gt[1], c[2], h[2]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, NULL,
+                      NULL, gt[2], c[3], h[3]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, NULL,
+                      NULL, gt[3], c[4], h[4]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, NULL,
+                      NULL, gt[4], c[5], h[5]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, NULL,
+                      NULL, gt[5], c[6], h[6]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, NULL,
+                      NULL, gt[6], c[7], h[7]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, NULL,
+                      NULL, gt[7], c[8], h[8]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, NULL,
+                      NULL, gt[8], c[9], h[9]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, NULL,
+                      NULL, gt[9], c[10], h[10]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask,
+                      NULL, NULL, gt[10], c[11], h[11]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask,
+                      NULL, NULL, gt[11], c[12], h[12]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask,
+                      NULL, NULL, gt[12], c[13], h[13]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask,
+                      NULL, NULL, gt[13], c[14], h[14]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask,
+                      NULL, NULL, gt[14], c[15], h[15]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask,
+                      NULL, NULL, gt[15], c[16], h[16]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask,
+                      NULL, NULL, gt[16], c[17], h[17]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask,
+                      NULL, NULL, gt[17], c[18], h[18]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask,
+                      NULL, NULL, gt[18], c[19], h[19]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask,
+                      NULL, NULL, gt[19], c[20], h[20]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask,
+                      NULL, NULL, gt[20], c[21], h[21]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask,
+                      NULL, NULL, gt[21], c[22], h[22]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask,
+                      NULL, NULL, gt[22], c[23], h[23]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask,
+                      NULL, NULL, gt[23], c[24], h[24]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[24], h[24], c[24], u, peep, hmask,
+                      NULL, NULL, gt[24], c[25], h[25]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[25], h[25], c[25], u, peep, hmask,
+                      NULL, NULL, gt[25], c[26], h[26]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[26], h[26], c[26], u, peep, hmask,
+                      NULL, NULL, gt[26], c[27], h[27]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[27], h[27], c[27], u, peep, hmask,
+                      NULL, NULL, gt[27], c[28], h[28]);
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N, ws->lstm1_h[FASHION_LSTM_T], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out);
-  rnn_act_fwd(RNN_ACT_SOFTMAX, FASHION_LSTM_B, FASHION_LSTM_LOGITS_N, ws->logits_out, ws->logits_out);
+  rnn_linear_fwd(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N,
+                 ws->lstm1_h[FASHION_LSTM_T], &p->logits_weight[0][0], p->logits_bias, NULL,
+                 ws->logits_out);
+  rnn_act_fwd(RNN_ACT_SOFTMAX, FASHION_LSTM_B, FASHION_LSTM_LOGITS_N, ws->logits_out,
+              ws->logits_out);
   /* ---- loss: cross_entropy over each sequence, mean ---- */
-  return rnn_loss_xent(FASHION_LSTM_B, FASHION_LSTM_OUT, ws->logits_out, b->y, NULL, ws->logits_dout);
+  return rnn_loss_xent(FASHION_LSTM_B, FASHION_LSTM_OUT, ws->logits_out, b->y, NULL,
+                       ws->logits_dout);
 }
 
 /* ======================================================================== */
 /* Backward                                                                 */
 /* ======================================================================== */
 
-void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace *ws, const fashion_lstm_batch *b,
-                 fashion_lstm_params *g) {
+void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace *ws,
+                           const fashion_lstm_batch *b, fashion_lstm_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N, ws->lstm1_h[FASHION_LSTM_T], &p->logits_weight[0][0], ws->logits_dout, ws->lstm1_dh[FASHION_LSTM_T], &g->logits_weight[0][0], g->logits_bias);
+  rnn_linear_bwd(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, FASHION_LSTM_LOGITS_N,
+                 ws->lstm1_h[FASHION_LSTM_T], &p->logits_weight[0][0], ws->logits_dout,
+                 ws->lstm1_dh[FASHION_LSTM_T], &g->logits_weight[0][0], g->logits_bias);
   memset(ws->lstm1_dh[0], 0, FASHION_LSTM_T * sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
@@ -274,39 +324,72 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
      * di = dc*g * i(1-i)    df = dc*c' * f(1-f)    dg = dc*i * (1 - g^2)
      * dh' += W_hh^T [di df dg do]    dc' = dc*f
      * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[27], c[27], c[28], u, peep, hmask, NULL, dh[28], dc, dxp[27], dh[27], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[26], c[26], c[27], u, peep, hmask, NULL, dh[27], dc, dxp[26], dh[26], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[25], c[25], c[26], u, peep, hmask, NULL, dh[26], dc, dxp[25], dh[25], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[24], c[24], c[25], u, peep, hmask, NULL, dh[25], dc, dxp[24], dh[24], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask, NULL, dh[24], dc, dxp[23], dh[23], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask, NULL, dh[23], dc, dxp[22], dh[22], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask, NULL, dh[22], dc, dxp[21], dh[21], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask, NULL, dh[21], dc, dxp[20], dh[20], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask, NULL, dh[20], dc, dxp[19], dh[19], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask, NULL, dh[19], dc, dxp[18], dh[18], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask, NULL, dh[18], dc, dxp[17], dh[17], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask, NULL, dh[17], dc, dxp[16], dh[16], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask, NULL, dh[16], dc, dxp[15], dh[15], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask, NULL, dh[15], dc, dxp[14], dh[14], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask, NULL, dh[14], dc, dxp[13], dh[13], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask, NULL, dh[13], dc, dxp[12], dh[12], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask, NULL, dh[12], dc, dxp[11], dh[11], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask, NULL, dh[11], dc, dxp[10], dh[10], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask, NULL, dh[10], dc, dxp[9], dh[9], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask, NULL, dh[9], dc, dxp[8], dh[8], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask, NULL, dh[8], dc, dxp[7], dh[7], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask, NULL, dh[7], dc, dxp[6], dh[6], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask, NULL, dh[6], dc, dxp[5], dh[5], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask, NULL, dh[5], dc, dxp[4], dh[4], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask, NULL, dh[4], dc, dxp[3], dh[3], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask, NULL, dh[3], dc, dxp[2], dh[2], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, NULL, dh[2], dc, dxp[1], dh[1], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, NULL, dh[1], dc, dxp[0], dh[0], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[27], c[27], c[28], u, peep, hmask,
+                      NULL, dh[28], dc, dxp[27], dh[27], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[26], c[26], c[27], u, peep, hmask,
+                      NULL, dh[27], dc, dxp[26], dh[26], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[25], c[25], c[26], u, peep, hmask,
+                      NULL, dh[26], dc, dxp[25], dh[25], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[24], c[24], c[25], u, peep, hmask,
+                      NULL, dh[25], dc, dxp[24], dh[24], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask,
+                      NULL, dh[24], dc, dxp[23], dh[23], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask,
+                      NULL, dh[23], dc, dxp[22], dh[22], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask,
+                      NULL, dh[22], dc, dxp[21], dh[21], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask,
+                      NULL, dh[21], dc, dxp[20], dh[20], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask,
+                      NULL, dh[20], dc, dxp[19], dh[19], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask,
+                      NULL, dh[19], dc, dxp[18], dh[18], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask,
+                      NULL, dh[18], dc, dxp[17], dh[17], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask,
+                      NULL, dh[17], dc, dxp[16], dh[16], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask,
+                      NULL, dh[16], dc, dxp[15], dh[15], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask,
+                      NULL, dh[15], dc, dxp[14], dh[14], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask,
+                      NULL, dh[14], dc, dxp[13], dh[13], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask,
+                      NULL, dh[13], dc, dxp[12], dh[12], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask,
+                      NULL, dh[12], dc, dxp[11], dh[11], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask,
+                      NULL, dh[11], dc, dxp[10], dh[10], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask,
+                      NULL, dh[10], dc, dxp[9], dh[9], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask, NULL,
+                      dh[9], dc, dxp[8], dh[8], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask, NULL,
+                      dh[8], dc, dxp[7], dh[7], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask, NULL,
+                      dh[7], dc, dxp[6], dh[6], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask, NULL,
+                      dh[6], dc, dxp[5], dh[5], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask, NULL,
+                      dh[5], dc, dxp[4], dh[4], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask, NULL,
+                      dh[4], dc, dxp[3], dh[3], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask, NULL,
+                      dh[3], dc, dxp[2], dh[2], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, NULL,
+                      dh[2], dc, dxp[1], dh[1], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, NULL,
+                      dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, FASHION_LSTM_T * FASHION_LSTM_B, 1, dxp[0], 4 * FASHION_LSTM_LSTM1_H, h[0], FASHION_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], FASHION_LSTM_LSTM1_H);
-    rnn_col_sums(FASHION_LSTM_T * FASHION_LSTM_B, 4 * FASHION_LSTM_LSTM1_H, dxp[0], 4 * FASHION_LSTM_LSTM1_H, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, FASHION_LSTM_T * FASHION_LSTM_B,
+             1, dxp[0], 4 * FASHION_LSTM_LSTM1_H, h[0], FASHION_LSTM_LSTM1_H, 1,
+             &g->lstm1_weight_hh[0][0], FASHION_LSTM_LSTM1_H);
+    rnn_col_sums(FASHION_LSTM_T * FASHION_LSTM_B, 4 * FASHION_LSTM_LSTM1_H, dxp[0],
+                 4 * FASHION_LSTM_LSTM1_H, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(FASHION_LSTM_T * FASHION_LSTM_B, FASHION_LSTM_F, 4 * FASHION_LSTM_LSTM1_H, &b->x[0][0][0], &p->lstm1_weight_ih[0][0], dxp[0], NULL, &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_linear_bwd(FASHION_LSTM_T * FASHION_LSTM_B, FASHION_LSTM_F, 4 * FASHION_LSTM_LSTM1_H,
+                   &b->x[0][0][0], &p->lstm1_weight_ih[0][0], dxp[0], NULL,
+                   &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
 }
 

@@ -33,8 +33,10 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of FASHION_LSTM_N_PARAMS; gradients have the same layout. */
 typedef struct fashion_lstm_params {
-  rnn_real lstm1_weight_ih[4 * FASHION_LSTM_LSTM1_H][FASHION_LSTM_F]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[4 * FASHION_LSTM_LSTM1_H][FASHION_LSTM_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_ih[4 * FASHION_LSTM_LSTM1_H][FASHION_LSTM_F];
+  /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_weight_hh[4 * FASHION_LSTM_LSTM1_H][FASHION_LSTM_LSTM1_H];
   rnn_real lstm1_bias_ih[4 * FASHION_LSTM_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real lstm1_bias_hh[4 * FASHION_LSTM_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real logits_weight[FASHION_LSTM_LOGITS_N][FASHION_LSTM_LSTM1_H]; /* [N][in] */
@@ -59,18 +61,30 @@ typedef struct fashion_lstm_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct fashion_lstm_workspace {
-  rnn_real lstm1_xproj[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, FASHION_LSTM_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, FASHION_LSTM_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[FASHION_LSTM_B * FASHION_LSTM_LOGITS_N]; /* [B][N] outputs, after the activation */
-  rnn_real logits_dout[FASHION_LSTM_B * FASHION_LSTM_LOGITS_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_xproj[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H];
+  /* [T][B][4H] activated gates */
+  rnn_real lstm1_gates[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_h[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H];
+  /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_c[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H];
+  /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dxproj[FASHION_LSTM_T][FASHION_LSTM_B * 4 * FASHION_LSTM_LSTM1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dh[FASHION_LSTM_T + 1][FASHION_LSTM_B * FASHION_LSTM_LSTM1_H];
+  /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_dc[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_scratch[FASHION_LSTM_B * FASHION_LSTM_LSTM1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, FASHION_LSTM_LSTM1_H)];
+  /* W_hh packed once per backward */
+  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, FASHION_LSTM_LSTM1_H)];
+  /* [B][N] outputs, after the activation */
+  rnn_real logits_out[FASHION_LSTM_B * FASHION_LSTM_LOGITS_N];
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_dout[FASHION_LSTM_B * FASHION_LSTM_LOGITS_N];
 } fashion_lstm_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -102,26 +116,29 @@ void fashion_lstm_reset_state(fashion_lstm_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *s, fashion_lstm_workspace *ws,
-                    const fashion_lstm_batch *b, RnnRng *dropout_rng);
+rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *s,
+                              fashion_lstm_workspace *ws, const fashion_lstm_batch *b,
+                              RnnRng *dropout_rng);
 
 /* Backward through time after fashion_lstm_forward: G = dLoss/dP (overwritten). */
-void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace *ws, const fashion_lstm_batch *b,
-                 fashion_lstm_params *g);
+void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace *ws,
+                           const fashion_lstm_batch *b, fashion_lstm_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void fashion_lstm_optim_init(fashion_lstm_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real fashion_lstm_train_step(fashion_lstm_params *p, fashion_lstm_params *g, fashion_lstm_optim *o, fashion_lstm_state *s,
-                       fashion_lstm_workspace *ws, const fashion_lstm_batch *b, RnnRng *dropout_rng);
+rnn_real fashion_lstm_train_step(fashion_lstm_params *p, fashion_lstm_params *g,
+                                 fashion_lstm_optim *o, fashion_lstm_state *s,
+                                 fashion_lstm_workspace *ws, const fashion_lstm_batch *b,
+                                 RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void fashion_lstm_step_reset(fashion_lstm_step_state *s);
 const rnn_real *fashion_lstm_step(const fashion_lstm_params *p, fashion_lstm_step_state *s,
-                        const rnn_real x[FASHION_LSTM_F]);
+                                  const rnn_real x[FASHION_LSTM_F]);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc fashion_lstm_desc;

@@ -14,15 +14,18 @@ void fashion_rnn_init(fashion_rnn_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* rnn.weight_ih [150][28]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_RNN_RNN_H, FASHION_RNN_F, 0, &p->rnn_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_RNN_RNN_H, FASHION_RNN_F, 0,
+                &p->rnn_weight_ih[0][0]);
   /* rnn.weight_hh [150][150]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, 0, &p->rnn_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, 0,
+                &p->rnn_weight_hh[0][0]);
   /* rnn.bias_ih [150]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_RNN_RNN_H, 1, 0, p->rnn_bias_ih);
   /* rnn.bias_hh [150]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_RNN_RNN_H, 1, 0, p->rnn_bias_hh);
   /* logits.weight [10][150]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_RNN_LOGITS_N, FASHION_RNN_RNN_H, 0, &p->logits_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, FASHION_RNN_LOGITS_N, FASHION_RNN_RNN_H, 0,
+                &p->logits_weight[0][0]);
   /* logits.bias [10]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, FASHION_RNN_LOGITS_N, 1, 0, p->logits_bias);
 }
@@ -60,8 +63,9 @@ void fashion_rnn_optim_init(fashion_rnn_optim *o) {
   rnn_opt_init(&o->config, FASHION_RNN_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real fashion_rnn_train_step(fashion_rnn_params *p, fashion_rnn_params *g, fashion_rnn_optim *o, fashion_rnn_state *s,
-                       fashion_rnn_workspace *ws, const fashion_rnn_batch *b, RnnRng *dropout_rng) {
+rnn_real fashion_rnn_train_step(fashion_rnn_params *p, fashion_rnn_params *g, fashion_rnn_optim *o,
+                                fashion_rnn_state *s, fashion_rnn_workspace *ws,
+                                const fashion_rnn_batch *b, RnnRng *dropout_rng) {
   rnn_real loss = fashion_rnn_forward(p, s, ws, b, dropout_rng);
   fashion_rnn_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -77,13 +81,17 @@ void fashion_rnn_step_reset(fashion_rnn_step_state *s) {
 }
 
 const rnn_real *fashion_rnn_step(const fashion_rnn_params *p, fashion_rnn_step_state *s,
-                        const rnn_real x[FASHION_RNN_F]) {
+                                 const rnn_real x[FASHION_RNN_F]) {
   /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(FASHION_RNN_RNN_H, FASHION_RNN_F, &p->rnn_weight_ih[0][0], x, FASHION_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
+  rnn_step_preact(FASHION_RNN_RNN_H, FASHION_RNN_F, &p->rnn_weight_ih[0][0], x, FASHION_RNN_RNN_H,
+                  &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL,
+                      s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
-  rnn_linear_fwd(1, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, s->rnn_h, &p->logits_weight[0][0], p->logits_bias, NULL, s->logits_out); /* logits */
+  /* logits */
+  rnn_linear_fwd(1, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, s->rnn_h, &p->logits_weight[0][0],
+                 p->logits_bias, NULL, s->logits_out);
   rnn_act_fwd(RNN_ACT_SOFTMAX, 1, FASHION_RNN_LOGITS_N, s->logits_out, s->logits_out);
   return s->logits_out;
 }
@@ -91,31 +99,35 @@ const rnn_real *fashion_rnn_step(const fashion_rnn_params *p, fashion_rnn_step_s
 /* ---- the description table ---- */
 
 static const RnnTensorDesc fashion_rnn_tensors[] = {
-    {"rnn.weight_ih", FASHION_RNN_RNN_H, FASHION_RNN_F, offsetof(fashion_rnn_params, rnn_weight_ih) / sizeof(rnn_real)},
-    {"rnn.weight_hh", FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, offsetof(fashion_rnn_params, rnn_weight_hh) / sizeof(rnn_real)},
-    {"rnn.bias_ih", FASHION_RNN_RNN_H, 1, offsetof(fashion_rnn_params, rnn_bias_ih) / sizeof(rnn_real)},
-    {"rnn.bias_hh", FASHION_RNN_RNN_H, 1, offsetof(fashion_rnn_params, rnn_bias_hh) / sizeof(rnn_real)},
-    {"logits.weight", FASHION_RNN_LOGITS_N, FASHION_RNN_RNN_H, offsetof(fashion_rnn_params, logits_weight) / sizeof(rnn_real)},
-    {"logits.bias", FASHION_RNN_LOGITS_N, 1, offsetof(fashion_rnn_params, logits_bias) / sizeof(rnn_real)},
+    {"rnn.weight_ih", FASHION_RNN_RNN_H, FASHION_RNN_F,
+     offsetof(fashion_rnn_params, rnn_weight_ih) / sizeof(rnn_real)},
+    {"rnn.weight_hh", FASHION_RNN_RNN_H, FASHION_RNN_RNN_H,
+     offsetof(fashion_rnn_params, rnn_weight_hh) / sizeof(rnn_real)},
+    {"rnn.bias_ih", FASHION_RNN_RNN_H, 1,
+     offsetof(fashion_rnn_params, rnn_bias_ih) / sizeof(rnn_real)},
+    {"rnn.bias_hh", FASHION_RNN_RNN_H, 1,
+     offsetof(fashion_rnn_params, rnn_bias_hh) / sizeof(rnn_real)},
+    {"logits.weight", FASHION_RNN_LOGITS_N, FASHION_RNN_RNN_H,
+     offsetof(fashion_rnn_params, logits_weight) / sizeof(rnn_real)},
+    {"logits.bias", FASHION_RNN_LOGITS_N, 1,
+     offsetof(fashion_rnn_params, logits_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { fashion_rnn_init(p, seed); }
 static void desc_reset_state(void *s) { fashion_rnn_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return fashion_rnn_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   fashion_rnn_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { fashion_rnn_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return fashion_rnn_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { fashion_rnn_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)token;
   return fashion_rnn_step(p, s, x);
 }
@@ -179,8 +191,9 @@ const RnnModelDesc fashion_rnn_desc = {
 /* Forward                                                                  */
 /* ======================================================================== */
 
-rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, fashion_rnn_workspace *ws,
-                    const fashion_rnn_batch *b, RnnRng *dropout_rng) {
+rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s,
+                             fashion_rnn_workspace *ws, const fashion_rnn_batch *b,
+                             RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* ---- rnn: simple_rnn, 28 -> 150, last step ---- */
   {
@@ -192,41 +205,71 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, 
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][28] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_F, FASHION_RNN_RNN_H, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
+    rnn_linear_fwd(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_F, FASHION_RNN_RNN_H, x,
+                   &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[1], h[1], u, hmask, NULL, NULL, h[2]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[2], h[2], u, hmask, NULL, NULL, h[3]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[3], h[3], u, hmask, NULL, NULL, h[4]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[4], h[4], u, hmask, NULL, NULL, h[5]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[5], h[5], u, hmask, NULL, NULL, h[6]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[6], h[6], u, hmask, NULL, NULL, h[7]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[7], h[7], u, hmask, NULL, NULL, h[8]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[8], h[8], u, hmask, NULL, NULL, h[9]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[9], h[9], u, hmask, NULL, NULL, h[10]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[10], h[10], u, hmask, NULL, NULL, h[11]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[11], h[11], u, hmask, NULL, NULL, h[12]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[12], h[12], u, hmask, NULL, NULL, h[13]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[13], h[13], u, hmask, NULL, NULL, h[14]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[14], h[14], u, hmask, NULL, NULL, h[15]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[15], h[15], u, hmask, NULL, NULL, h[16]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[16], h[16], u, hmask, NULL, NULL, h[17]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[17], h[17], u, hmask, NULL, NULL, h[18]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[18], h[18], u, hmask, NULL, NULL, h[19]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[19], h[19], u, hmask, NULL, NULL, h[20]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[20], h[20], u, hmask, NULL, NULL, h[21]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[21], h[21], u, hmask, NULL, NULL, h[22]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[22], h[22], u, hmask, NULL, NULL, h[23]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[23], h[23], u, hmask, NULL, NULL, h[24]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[24], h[24], u, hmask, NULL, NULL, h[25]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[25], h[25], u, hmask, NULL, NULL, h[26]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[26], h[26], u, hmask, NULL, NULL, h[27]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[27], h[27], u, hmask, NULL, NULL, h[28]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[0], h[0], u, hmask, NULL, NULL,
+                        h[1]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[1], h[1], u, hmask, NULL, NULL,
+                        h[2]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[2], h[2], u, hmask, NULL, NULL,
+                        h[3]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[3], h[3], u, hmask, NULL, NULL,
+                        h[4]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[4], h[4], u, hmask, NULL, NULL,
+                        h[5]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[5], h[5], u, hmask, NULL, NULL,
+                        h[6]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[6], h[6], u, hmask, NULL, NULL,
+                        h[7]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[7], h[7], u, hmask, NULL, NULL,
+                        h[8]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[8], h[8], u, hmask, NULL, NULL,
+                        h[9]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[9], h[9], u, hmask, NULL, NULL,
+                        h[10]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[10], h[10], u, hmask, NULL, NULL,
+                        h[11]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[11], h[11], u, hmask, NULL, NULL,
+                        h[12]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[12], h[12], u, hmask, NULL, NULL,
+                        h[13]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[13], h[13], u, hmask, NULL, NULL,
+                        h[14]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[14], h[14], u, hmask, NULL, NULL,
+                        h[15]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[15], h[15], u, hmask, NULL, NULL,
+                        h[16]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[16], h[16], u, hmask, NULL, NULL,
+                        h[17]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[17], h[17], u, hmask, NULL, NULL,
+                        h[18]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[18], h[18], u, hmask, NULL, NULL,
+                        h[19]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[19], h[19], u, hmask, NULL, NULL,
+                        h[20]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[20], h[20], u, hmask, NULL, NULL,
+                        h[21]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[21], h[21], u, hmask, NULL, NULL,
+                        h[22]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[22], h[22], u, hmask, NULL, NULL,
+                        h[23]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[23], h[23], u, hmask, NULL, NULL,
+                        h[24]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[24], h[24], u, hmask, NULL, NULL,
+                        h[25]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[25], h[25], u, hmask, NULL, NULL,
+                        h[26]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[26], h[26], u, hmask, NULL, NULL,
+                        h[27]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[27], h[27], u, hmask, NULL, NULL,
+                        h[28]);
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
-  rnn_linear_fwd(FASHION_RNN_B, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, ws->rnn_h[FASHION_RNN_T], &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out);
+  rnn_linear_fwd(FASHION_RNN_B, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, ws->rnn_h[FASHION_RNN_T],
+                 &p->logits_weight[0][0], p->logits_bias, NULL, ws->logits_out);
   rnn_act_fwd(RNN_ACT_SOFTMAX, FASHION_RNN_B, FASHION_RNN_LOGITS_N, ws->logits_out, ws->logits_out);
   /* ---- loss: cross_entropy over each sequence, mean ---- */
   return rnn_loss_xent(FASHION_RNN_B, FASHION_RNN_OUT, ws->logits_out, b->y, NULL, ws->logits_dout);
@@ -236,11 +279,13 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, 
 /* Backward                                                                 */
 /* ======================================================================== */
 
-void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws, const fashion_rnn_batch *b,
-                 fashion_rnn_params *g) {
+void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws,
+                          const fashion_rnn_batch *b, fashion_rnn_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- logits: dense backward ---- */
-  rnn_linear_bwd(FASHION_RNN_B, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, ws->rnn_h[FASHION_RNN_T], &p->logits_weight[0][0], ws->logits_dout, ws->rnn_dh[FASHION_RNN_T], &g->logits_weight[0][0], g->logits_bias);
+  rnn_linear_bwd(FASHION_RNN_B, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, ws->rnn_h[FASHION_RNN_T],
+                 &p->logits_weight[0][0], ws->logits_dout, ws->rnn_dh[FASHION_RNN_T],
+                 &g->logits_weight[0][0], g->logits_bias);
   memset(ws->rnn_dh[0], 0, FASHION_RNN_T * sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
@@ -254,39 +299,71 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[28], u, hmask, NULL, dh[28], dxp[27], dh[27], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[27], u, hmask, NULL, dh[27], dxp[26], dh[26], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[26], u, hmask, NULL, dh[26], dxp[25], dh[25], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[25], u, hmask, NULL, dh[25], dxp[24], dh[24], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[24], u, hmask, NULL, dh[24], dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[23], u, hmask, NULL, dh[23], dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[22], u, hmask, NULL, dh[22], dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[21], u, hmask, NULL, dh[21], dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[20], u, hmask, NULL, dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[19], u, hmask, NULL, dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[18], u, hmask, NULL, dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[17], u, hmask, NULL, dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[16], u, hmask, NULL, dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[15], u, hmask, NULL, dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[14], u, hmask, NULL, dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[13], u, hmask, NULL, dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[12], u, hmask, NULL, dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[11], u, hmask, NULL, dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[10], u, hmask, NULL, dh[10], dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[9], u, hmask, NULL, dh[9], dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[8], u, hmask, NULL, dh[8], dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[7], u, hmask, NULL, dh[7], dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[6], u, hmask, NULL, dh[6], dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[5], u, hmask, NULL, dh[5], dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[4], u, hmask, NULL, dh[4], dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[3], u, hmask, NULL, dh[3], dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[28], u, hmask, NULL, dh[28], dxp[27],
+                        dh[27], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[27], u, hmask, NULL, dh[27], dxp[26],
+                        dh[26], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[26], u, hmask, NULL, dh[26], dxp[25],
+                        dh[25], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[25], u, hmask, NULL, dh[25], dxp[24],
+                        dh[24], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[24], u, hmask, NULL, dh[24], dxp[23],
+                        dh[23], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[23], u, hmask, NULL, dh[23], dxp[22],
+                        dh[22], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[22], u, hmask, NULL, dh[22], dxp[21],
+                        dh[21], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[21], u, hmask, NULL, dh[21], dxp[20],
+                        dh[20], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[20], u, hmask, NULL, dh[20], dxp[19],
+                        dh[19], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[19], u, hmask, NULL, dh[19], dxp[18],
+                        dh[18], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[18], u, hmask, NULL, dh[18], dxp[17],
+                        dh[17], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[17], u, hmask, NULL, dh[17], dxp[16],
+                        dh[16], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[16], u, hmask, NULL, dh[16], dxp[15],
+                        dh[15], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[15], u, hmask, NULL, dh[15], dxp[14],
+                        dh[14], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[14], u, hmask, NULL, dh[14], dxp[13],
+                        dh[13], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[13], u, hmask, NULL, dh[13], dxp[12],
+                        dh[12], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[12], u, hmask, NULL, dh[12], dxp[11],
+                        dh[11], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[11], u, hmask, NULL, dh[11], dxp[10],
+                        dh[10], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[10], u, hmask, NULL, dh[10], dxp[9],
+                        dh[9], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[9], u, hmask, NULL, dh[9], dxp[8],
+                        dh[8], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[8], u, hmask, NULL, dh[8], dxp[7],
+                        dh[7], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[7], u, hmask, NULL, dh[7], dxp[6],
+                        dh[6], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[6], u, hmask, NULL, dh[6], dxp[5],
+                        dh[5], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[5], u, hmask, NULL, dh[5], dxp[4],
+                        dh[4], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[4], u, hmask, NULL, dh[4], dxp[3],
+                        dh[3], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[3], u, hmask, NULL, dh[3], dxp[2],
+                        dh[2], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1],
+                        dh[1], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0],
+                        dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, FASHION_RNN_T * FASHION_RNN_B, 1, dxp[0], FASHION_RNN_RNN_H, h[0], FASHION_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], FASHION_RNN_RNN_H);
-    rnn_col_sums(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_RNN_H, dxp[0], FASHION_RNN_RNN_H, g->rnn_bias_hh);
+    rnn_gemm(1, 0, FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, FASHION_RNN_T * FASHION_RNN_B, 1, dxp[0],
+             FASHION_RNN_RNN_H, h[0], FASHION_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0],
+             FASHION_RNN_RNN_H);
+    rnn_col_sums(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_RNN_H, dxp[0], FASHION_RNN_RNN_H,
+                 g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_F, FASHION_RNN_RNN_H, &b->x[0][0][0], &p->rnn_weight_ih[0][0], dxp[0], NULL, &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
+    rnn_linear_bwd(FASHION_RNN_T * FASHION_RNN_B, FASHION_RNN_F, FASHION_RNN_RNN_H, &b->x[0][0][0],
+                   &p->rnn_weight_ih[0][0], dxp[0], NULL, &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
   }
 }
 

@@ -58,15 +58,24 @@ typedef struct fashion_rnn_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct fashion_rnn_workspace {
-  rnn_real rnn_xproj[FASHION_RNN_T][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[FASHION_RNN_T + 1][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[FASHION_RNN_T][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn_dh[FASHION_RNN_T + 1][FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn_scratch[FASHION_RNN_B * FASHION_RNN_RNN_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, FASHION_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, FASHION_RNN_RNN_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[FASHION_RNN_B * FASHION_RNN_LOGITS_N]; /* [B][N] outputs, after the activation */
-  rnn_real logits_dout[FASHION_RNN_B * FASHION_RNN_LOGITS_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_xproj[FASHION_RNN_T][FASHION_RNN_B * FASHION_RNN_RNN_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_h[FASHION_RNN_T + 1][FASHION_RNN_B * FASHION_RNN_RNN_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dxproj[FASHION_RNN_T][FASHION_RNN_B * FASHION_RNN_RNN_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn_dh[FASHION_RNN_T + 1][FASHION_RNN_B * FASHION_RNN_RNN_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn_scratch[FASHION_RNN_B * FASHION_RNN_RNN_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, FASHION_RNN_RNN_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, FASHION_RNN_RNN_H)];
+  /* [B][N] outputs, after the activation */
+  rnn_real logits_out[FASHION_RNN_B * FASHION_RNN_LOGITS_N];
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_dout[FASHION_RNN_B * FASHION_RNN_LOGITS_N];
 } fashion_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -95,26 +104,28 @@ void fashion_rnn_reset_state(fashion_rnn_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s, fashion_rnn_workspace *ws,
-                    const fashion_rnn_batch *b, RnnRng *dropout_rng);
+rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s,
+                             fashion_rnn_workspace *ws, const fashion_rnn_batch *b,
+                             RnnRng *dropout_rng);
 
 /* Backward through time after fashion_rnn_forward: G = dLoss/dP (overwritten). */
-void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws, const fashion_rnn_batch *b,
-                 fashion_rnn_params *g);
+void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws,
+                          const fashion_rnn_batch *b, fashion_rnn_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void fashion_rnn_optim_init(fashion_rnn_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real fashion_rnn_train_step(fashion_rnn_params *p, fashion_rnn_params *g, fashion_rnn_optim *o, fashion_rnn_state *s,
-                       fashion_rnn_workspace *ws, const fashion_rnn_batch *b, RnnRng *dropout_rng);
+rnn_real fashion_rnn_train_step(fashion_rnn_params *p, fashion_rnn_params *g, fashion_rnn_optim *o,
+                                fashion_rnn_state *s, fashion_rnn_workspace *ws,
+                                const fashion_rnn_batch *b, RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void fashion_rnn_step_reset(fashion_rnn_step_state *s);
 const rnn_real *fashion_rnn_step(const fashion_rnn_params *p, fashion_rnn_step_state *s,
-                        const rnn_real x[FASHION_RNN_F]);
+                                 const rnn_real x[FASHION_RNN_F]);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc fashion_rnn_desc;

@@ -67,29 +67,52 @@ typedef struct gru_after_state {
  * Large: allocate it once (it never needs zeroing). */
 typedef struct gru_after_workspace {
   rnn_real embedding_out[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real gru1_xproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
-  rnn_real gru1_gates[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] activated gates */
-  rnn_real gru1_h[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real gru1_hn[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [T][B][H] U_n h' + b_hn, kept for backward */
-  rnn_real gru1_dxproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] gradient of the input projections */
-  rnn_real gru1_dhp[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H]; /* [T][B][3H] gradient of h' U^T + b_hh */
-  rnn_real gru1_dh[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real gru1_scratch[GRU_AFTER_B * GRU_AFTER_GRU1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real gru1_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real gru1_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU1_H)]; /* W_hh packed once per backward */
-  rnn_real gru2_xproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
-  rnn_real gru2_gates[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] activated gates */
-  rnn_real gru2_h[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real gru2_hn[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [T][B][H] U_n h' + b_hn, kept for backward */
-  rnn_real gru2_dxproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] gradient of the input projections */
-  rnn_real gru2_dhp[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H]; /* [T][B][3H] gradient of h' U^T + b_hh */
-  rnn_real gru2_dh[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real gru2_scratch[GRU_AFTER_B * GRU_AFTER_GRU2_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real gru2_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU2_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real gru2_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU2_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_LOGITS_N]; /* [T][B][N] outputs, after the activation */
-  rnn_real logits_dout[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_LOGITS_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_E];
+  /* [T][B][3H] input projections of every step: x W_ih^T + biases */
+  rnn_real gru1_xproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H];
+  /* [T][B][3H] activated gates */
+  rnn_real gru1_gates[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real gru1_h[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU1_H];
+  /* [T][B][H] U_n h' + b_hn, kept for backward */
+  rnn_real gru1_hn[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_GRU1_H];
+  /* [T][B][3H] gradient of the input projections */
+  rnn_real gru1_dxproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H];
+  /* [T][B][3H] gradient of h' U^T + b_hh */
+  rnn_real gru1_dhp[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real gru1_dh[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real gru1_scratch[GRU_AFTER_B * GRU_AFTER_GRU1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real gru1_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU1_H)];
+  /* W_hh packed once per backward */
+  rnn_real gru1_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU1_H)];
+  /* [T][B][3H] input projections of every step: x W_ih^T + biases */
+  rnn_real gru2_xproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H];
+  /* [T][B][3H] activated gates */
+  rnn_real gru2_gates[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real gru2_h[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU2_H];
+  /* [T][B][H] U_n h' + b_hn, kept for backward */
+  rnn_real gru2_hn[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_GRU2_H];
+  /* [T][B][3H] gradient of the input projections */
+  rnn_real gru2_dxproj[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H];
+  /* [T][B][3H] gradient of h' U^T + b_hh */
+  rnn_real gru2_dhp[GRU_AFTER_T][GRU_AFTER_B * 3 * GRU_AFTER_GRU2_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real gru2_dh[GRU_AFTER_T + 1][GRU_AFTER_B * GRU_AFTER_GRU2_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real gru2_scratch[GRU_AFTER_B * GRU_AFTER_GRU2_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real gru2_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_AFTER_GRU2_H)];
+  /* W_hh packed once per backward */
+  rnn_real gru2_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_AFTER_GRU2_H)];
+  /* [T][B][N] outputs, after the activation */
+  rnn_real logits_out[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_LOGITS_N];
+  /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_dout[GRU_AFTER_T][GRU_AFTER_B * GRU_AFTER_LOGITS_N];
 } gru_after_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -127,19 +150,20 @@ void gru_after_reset_state(gru_after_state *s);
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
 rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_after_workspace *ws,
-                    const gru_after_batch *b, RnnRng *dropout_rng);
+                           const gru_after_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after gru_after_forward: G = dLoss/dP (overwritten). */
-void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws, const gru_after_batch *b,
-                 gru_after_params *g);
+void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws,
+                        const gru_after_batch *b, gru_after_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void gru_after_optim_init(gru_after_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real gru_after_train_step(gru_after_params *p, gru_after_params *g, gru_after_optim *o, gru_after_state *s,
-                       gru_after_workspace *ws, const gru_after_batch *b, RnnRng *dropout_rng);
+rnn_real gru_after_train_step(gru_after_params *p, gru_after_params *g, gru_after_optim *o,
+                              gru_after_state *s, gru_after_workspace *ws, const gru_after_batch *b,
+                              RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */

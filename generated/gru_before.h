@@ -36,7 +36,8 @@
 typedef struct gru_before_params {
   rnn_real embedding_weight[GRU_BEFORE_VOCAB][GRU_BEFORE_E]; /* [vocab][E] one row per token id */
   rnn_real gru1_weight_ih[3 * GRU_BEFORE_GRU1_H][GRU_BEFORE_E]; /* [3H][I] W_ir | W_iz | W_in */
-  rnn_real gru1_weight_hh[3 * GRU_BEFORE_GRU1_H][GRU_BEFORE_GRU1_H]; /* [3H][H] W_hr | W_hz | W_hn */
+  /* [3H][H] W_hr | W_hz | W_hn */
+  rnn_real gru1_weight_hh[3 * GRU_BEFORE_GRU1_H][GRU_BEFORE_GRU1_H];
   rnn_real gru1_bias_ih[3 * GRU_BEFORE_GRU1_H]; /* [GH] per gate, same order */
   rnn_real gru1_bias_hh[3 * GRU_BEFORE_GRU1_H]; /* [GH] per gate, same order */
   rnn_real logits_weight[GRU_BEFORE_LOGITS_N][GRU_BEFORE_GRU1_H]; /* [N][in] */
@@ -61,18 +62,30 @@ typedef struct gru_before_state {
  * Large: allocate it once (it never needs zeroing). */
 typedef struct gru_before_workspace {
   rnn_real embedding_out[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real gru1_xproj[GRU_BEFORE_T][GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H]; /* [T][B][3H] input projections of every step: x W_ih^T + biases */
-  rnn_real gru1_gates[GRU_BEFORE_T][GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H]; /* [T][B][3H] activated gates */
-  rnn_real gru1_h[GRU_BEFORE_T + 1][GRU_BEFORE_B * GRU_BEFORE_GRU1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real gru1_rh[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_GRU1_H]; /* [T][B][H] r * h', the input of U_n */
-  rnn_real gru1_dxproj[GRU_BEFORE_T][GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H]; /* [T][B][3H] gradient of the input projections */
-  rnn_real gru1_dh[GRU_BEFORE_T + 1][GRU_BEFORE_B * GRU_BEFORE_GRU1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real gru1_scratch[GRU_BEFORE_B * GRU_BEFORE_GRU1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real gru1_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_BEFORE_GRU1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real gru1_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_BEFORE_GRU1_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_LOGITS_N]; /* [T][B][N] outputs, after the activation */
-  rnn_real logits_dout[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_LOGITS_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_E];
+  /* [T][B][3H] input projections of every step: x W_ih^T + biases */
+  rnn_real gru1_xproj[GRU_BEFORE_T][GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H];
+  /* [T][B][3H] activated gates */
+  rnn_real gru1_gates[GRU_BEFORE_T][GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real gru1_h[GRU_BEFORE_T + 1][GRU_BEFORE_B * GRU_BEFORE_GRU1_H];
+  /* [T][B][H] r * h', the input of U_n */
+  rnn_real gru1_rh[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_GRU1_H];
+  /* [T][B][3H] gradient of the input projections */
+  rnn_real gru1_dxproj[GRU_BEFORE_T][GRU_BEFORE_B * 3 * GRU_BEFORE_GRU1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real gru1_dh[GRU_BEFORE_T + 1][GRU_BEFORE_B * GRU_BEFORE_GRU1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real gru1_scratch[GRU_BEFORE_B * GRU_BEFORE_GRU1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real gru1_whh_fwd[RNN_PACKED_FWD_SIZE(3, GRU_BEFORE_GRU1_H)];
+  /* W_hh packed once per backward */
+  rnn_real gru1_whh_bwd[RNN_PACKED_BWD_SIZE(3, GRU_BEFORE_GRU1_H)];
+  /* [T][B][N] outputs, after the activation */
+  rnn_real logits_out[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_LOGITS_N];
+  /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_dout[GRU_BEFORE_T][GRU_BEFORE_B * GRU_BEFORE_LOGITS_N];
 } gru_before_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -104,25 +117,28 @@ void gru_before_reset_state(gru_before_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s, gru_before_workspace *ws,
-                    const gru_before_batch *b, RnnRng *dropout_rng);
+rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s,
+                            gru_before_workspace *ws, const gru_before_batch *b,
+                            RnnRng *dropout_rng);
 
 /* Backward through time after gru_before_forward: G = dLoss/dP (overwritten). */
-void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws, const gru_before_batch *b,
-                 gru_before_params *g);
+void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws,
+                         const gru_before_batch *b, gru_before_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void gru_before_optim_init(gru_before_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real gru_before_train_step(gru_before_params *p, gru_before_params *g, gru_before_optim *o, gru_before_state *s,
-                       gru_before_workspace *ws, const gru_before_batch *b, RnnRng *dropout_rng);
+rnn_real gru_before_train_step(gru_before_params *p, gru_before_params *g, gru_before_optim *o,
+                               gru_before_state *s, gru_before_workspace *ws,
+                               const gru_before_batch *b, RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void gru_before_step_reset(gru_before_step_state *s);
-const rnn_real *gru_before_step(const gru_before_params *p, gru_before_step_state *s, int32_t token);
+const rnn_real *gru_before_step(const gru_before_params *p, gru_before_step_state *s,
+                                int32_t token);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc gru_before_desc;

@@ -14,25 +14,31 @@ void lang_dropout_init(lang_dropout_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_DROPOUT_VOCAB, LANG_DROPOUT_E, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_DROPOUT_VOCAB, LANG_DROPOUT_E, 0,
+                &p->embedding_weight[0][0]);
   /* rnn1.weight_ih [64][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, 0, &p->rnn1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, 0,
+                &p->rnn1_weight_ih[0][0]);
   /* rnn1.weight_hh [64][64]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, 0, &p->rnn1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, 0,
+                &p->rnn1_weight_hh[0][0]);
   /* rnn1.bias_ih [64]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN1_H, 1, 0, p->rnn1_bias_ih);
   /* rnn1.bias_hh [64]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN1_H, 1, 0, p->rnn1_bias_hh);
   /* rnn2.weight_ih [32][64]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, 0, &p->rnn2_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, 0,
+                &p->rnn2_weight_ih[0][0]);
   /* rnn2.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, 0, &p->rnn2_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, 0,
+                &p->rnn2_weight_hh[0][0]);
   /* rnn2.bias_ih [32]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN2_H, 1, 0, p->rnn2_bias_ih);
   /* rnn2.bias_hh [32]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_RNN2_H, 1, 0, p->rnn2_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_OUT_N, LANG_DROPOUT_RNN2_H, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_DROPOUT_OUT_N, LANG_DROPOUT_RNN2_H, 0,
+                &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_DROPOUT_OUT_N, 1, 0, p->out_bias);
 }
@@ -70,8 +76,10 @@ void lang_dropout_optim_init(lang_dropout_optim *o) {
   rnn_opt_init(&o->config, LANG_DROPOUT_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real lang_dropout_train_step(lang_dropout_params *p, lang_dropout_params *g, lang_dropout_optim *o, lang_dropout_state *s,
-                       lang_dropout_workspace *ws, const lang_dropout_batch *b, RnnRng *dropout_rng) {
+rnn_real lang_dropout_train_step(lang_dropout_params *p, lang_dropout_params *g,
+                                 lang_dropout_optim *o, lang_dropout_state *s,
+                                 lang_dropout_workspace *ws, const lang_dropout_batch *b,
+                                 RnnRng *dropout_rng) {
   rnn_real loss = lang_dropout_forward(p, s, ws, b, dropout_rng);
   lang_dropout_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -86,19 +94,28 @@ void lang_dropout_step_reset(lang_dropout_step_state *s) {
   memset(s, 0, sizeof *s);
 }
 
-const rnn_real *lang_dropout_step(const lang_dropout_params *p, lang_dropout_step_state *s, int32_t token) {
+const rnn_real *lang_dropout_step(const lang_dropout_params *p, lang_dropout_step_state *s,
+                                  int32_t token) {
   rnn_gather_rows(1, LANG_DROPOUT_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, &p->rnn1_weight_ih[0][0], s->embedding_out, LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
-  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
+  rnn_step_preact(LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, &p->rnn1_weight_ih[0][0], s->embedding_out,
+                  LANG_DROPOUT_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih,
+                  p->rnn1_bias_hh, s->rnn1_xproj);
+  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL,
+                      NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
   /* rnn2: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn2_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, &p->rnn2_weight_ih[0][0], s->rnn1_h, LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
-  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
+  rnn_step_preact(LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, &p->rnn2_weight_ih[0][0], s->rnn1_h,
+                  LANG_DROPOUT_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih,
+                  p->rnn2_bias_hh, s->rnn2_xproj);
+  rnn_simple_fwd_step(1, LANG_DROPOUT_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL,
+                      NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
-  rnn_linear_fwd(1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N, s->rnn2_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  /* out */
+  rnn_linear_fwd(1, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N, s->rnn2_h, &p->out_weight[0][0],
+                 p->out_bias, NULL, s->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_DROPOUT_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
@@ -106,36 +123,44 @@ const rnn_real *lang_dropout_step(const lang_dropout_params *p, lang_dropout_ste
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_dropout_tensors[] = {
-    {"embedding.weight", LANG_DROPOUT_VOCAB, LANG_DROPOUT_E, offsetof(lang_dropout_params, embedding_weight) / sizeof(rnn_real)},
-    {"rnn1.weight_ih", LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E, offsetof(lang_dropout_params, rnn1_weight_ih) / sizeof(rnn_real)},
-    {"rnn1.weight_hh", LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, offsetof(lang_dropout_params, rnn1_weight_hh) / sizeof(rnn_real)},
-    {"rnn1.bias_ih", LANG_DROPOUT_RNN1_H, 1, offsetof(lang_dropout_params, rnn1_bias_ih) / sizeof(rnn_real)},
-    {"rnn1.bias_hh", LANG_DROPOUT_RNN1_H, 1, offsetof(lang_dropout_params, rnn1_bias_hh) / sizeof(rnn_real)},
-    {"rnn2.weight_ih", LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H, offsetof(lang_dropout_params, rnn2_weight_ih) / sizeof(rnn_real)},
-    {"rnn2.weight_hh", LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, offsetof(lang_dropout_params, rnn2_weight_hh) / sizeof(rnn_real)},
-    {"rnn2.bias_ih", LANG_DROPOUT_RNN2_H, 1, offsetof(lang_dropout_params, rnn2_bias_ih) / sizeof(rnn_real)},
-    {"rnn2.bias_hh", LANG_DROPOUT_RNN2_H, 1, offsetof(lang_dropout_params, rnn2_bias_hh) / sizeof(rnn_real)},
-    {"out.weight", LANG_DROPOUT_OUT_N, LANG_DROPOUT_RNN2_H, offsetof(lang_dropout_params, out_weight) / sizeof(rnn_real)},
+    {"embedding.weight", LANG_DROPOUT_VOCAB, LANG_DROPOUT_E,
+     offsetof(lang_dropout_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn1.weight_ih", LANG_DROPOUT_RNN1_H, LANG_DROPOUT_E,
+     offsetof(lang_dropout_params, rnn1_weight_ih) / sizeof(rnn_real)},
+    {"rnn1.weight_hh", LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H,
+     offsetof(lang_dropout_params, rnn1_weight_hh) / sizeof(rnn_real)},
+    {"rnn1.bias_ih", LANG_DROPOUT_RNN1_H, 1,
+     offsetof(lang_dropout_params, rnn1_bias_ih) / sizeof(rnn_real)},
+    {"rnn1.bias_hh", LANG_DROPOUT_RNN1_H, 1,
+     offsetof(lang_dropout_params, rnn1_bias_hh) / sizeof(rnn_real)},
+    {"rnn2.weight_ih", LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN1_H,
+     offsetof(lang_dropout_params, rnn2_weight_ih) / sizeof(rnn_real)},
+    {"rnn2.weight_hh", LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H,
+     offsetof(lang_dropout_params, rnn2_weight_hh) / sizeof(rnn_real)},
+    {"rnn2.bias_ih", LANG_DROPOUT_RNN2_H, 1,
+     offsetof(lang_dropout_params, rnn2_bias_ih) / sizeof(rnn_real)},
+    {"rnn2.bias_hh", LANG_DROPOUT_RNN2_H, 1,
+     offsetof(lang_dropout_params, rnn2_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", LANG_DROPOUT_OUT_N, LANG_DROPOUT_RNN2_H,
+     offsetof(lang_dropout_params, out_weight) / sizeof(rnn_real)},
     {"out.bias", LANG_DROPOUT_OUT_N, 1, offsetof(lang_dropout_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_dropout_init(p, seed); }
 static void desc_reset_state(void *s) { lang_dropout_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return lang_dropout_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   lang_dropout_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { lang_dropout_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return lang_dropout_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { lang_dropout_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)x;
   return lang_dropout_step(p, s, token);
 }
@@ -199,15 +224,17 @@ const RnnModelDesc lang_dropout_desc = {
 /* Forward                                                                  */
 /* ======================================================================== */
 
-rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *s, lang_dropout_workspace *ws,
-                    const lang_dropout_batch *b, RnnRng *dropout_rng) {
+rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *s,
+                              lang_dropout_workspace *ws, const lang_dropout_batch *b,
+                              RnnRng *dropout_rng) {
   ws->dropout_on[0] = dropout_rng != NULL;
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_DROPOUT_T; t++)
     for (int i = 0; i < LANG_DROPOUT_B; i++)
       ws->seq_mask[t][i] = b->x[t][i] != 0;
   /* ---- embedding: a row gather per token ---- */
-  rnn_gather_rows(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
+  rnn_gather_rows(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, &b->x[0][0],
+                  &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- rnn1: simple_rnn, 32 -> 64, every step ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -221,41 +248,68 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     if (dropout_rng) { /* Gal dropout: one mask per sequence */
       rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_E, (rnn_real)0.1, ws->rnn1_xmask);
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, x, ws->rnn1_xmask, LANG_DROPOUT_B, ws->rnn1_xin[0]);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, x, ws->rnn1_xmask,
+                   LANG_DROPOUT_B, ws->rnn1_xin[0]);
       x = ws->rnn1_xin[0];
     }
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, LANG_DROPOUT_RNN1_H, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, LANG_DROPOUT_RNN1_H, x,
+                   &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
     if (dropout_rng) {
-      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H, (rnn_real)0.5, ws->rnn1_hmask);
+      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H, (rnn_real)0.5,
+                       ws->rnn1_hmask);
       hmask = ws->rnn1_hmask;
     }
     memcpy(h[0], s->rnn1_h, sizeof s->rnn1_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[0], h[0], u, hmask, sm[0], hd[0], h[1]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[1], h[1], u, hmask, sm[1], hd[1], h[2]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[2], h[2], u, hmask, sm[2], hd[2], h[3]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[3], h[3], u, hmask, sm[3], hd[3], h[4]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[4], h[4], u, hmask, sm[4], hd[4], h[5]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[5], h[5], u, hmask, sm[5], hd[5], h[6]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[6], h[6], u, hmask, sm[6], hd[6], h[7]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[7], h[7], u, hmask, sm[7], hd[7], h[8]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[8], h[8], u, hmask, sm[8], hd[8], h[9]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[9], h[9], u, hmask, sm[9], hd[9], h[10]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[10], h[10], u, hmask, sm[10], hd[10], h[11]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[11], h[11], u, hmask, sm[11], hd[11], h[12]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[12], h[12], u, hmask, sm[12], hd[12], h[13]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[13], h[13], u, hmask, sm[13], hd[13], h[14]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[14], h[14], u, hmask, sm[14], hd[14], h[15]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[15], h[15], u, hmask, sm[15], hd[15], h[16]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[16], h[16], u, hmask, sm[16], hd[16], h[17]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[17], h[17], u, hmask, sm[17], hd[17], h[18]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[18], h[18], u, hmask, sm[18], hd[18], h[19]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[19], h[19], u, hmask, sm[19], hd[19], h[20]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[20], h[20], u, hmask, sm[20], hd[20], h[21]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[21], h[21], u, hmask, sm[21], hd[21], h[22]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[22], h[22], u, hmask, sm[22], hd[22], h[23]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[23], h[23], u, hmask, sm[23], hd[23], h[24]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[0], h[0], u, hmask, sm[0], hd[0],
+                        h[1]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[1], h[1], u, hmask, sm[1], hd[1],
+                        h[2]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[2], h[2], u, hmask, sm[2], hd[2],
+                        h[3]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[3], h[3], u, hmask, sm[3], hd[3],
+                        h[4]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[4], h[4], u, hmask, sm[4], hd[4],
+                        h[5]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[5], h[5], u, hmask, sm[5], hd[5],
+                        h[6]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[6], h[6], u, hmask, sm[6], hd[6],
+                        h[7]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[7], h[7], u, hmask, sm[7], hd[7],
+                        h[8]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[8], h[8], u, hmask, sm[8], hd[8],
+                        h[9]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[9], h[9], u, hmask, sm[9], hd[9],
+                        h[10]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[10], h[10], u, hmask, sm[10],
+                        hd[10], h[11]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[11], h[11], u, hmask, sm[11],
+                        hd[11], h[12]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[12], h[12], u, hmask, sm[12],
+                        hd[12], h[13]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[13], h[13], u, hmask, sm[13],
+                        hd[13], h[14]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[14], h[14], u, hmask, sm[14],
+                        hd[14], h[15]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[15], h[15], u, hmask, sm[15],
+                        hd[15], h[16]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[16], h[16], u, hmask, sm[16],
+                        hd[16], h[17]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[17], h[17], u, hmask, sm[17],
+                        hd[17], h[18]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[18], h[18], u, hmask, sm[18],
+                        hd[18], h[19]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[19], h[19], u, hmask, sm[19],
+                        hd[19], h[20]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[20], h[20], u, hmask, sm[20],
+                        hd[20], h[21]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[21], h[21], u, hmask, sm[21],
+                        hd[21], h[22]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[22], h[22], u, hmask, sm[22],
+                        hd[22], h[23]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, xp[23], h[23], u, hmask, sm[23],
+                        hd[23], h[24]);
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, last step ---- */
   {
@@ -269,60 +323,92 @@ rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *
     rnn_real (*sm)[LANG_DROPOUT_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn1_h[1]; /* [T][B][64] */
     if (dropout_rng) { /* Gal dropout: one mask per sequence */
-      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H, (rnn_real)0.1, ws->rnn2_xmask);
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, x, ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn2_xin[0]);
+      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H, (rnn_real)0.1,
+                       ws->rnn2_xmask);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, x, ws->rnn2_xmask,
+                   LANG_DROPOUT_B, ws->rnn2_xin[0]);
       x = ws->rnn2_xin[0];
     }
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN2_H, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN2_H, x,
+                   &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
     if (dropout_rng) {
-      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H, (rnn_real)0.5, ws->rnn2_hmask);
+      rnn_dropout_mask(dropout_rng, LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H, (rnn_real)0.5,
+                       ws->rnn2_hmask);
       hmask = ws->rnn2_hmask;
     }
     memcpy(h[0], s->rnn2_h, sizeof s->rnn2_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[0], h[0], u, hmask, sm[0], hd[0], h[1]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[1], h[1], u, hmask, sm[1], hd[1], h[2]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[2], h[2], u, hmask, sm[2], hd[2], h[3]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[3], h[3], u, hmask, sm[3], hd[3], h[4]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[4], h[4], u, hmask, sm[4], hd[4], h[5]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[5], h[5], u, hmask, sm[5], hd[5], h[6]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[6], h[6], u, hmask, sm[6], hd[6], h[7]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[7], h[7], u, hmask, sm[7], hd[7], h[8]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[8], h[8], u, hmask, sm[8], hd[8], h[9]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[9], h[9], u, hmask, sm[9], hd[9], h[10]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[10], h[10], u, hmask, sm[10], hd[10], h[11]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[11], h[11], u, hmask, sm[11], hd[11], h[12]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[12], h[12], u, hmask, sm[12], hd[12], h[13]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[13], h[13], u, hmask, sm[13], hd[13], h[14]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[14], h[14], u, hmask, sm[14], hd[14], h[15]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[15], h[15], u, hmask, sm[15], hd[15], h[16]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[16], h[16], u, hmask, sm[16], hd[16], h[17]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[17], h[17], u, hmask, sm[17], hd[17], h[18]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[18], h[18], u, hmask, sm[18], hd[18], h[19]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[19], h[19], u, hmask, sm[19], hd[19], h[20]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[20], h[20], u, hmask, sm[20], hd[20], h[21]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[21], h[21], u, hmask, sm[21], hd[21], h[22]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[22], h[22], u, hmask, sm[22], hd[22], h[23]);
-    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[23], h[23], u, hmask, sm[23], hd[23], h[24]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[0], h[0], u, hmask, sm[0], hd[0],
+                        h[1]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[1], h[1], u, hmask, sm[1], hd[1],
+                        h[2]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[2], h[2], u, hmask, sm[2], hd[2],
+                        h[3]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[3], h[3], u, hmask, sm[3], hd[3],
+                        h[4]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[4], h[4], u, hmask, sm[4], hd[4],
+                        h[5]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[5], h[5], u, hmask, sm[5], hd[5],
+                        h[6]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[6], h[6], u, hmask, sm[6], hd[6],
+                        h[7]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[7], h[7], u, hmask, sm[7], hd[7],
+                        h[8]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[8], h[8], u, hmask, sm[8], hd[8],
+                        h[9]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[9], h[9], u, hmask, sm[9], hd[9],
+                        h[10]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[10], h[10], u, hmask, sm[10],
+                        hd[10], h[11]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[11], h[11], u, hmask, sm[11],
+                        hd[11], h[12]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[12], h[12], u, hmask, sm[12],
+                        hd[12], h[13]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[13], h[13], u, hmask, sm[13],
+                        hd[13], h[14]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[14], h[14], u, hmask, sm[14],
+                        hd[14], h[15]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[15], h[15], u, hmask, sm[15],
+                        hd[15], h[16]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[16], h[16], u, hmask, sm[16],
+                        hd[16], h[17]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[17], h[17], u, hmask, sm[17],
+                        hd[17], h[18]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[18], h[18], u, hmask, sm[18],
+                        hd[18], h[19]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[19], h[19], u, hmask, sm[19],
+                        hd[19], h[20]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[20], h[20], u, hmask, sm[20],
+                        hd[20], h[21]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[21], h[21], u, hmask, sm[21],
+                        hd[21], h[22]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[22], h[22], u, hmask, sm[22],
+                        hd[22], h[23]);
+    rnn_simple_fwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, xp[23], h[23], u, hmask, sm[23],
+                        hd[23], h[24]);
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N, ws->rnn2_h[LANG_DROPOUT_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_linear_fwd(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N,
+                 ws->rnn2_h[LANG_DROPOUT_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, LANG_DROPOUT_B, LANG_DROPOUT_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
-  return rnn_loss_bce(LANG_DROPOUT_B, LANG_DROPOUT_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
+  return rnn_loss_bce(LANG_DROPOUT_B, LANG_DROPOUT_OUT, ws->out_out, &b->y[0][0], NULL,
+                      ws->out_dout);
 }
 
 /* ======================================================================== */
 /* Backward                                                                 */
 /* ======================================================================== */
 
-void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace *ws, const lang_dropout_batch *b,
-                 lang_dropout_params *g) {
+void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace *ws,
+                           const lang_dropout_batch *b, lang_dropout_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N, ws->rnn2_h[LANG_DROPOUT_T], &p->out_weight[0][0], ws->out_dout, ws->rnn2_dh[LANG_DROPOUT_T], &g->out_weight[0][0], g->out_bias);
+  rnn_linear_bwd(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_OUT_N,
+                 ws->rnn2_h[LANG_DROPOUT_T], &p->out_weight[0][0], ws->out_dout,
+                 ws->rnn2_dh[LANG_DROPOUT_T], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn2_dh[0], 0, LANG_DROPOUT_T * sizeof ws->rnn2_dh[0]);
   /* ---- rnn2: backward through time ---- */
   {
@@ -340,37 +426,67 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* recurrent dropout: the products read h'*m, so their dh' terms are * m */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24],
+                        dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[23], u, hmask, sm[22], dh[23],
+                        dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[22], u, hmask, sm[21], dh[22],
+                        dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[21], u, hmask, sm[20], dh[21],
+                        dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[20], u, hmask, sm[19], dh[20],
+                        dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[19], u, hmask, sm[18], dh[19],
+                        dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[18], u, hmask, sm[17], dh[18],
+                        dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[17], u, hmask, sm[16], dh[17],
+                        dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[16], u, hmask, sm[15], dh[16],
+                        dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[15], u, hmask, sm[14], dh[15],
+                        dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[14], u, hmask, sm[13], dh[14],
+                        dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[13], u, hmask, sm[12], dh[13],
+                        dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[12], u, hmask, sm[11], dh[12],
+                        dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[11], u, hmask, sm[10], dh[11],
+                        dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[10], u, hmask, sm[9], dh[10],
+                        dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[9], u, hmask, sm[8], dh[9],
+                        dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[8], u, hmask, sm[7], dh[8],
+                        dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[7], u, hmask, sm[6], dh[7],
+                        dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[6], u, hmask, sm[5], dh[6],
+                        dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[5], u, hmask, sm[4], dh[5],
+                        dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[4], u, hmask, sm[3], dh[4],
+                        dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3],
+                        dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2],
+                        dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1],
+                        dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], LANG_DROPOUT_RNN2_H, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_DROPOUT_RNN2_H);
-    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, dxp[0], LANG_DROPOUT_RNN2_H, g->rnn2_bias_hh);
+    rnn_gemm(1, 0, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_RNN2_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1,
+             dxp[0], LANG_DROPOUT_RNN2_H, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN2_H, 1,
+             &g->rnn2_weight_hh[0][0], LANG_DROPOUT_RNN2_H);
+    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN2_H, dxp[0], LANG_DROPOUT_RNN2_H,
+                 g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN2_H, ws->dropout_on[0] ? ws->rnn2_xin[0] : ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
+    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN2_H,
+                   ws->dropout_on[0] ? ws->rnn2_xin[0] : ws->rnn1_h[1], &p->rnn2_weight_ih[0][0],
+                   dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
     if (ws->dropout_on[0])
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, ws->rnn1_dh[1], ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn1_dh[1]);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, ws->rnn1_dh[1],
+                   ws->rnn2_xmask, LANG_DROPOUT_B, ws->rnn1_dh[1]);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
   }
   /* ---- rnn1: backward through time ---- */
@@ -389,39 +505,71 @@ void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace 
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* recurrent dropout: the products read h'*m, so their dh' terms are * m */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24],
+                        dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[23], u, hmask, sm[22], dh[23],
+                        dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[22], u, hmask, sm[21], dh[22],
+                        dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[21], u, hmask, sm[20], dh[21],
+                        dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[20], u, hmask, sm[19], dh[20],
+                        dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[19], u, hmask, sm[18], dh[19],
+                        dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[18], u, hmask, sm[17], dh[18],
+                        dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[17], u, hmask, sm[16], dh[17],
+                        dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[16], u, hmask, sm[15], dh[16],
+                        dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[15], u, hmask, sm[14], dh[15],
+                        dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[14], u, hmask, sm[13], dh[14],
+                        dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[13], u, hmask, sm[12], dh[13],
+                        dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[12], u, hmask, sm[11], dh[12],
+                        dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[11], u, hmask, sm[10], dh[11],
+                        dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[10], u, hmask, sm[9], dh[10],
+                        dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[9], u, hmask, sm[8], dh[9],
+                        dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[8], u, hmask, sm[7], dh[8],
+                        dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[7], u, hmask, sm[6], dh[7],
+                        dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[6], u, hmask, sm[5], dh[6],
+                        dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[5], u, hmask, sm[4], dh[5],
+                        dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[4], u, hmask, sm[3], dh[4],
+                        dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3],
+                        dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2],
+                        dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1],
+                        dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1, dxp[0], LANG_DROPOUT_RNN1_H, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_DROPOUT_RNN1_H);
-    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, dxp[0], LANG_DROPOUT_RNN1_H, g->rnn1_bias_hh);
+    rnn_gemm(1, 0, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_RNN1_H, LANG_DROPOUT_T * LANG_DROPOUT_B, 1,
+             dxp[0], LANG_DROPOUT_RNN1_H, (hmask ? hd[0] : h[0]), LANG_DROPOUT_RNN1_H, 1,
+             &g->rnn1_weight_hh[0][0], LANG_DROPOUT_RNN1_H);
+    rnn_col_sums(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_RNN1_H, dxp[0], LANG_DROPOUT_RNN1_H,
+                 g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, LANG_DROPOUT_RNN1_H, ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
+    rnn_linear_bwd(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, LANG_DROPOUT_RNN1_H,
+                   ws->dropout_on[0] ? ws->rnn1_xin[0] : ws->embedding_out[0],
+                   &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0],
+                   &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
     if (ws->dropout_on[0])
-      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, ws->embedding_dout[0], ws->rnn1_xmask, LANG_DROPOUT_B, ws->embedding_dout[0]);
+      rnn_mask_mul(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, ws->embedding_dout[0],
+                   ws->rnn1_xmask, LANG_DROPOUT_B, ws->embedding_dout[0]);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
-  rnn_scatter_add_rows(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);
+  rnn_scatter_add_rows(LANG_DROPOUT_T * LANG_DROPOUT_B, LANG_DROPOUT_E, &b->x[0][0],
+                       ws->embedding_dout[0], &g->embedding_weight[0][0]);
 }
 

@@ -35,7 +35,8 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of LANG_DROPOUT_N_PARAMS; gradients have the same layout. */
 typedef struct lang_dropout_params {
-  rnn_real embedding_weight[LANG_DROPOUT_VOCAB][LANG_DROPOUT_E]; /* [vocab][E] one row per token id */
+  /* [vocab][E] one row per token id */
+  rnn_real embedding_weight[LANG_DROPOUT_VOCAB][LANG_DROPOUT_E];
   rnn_real rnn1_weight_ih[LANG_DROPOUT_RNN1_H][LANG_DROPOUT_E]; /* [H][I] */
   rnn_real rnn1_weight_hh[LANG_DROPOUT_RNN1_H][LANG_DROPOUT_RNN1_H]; /* [H][H] */
   rnn_real rnn1_bias_ih[LANG_DROPOUT_RNN1_H]; /* [H] */
@@ -68,32 +69,57 @@ typedef struct lang_dropout_state {
 typedef struct lang_dropout_workspace {
   rnn_real dropout_on[1]; /* [1] 1 when the last forward applied dropout */
   rnn_real seq_mask[LANG_DROPOUT_T][LANG_DROPOUT_B]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn1_xmask[LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn1_xin[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn1_hmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn1_xproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn1_h[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn1_hd[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn1_dxproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn1_dh[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn1_scratch[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_DROPOUT_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_DROPOUT_RNN1_H)]; /* W_hh packed once per backward */
-  rnn_real rnn2_xmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn2_xin[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn2_hmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn2_xproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn2_h[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn2_hd[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn2_dxproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn2_dh[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn2_scratch[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_DROPOUT_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_DROPOUT_RNN2_H)]; /* W_hh packed once per backward */
+  /* [T][B][E] embedded tokens */
+  rnn_real embedding_out[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E];
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E];
+  /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn1_xmask[LANG_DROPOUT_B * LANG_DROPOUT_E];
+  /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn1_xin[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_E];
+  /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn1_hmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn1_xproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn1_h[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn1_hd[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn1_dxproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn1_dh[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn1_scratch[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_DROPOUT_RNN1_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_DROPOUT_RNN1_H)];
+  /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn2_xmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn2_xin[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN1_H];
+  /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn2_hmask[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn2_xproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn2_h[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H];
+  /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn2_hd[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn2_dxproj[LANG_DROPOUT_T][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn2_dh[LANG_DROPOUT_T + 1][LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_scratch[LANG_DROPOUT_B * LANG_DROPOUT_RNN2_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_DROPOUT_RNN2_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_DROPOUT_RNN2_H)];
   rnn_real out_out[LANG_DROPOUT_B * LANG_DROPOUT_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[LANG_DROPOUT_B * LANG_DROPOUT_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[LANG_DROPOUT_B * LANG_DROPOUT_OUT_N];
 } lang_dropout_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -126,25 +152,29 @@ void lang_dropout_reset_state(lang_dropout_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *s, lang_dropout_workspace *ws,
-                    const lang_dropout_batch *b, RnnRng *dropout_rng);
+rnn_real lang_dropout_forward(const lang_dropout_params *p, lang_dropout_state *s,
+                              lang_dropout_workspace *ws, const lang_dropout_batch *b,
+                              RnnRng *dropout_rng);
 
 /* Backward through time after lang_dropout_forward: G = dLoss/dP (overwritten). */
-void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace *ws, const lang_dropout_batch *b,
-                 lang_dropout_params *g);
+void lang_dropout_backward(const lang_dropout_params *p, lang_dropout_workspace *ws,
+                           const lang_dropout_batch *b, lang_dropout_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void lang_dropout_optim_init(lang_dropout_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real lang_dropout_train_step(lang_dropout_params *p, lang_dropout_params *g, lang_dropout_optim *o, lang_dropout_state *s,
-                       lang_dropout_workspace *ws, const lang_dropout_batch *b, RnnRng *dropout_rng);
+rnn_real lang_dropout_train_step(lang_dropout_params *p, lang_dropout_params *g,
+                                 lang_dropout_optim *o, lang_dropout_state *s,
+                                 lang_dropout_workspace *ws, const lang_dropout_batch *b,
+                                 RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void lang_dropout_step_reset(lang_dropout_step_state *s);
-const rnn_real *lang_dropout_step(const lang_dropout_params *p, lang_dropout_step_state *s, int32_t token);
+const rnn_real *lang_dropout_step(const lang_dropout_params *p, lang_dropout_step_state *s,
+                                  int32_t token);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc lang_dropout_desc;

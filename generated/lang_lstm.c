@@ -14,17 +14,21 @@ void lang_lstm_init(lang_lstm_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_LSTM_VOCAB, LANG_LSTM_E, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_LSTM_VOCAB, LANG_LSTM_E, 0,
+                &p->embedding_weight[0][0]);
   /* lstm1.weight_ih [128][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, LANG_LSTM_LSTM1_H, LANG_LSTM_E, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, LANG_LSTM_LSTM1_H, LANG_LSTM_E, 0,
+                &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [128][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, 0,
+                &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [128]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, LANG_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [128]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, LANG_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_LSTM_OUT_N, LANG_LSTM_LSTM1_H, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_LSTM_OUT_N, LANG_LSTM_LSTM1_H, 0,
+                &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_LSTM_OUT_N, 1, 0, p->out_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
@@ -65,8 +69,9 @@ void lang_lstm_optim_init(lang_lstm_optim *o) {
   rnn_opt_init(&o->config, LANG_LSTM_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real lang_lstm_train_step(lang_lstm_params *p, lang_lstm_params *g, lang_lstm_optim *o, lang_lstm_state *s,
-                       lang_lstm_workspace *ws, const lang_lstm_batch *b, RnnRng *dropout_rng) {
+rnn_real lang_lstm_train_step(lang_lstm_params *p, lang_lstm_params *g, lang_lstm_optim *o,
+                              lang_lstm_state *s, lang_lstm_workspace *ws, const lang_lstm_batch *b,
+                              RnnRng *dropout_rng) {
   rnn_real loss = lang_lstm_forward(p, s, ws, b, dropout_rng);
   lang_lstm_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -85,11 +90,16 @@ const rnn_real *lang_lstm_step(const lang_lstm_params *p, lang_lstm_step_state *
   rnn_gather_rows(1, LANG_LSTM_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(4 * LANG_LSTM_LSTM1_H, LANG_LSTM_E, &p->lstm1_weight_ih[0][0], s->embedding_out, LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
-  rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
+  rnn_step_preact(4 * LANG_LSTM_LSTM1_H, LANG_LSTM_E, &p->lstm1_weight_ih[0][0], s->embedding_out,
+                  LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih,
+                  p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL,
+                    NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, s->lstm1_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  /* out */
+  rnn_linear_fwd(1, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, s->lstm1_h, &p->out_weight[0][0],
+                 p->out_bias, NULL, s->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_LSTM_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
@@ -97,32 +107,36 @@ const rnn_real *lang_lstm_step(const lang_lstm_params *p, lang_lstm_step_state *
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_lstm_tensors[] = {
-    {"embedding.weight", LANG_LSTM_VOCAB, LANG_LSTM_E, offsetof(lang_lstm_params, embedding_weight) / sizeof(rnn_real)},
-    {"lstm1.weight_ih", 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_E, offsetof(lang_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
-    {"lstm1.weight_hh", 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, offsetof(lang_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
-    {"lstm1.bias_ih", 4 * LANG_LSTM_LSTM1_H, 1, offsetof(lang_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
-    {"lstm1.bias_hh", 4 * LANG_LSTM_LSTM1_H, 1, offsetof(lang_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
-    {"out.weight", LANG_LSTM_OUT_N, LANG_LSTM_LSTM1_H, offsetof(lang_lstm_params, out_weight) / sizeof(rnn_real)},
+    {"embedding.weight", LANG_LSTM_VOCAB, LANG_LSTM_E,
+     offsetof(lang_lstm_params, embedding_weight) / sizeof(rnn_real)},
+    {"lstm1.weight_ih", 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_E,
+     offsetof(lang_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H,
+     offsetof(lang_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * LANG_LSTM_LSTM1_H, 1,
+     offsetof(lang_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * LANG_LSTM_LSTM1_H, 1,
+     offsetof(lang_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", LANG_LSTM_OUT_N, LANG_LSTM_LSTM1_H,
+     offsetof(lang_lstm_params, out_weight) / sizeof(rnn_real)},
     {"out.bias", LANG_LSTM_OUT_N, 1, offsetof(lang_lstm_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_lstm_init(p, seed); }
 static void desc_reset_state(void *s) { lang_lstm_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return lang_lstm_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   lang_lstm_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { lang_lstm_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return lang_lstm_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { lang_lstm_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)x;
   return lang_lstm_step(p, s, token);
 }
@@ -187,14 +201,15 @@ const RnnModelDesc lang_lstm_desc = {
 /* ======================================================================== */
 
 rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_lstm_workspace *ws,
-                    const lang_lstm_batch *b, RnnRng *dropout_rng) {
+                           const lang_lstm_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_LSTM_T; t++)
     for (int i = 0; i < LANG_LSTM_B; i++)
       ws->seq_mask[t][i] = b->x[t][i] != 0;
   /* ---- embedding: a row gather per token ---- */
-  rnn_gather_rows(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
+  rnn_gather_rows(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, &b->x[0][0], &p->embedding_weight[0][0],
+                  ws->embedding_out[0]);
   /* ---- lstm1: lstm, 32 -> 32, last step ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -209,7 +224,8 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
     rnn_real (*sm)[LANG_LSTM_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, 4 * LANG_LSTM_LSTM1_H, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, 4 * LANG_LSTM_LSTM1_H, x,
+                   &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -217,34 +233,59 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
      * g = tanh(W_ig x + b_ig + W_hg h' + b_hg)
      * o = sig(W_io x + b_io + W_ho h' + b_ho)
      * c = f*c' + i*g    h = o*tanh(c) */
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, sm[0], NULL, gt[0], c[1], h[1]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, sm[1], NULL, gt[1], c[2], h[2]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, sm[2], NULL, gt[2], c[3], h[3]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, sm[3], NULL, gt[3], c[4], h[4]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, sm[4], NULL, gt[4], c[5], h[5]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, sm[5], NULL, gt[5], c[6], h[6]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, sm[6], NULL, gt[6], c[7], h[7]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, sm[7], NULL, gt[7], c[8], h[8]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, sm[8], NULL, gt[8], c[9], h[9]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, sm[9], NULL, gt[9], c[10], h[10]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask, sm[10], NULL, gt[10], c[11], h[11]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask, sm[11], NULL, gt[11], c[12], h[12]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask, sm[12], NULL, gt[12], c[13], h[13]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask, sm[13], NULL, gt[13], c[14], h[14]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask, sm[14], NULL, gt[14], c[15], h[15]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask, sm[15], NULL, gt[15], c[16], h[16]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask, sm[16], NULL, gt[16], c[17], h[17]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask, sm[17], NULL, gt[17], c[18], h[18]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask, sm[18], NULL, gt[18], c[19], h[19]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask, sm[19], NULL, gt[19], c[20], h[20]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask, sm[20], NULL, gt[20], c[21], h[21]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask, sm[21], NULL, gt[21], c[22], h[22]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask, sm[22], NULL, gt[22], c[23], h[23]);
-    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask, sm[23], NULL, gt[23], c[24], h[24]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, sm[0],
+                      NULL, gt[0], c[1], h[1]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, sm[1],
+                      NULL, gt[1], c[2], h[2]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, sm[2],
+                      NULL, gt[2], c[3], h[3]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, sm[3],
+                      NULL, gt[3], c[4], h[4]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, sm[4],
+                      NULL, gt[4], c[5], h[5]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, sm[5],
+                      NULL, gt[5], c[6], h[6]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, sm[6],
+                      NULL, gt[6], c[7], h[7]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, sm[7],
+                      NULL, gt[7], c[8], h[8]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, sm[8],
+                      NULL, gt[8], c[9], h[9]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, sm[9],
+                      NULL, gt[9], c[10], h[10]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask, sm[10],
+                      NULL, gt[10], c[11], h[11]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask, sm[11],
+                      NULL, gt[11], c[12], h[12]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask, sm[12],
+                      NULL, gt[12], c[13], h[13]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask, sm[13],
+                      NULL, gt[13], c[14], h[14]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask, sm[14],
+                      NULL, gt[14], c[15], h[15]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask, sm[15],
+                      NULL, gt[15], c[16], h[16]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask, sm[16],
+                      NULL, gt[16], c[17], h[17]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask, sm[17],
+                      NULL, gt[17], c[18], h[18]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask, sm[18],
+                      NULL, gt[18], c[19], h[19]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask, sm[19],
+                      NULL, gt[19], c[20], h[20]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask, sm[20],
+                      NULL, gt[20], c[21], h[21]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask, sm[21],
+                      NULL, gt[21], c[22], h[22]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask, sm[22],
+                      NULL, gt[22], c[23], h[23]);
+    rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask, sm[23],
+                      NULL, gt[23], c[24], h[24]);
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_LSTM_B, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, ws->lstm1_h[LANG_LSTM_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_linear_fwd(LANG_LSTM_B, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, ws->lstm1_h[LANG_LSTM_T],
+                 &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, LANG_LSTM_B, LANG_LSTM_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(LANG_LSTM_B, LANG_LSTM_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
@@ -254,11 +295,13 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
 /* Backward                                                                 */
 /* ======================================================================== */
 
-void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, const lang_lstm_batch *b,
-                 lang_lstm_params *g) {
+void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws,
+                        const lang_lstm_batch *b, lang_lstm_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_LSTM_B, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, ws->lstm1_h[LANG_LSTM_T], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[LANG_LSTM_T], &g->out_weight[0][0], g->out_bias);
+  rnn_linear_bwd(LANG_LSTM_B, LANG_LSTM_LSTM1_H, LANG_LSTM_OUT_N, ws->lstm1_h[LANG_LSTM_T],
+                 &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[LANG_LSTM_T],
+                 &g->out_weight[0][0], g->out_bias);
   memset(ws->lstm1_dh[0], 0, LANG_LSTM_T * sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
@@ -282,37 +325,67 @@ void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, cons
      * dh' += W_hh^T [di df dg do]    dc' = dc*f
      * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask, sm[23], dh[24], dc, dxp[23], dh[23], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask, sm[22], dh[23], dc, dxp[22], dh[22], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask, sm[21], dh[22], dc, dxp[21], dh[21], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask, sm[20], dh[21], dc, dxp[20], dh[20], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask, sm[19], dh[20], dc, dxp[19], dh[19], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask, sm[18], dh[19], dc, dxp[18], dh[18], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask, sm[17], dh[18], dc, dxp[17], dh[17], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask, sm[16], dh[17], dc, dxp[16], dh[16], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask, sm[15], dh[16], dc, dxp[15], dh[15], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask, sm[14], dh[15], dc, dxp[14], dh[14], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask, sm[13], dh[14], dc, dxp[13], dh[13], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask, sm[12], dh[13], dc, dxp[12], dh[12], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask, sm[11], dh[12], dc, dxp[11], dh[11], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask, sm[10], dh[11], dc, dxp[10], dh[10], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask, sm[9], dh[10], dc, dxp[9], dh[9], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask, sm[8], dh[9], dc, dxp[8], dh[8], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask, sm[7], dh[8], dc, dxp[7], dh[7], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask, sm[6], dh[7], dc, dxp[6], dh[6], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask, sm[5], dh[6], dc, dxp[5], dh[5], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask, sm[4], dh[5], dc, dxp[4], dh[4], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask, sm[3], dh[4], dc, dxp[3], dh[3], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask, sm[2], dh[3], dc, dxp[2], dh[2], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, sm[1], dh[2], dc, dxp[1], dh[1], dpeep, sc);
-    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, sm[0], dh[1], dc, dxp[0], dh[0], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask, sm[23],
+                      dh[24], dc, dxp[23], dh[23], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask, sm[22],
+                      dh[23], dc, dxp[22], dh[22], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask, sm[21],
+                      dh[22], dc, dxp[21], dh[21], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask, sm[20],
+                      dh[21], dc, dxp[20], dh[20], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask, sm[19],
+                      dh[20], dc, dxp[19], dh[19], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask, sm[18],
+                      dh[19], dc, dxp[18], dh[18], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask, sm[17],
+                      dh[18], dc, dxp[17], dh[17], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask, sm[16],
+                      dh[17], dc, dxp[16], dh[16], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask, sm[15],
+                      dh[16], dc, dxp[15], dh[15], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask, sm[14],
+                      dh[15], dc, dxp[14], dh[14], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask, sm[13],
+                      dh[14], dc, dxp[13], dh[13], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask, sm[12],
+                      dh[13], dc, dxp[12], dh[12], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask, sm[11],
+                      dh[12], dc, dxp[11], dh[11], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask, sm[10],
+                      dh[11], dc, dxp[10], dh[10], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask, sm[9],
+                      dh[10], dc, dxp[9], dh[9], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask, sm[8],
+                      dh[9], dc, dxp[8], dh[8], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask, sm[7],
+                      dh[8], dc, dxp[7], dh[7], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask, sm[6],
+                      dh[7], dc, dxp[6], dh[6], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask, sm[5],
+                      dh[6], dc, dxp[5], dh[5], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask, sm[4],
+                      dh[5], dc, dxp[4], dh[4], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask, sm[3],
+                      dh[4], dc, dxp[3], dh[3], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask, sm[2],
+                      dh[3], dc, dxp[2], dh[2], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, sm[1],
+                      dh[2], dc, dxp[1], dh[1], dpeep, sc);
+    rnn_lstm_bwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, sm[0],
+                      dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, LANG_LSTM_T * LANG_LSTM_B, 1, dxp[0], 4 * LANG_LSTM_LSTM1_H, h[0], LANG_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], LANG_LSTM_LSTM1_H);
-    rnn_col_sums(LANG_LSTM_T * LANG_LSTM_B, 4 * LANG_LSTM_LSTM1_H, dxp[0], 4 * LANG_LSTM_LSTM1_H, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * LANG_LSTM_LSTM1_H, LANG_LSTM_LSTM1_H, LANG_LSTM_T * LANG_LSTM_B, 1, dxp[0],
+             4 * LANG_LSTM_LSTM1_H, h[0], LANG_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0],
+             LANG_LSTM_LSTM1_H);
+    rnn_col_sums(LANG_LSTM_T * LANG_LSTM_B, 4 * LANG_LSTM_LSTM1_H, dxp[0], 4 * LANG_LSTM_LSTM1_H,
+                 g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, 4 * LANG_LSTM_LSTM1_H, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_linear_bwd(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, 4 * LANG_LSTM_LSTM1_H,
+                   ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0],
+                   &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
-  rnn_scatter_add_rows(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);
+  rnn_scatter_add_rows(LANG_LSTM_T * LANG_LSTM_B, LANG_LSTM_E, &b->x[0][0], ws->embedding_dout[0],
+                       &g->embedding_weight[0][0]);
 }
 

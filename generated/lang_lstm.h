@@ -35,8 +35,10 @@
  * flat array of LANG_LSTM_N_PARAMS; gradients have the same layout. */
 typedef struct lang_lstm_params {
   rnn_real embedding_weight[LANG_LSTM_VOCAB][LANG_LSTM_E]; /* [vocab][E] one row per token id */
-  rnn_real lstm1_weight_ih[4 * LANG_LSTM_LSTM1_H][LANG_LSTM_E]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[4 * LANG_LSTM_LSTM1_H][LANG_LSTM_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_ih[4 * LANG_LSTM_LSTM1_H][LANG_LSTM_E];
+  /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_weight_hh[4 * LANG_LSTM_LSTM1_H][LANG_LSTM_LSTM1_H];
   rnn_real lstm1_bias_ih[4 * LANG_LSTM_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real lstm1_bias_hh[4 * LANG_LSTM_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real out_weight[LANG_LSTM_OUT_N][LANG_LSTM_LSTM1_H]; /* [N][in] */
@@ -63,19 +65,31 @@ typedef struct lang_lstm_state {
 typedef struct lang_lstm_workspace {
   rnn_real seq_mask[LANG_LSTM_T][LANG_LSTM_B]; /* [T][B] 1 for a real step, 0 for padding */
   rnn_real embedding_out[LANG_LSTM_T][LANG_LSTM_B * LANG_LSTM_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[LANG_LSTM_T][LANG_LSTM_B * LANG_LSTM_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real lstm1_xproj[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[LANG_LSTM_B * LANG_LSTM_LSTM1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, LANG_LSTM_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, LANG_LSTM_LSTM1_H)]; /* W_hh packed once per backward */
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[LANG_LSTM_T][LANG_LSTM_B * LANG_LSTM_E];
+  /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_xproj[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H];
+  /* [T][B][4H] activated gates */
+  rnn_real lstm1_gates[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_h[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H];
+  /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_c[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H];
+  /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dxproj[LANG_LSTM_T][LANG_LSTM_B * 4 * LANG_LSTM_LSTM1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dh[LANG_LSTM_T + 1][LANG_LSTM_B * LANG_LSTM_LSTM1_H];
+  /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_dc[LANG_LSTM_B * LANG_LSTM_LSTM1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_scratch[LANG_LSTM_B * LANG_LSTM_LSTM1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, LANG_LSTM_LSTM1_H)];
+  /* W_hh packed once per backward */
+  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, LANG_LSTM_LSTM1_H)];
   rnn_real out_out[LANG_LSTM_B * LANG_LSTM_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[LANG_LSTM_B * LANG_LSTM_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[LANG_LSTM_B * LANG_LSTM_OUT_N];
 } lang_lstm_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -109,19 +123,20 @@ void lang_lstm_reset_state(lang_lstm_state *s);
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
 rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_lstm_workspace *ws,
-                    const lang_lstm_batch *b, RnnRng *dropout_rng);
+                           const lang_lstm_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after lang_lstm_forward: G = dLoss/dP (overwritten). */
-void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws, const lang_lstm_batch *b,
-                 lang_lstm_params *g);
+void lang_lstm_backward(const lang_lstm_params *p, lang_lstm_workspace *ws,
+                        const lang_lstm_batch *b, lang_lstm_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void lang_lstm_optim_init(lang_lstm_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real lang_lstm_train_step(lang_lstm_params *p, lang_lstm_params *g, lang_lstm_optim *o, lang_lstm_state *s,
-                       lang_lstm_workspace *ws, const lang_lstm_batch *b, RnnRng *dropout_rng);
+rnn_real lang_lstm_train_step(lang_lstm_params *p, lang_lstm_params *g, lang_lstm_optim *o,
+                              lang_lstm_state *s, lang_lstm_workspace *ws, const lang_lstm_batch *b,
+                              RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */

@@ -14,17 +14,21 @@ void lang_rnn_init(lang_rnn_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_RNN_VOCAB, LANG_RNN_E, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_RNN_VOCAB, LANG_RNN_E, 0,
+                &p->embedding_weight[0][0]);
   /* rnn.weight_ih [32][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_RNN_RNN_H, LANG_RNN_E, 0, &p->rnn_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_RNN_RNN_H, LANG_RNN_E, 0,
+                &p->rnn_weight_ih[0][0]);
   /* rnn.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_RNN_RNN_H, LANG_RNN_RNN_H, 0, &p->rnn_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_RNN_RNN_H, LANG_RNN_RNN_H, 0,
+                &p->rnn_weight_hh[0][0]);
   /* rnn.bias_ih [32]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_RNN_RNN_H, 1, 0, p->rnn_bias_ih);
   /* rnn.bias_hh [32]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_RNN_RNN_H, 1, 0, p->rnn_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_RNN_OUT_N, LANG_RNN_RNN_H, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_RNN_OUT_N, LANG_RNN_RNN_H, 0,
+                &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_RNN_OUT_N, 1, 0, p->out_bias);
 }
@@ -62,8 +66,9 @@ void lang_rnn_optim_init(lang_rnn_optim *o) {
   rnn_opt_init(&o->config, LANG_RNN_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real lang_rnn_train_step(lang_rnn_params *p, lang_rnn_params *g, lang_rnn_optim *o, lang_rnn_state *s,
-                       lang_rnn_workspace *ws, const lang_rnn_batch *b, RnnRng *dropout_rng) {
+rnn_real lang_rnn_train_step(lang_rnn_params *p, lang_rnn_params *g, lang_rnn_optim *o,
+                             lang_rnn_state *s, lang_rnn_workspace *ws, const lang_rnn_batch *b,
+                             RnnRng *dropout_rng) {
   rnn_real loss = lang_rnn_forward(p, s, ws, b, dropout_rng);
   lang_rnn_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -82,10 +87,15 @@ const rnn_real *lang_rnn_step(const lang_rnn_params *p, lang_rnn_step_state *s, 
   rnn_gather_rows(1, LANG_RNN_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(LANG_RNN_RNN_H, LANG_RNN_E, &p->rnn_weight_ih[0][0], s->embedding_out, LANG_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, LANG_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
+  rnn_step_preact(LANG_RNN_RNN_H, LANG_RNN_E, &p->rnn_weight_ih[0][0], s->embedding_out,
+                  LANG_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh,
+                  s->rnn_xproj);
+  rnn_simple_fwd_step(1, LANG_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL,
+                      s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
-  rnn_linear_fwd(1, LANG_RNN_RNN_H, LANG_RNN_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  /* out */
+  rnn_linear_fwd(1, LANG_RNN_RNN_H, LANG_RNN_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias,
+                 NULL, s->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_RNN_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
@@ -93,32 +103,34 @@ const rnn_real *lang_rnn_step(const lang_rnn_params *p, lang_rnn_step_state *s, 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_rnn_tensors[] = {
-    {"embedding.weight", LANG_RNN_VOCAB, LANG_RNN_E, offsetof(lang_rnn_params, embedding_weight) / sizeof(rnn_real)},
-    {"rnn.weight_ih", LANG_RNN_RNN_H, LANG_RNN_E, offsetof(lang_rnn_params, rnn_weight_ih) / sizeof(rnn_real)},
-    {"rnn.weight_hh", LANG_RNN_RNN_H, LANG_RNN_RNN_H, offsetof(lang_rnn_params, rnn_weight_hh) / sizeof(rnn_real)},
+    {"embedding.weight", LANG_RNN_VOCAB, LANG_RNN_E,
+     offsetof(lang_rnn_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn.weight_ih", LANG_RNN_RNN_H, LANG_RNN_E,
+     offsetof(lang_rnn_params, rnn_weight_ih) / sizeof(rnn_real)},
+    {"rnn.weight_hh", LANG_RNN_RNN_H, LANG_RNN_RNN_H,
+     offsetof(lang_rnn_params, rnn_weight_hh) / sizeof(rnn_real)},
     {"rnn.bias_ih", LANG_RNN_RNN_H, 1, offsetof(lang_rnn_params, rnn_bias_ih) / sizeof(rnn_real)},
     {"rnn.bias_hh", LANG_RNN_RNN_H, 1, offsetof(lang_rnn_params, rnn_bias_hh) / sizeof(rnn_real)},
-    {"out.weight", LANG_RNN_OUT_N, LANG_RNN_RNN_H, offsetof(lang_rnn_params, out_weight) / sizeof(rnn_real)},
+    {"out.weight", LANG_RNN_OUT_N, LANG_RNN_RNN_H,
+     offsetof(lang_rnn_params, out_weight) / sizeof(rnn_real)},
     {"out.bias", LANG_RNN_OUT_N, 1, offsetof(lang_rnn_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_rnn_init(p, seed); }
 static void desc_reset_state(void *s) { lang_rnn_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return lang_rnn_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   lang_rnn_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { lang_rnn_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return lang_rnn_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { lang_rnn_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)x;
   return lang_rnn_step(p, s, token);
 }
@@ -183,14 +195,15 @@ const RnnModelDesc lang_rnn_desc = {
 /* ======================================================================== */
 
 rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_workspace *ws,
-                    const lang_rnn_batch *b, RnnRng *dropout_rng) {
+                          const lang_rnn_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_RNN_T; t++)
     for (int i = 0; i < LANG_RNN_B; i++)
       ws->seq_mask[t][i] = b->x[t][i] != 0;
   /* ---- embedding: a row gather per token ---- */
-  rnn_gather_rows(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
+  rnn_gather_rows(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, &b->x[0][0], &p->embedding_weight[0][0],
+                  ws->embedding_out[0]);
   /* ---- rnn: simple_rnn, 32 -> 32, last step ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -202,7 +215,8 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
     rnn_real (*sm)[LANG_RNN_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, LANG_RNN_RNN_H, x, &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, LANG_RNN_RNN_H, x, &p->rnn_weight_ih[0][0],
+                   p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
@@ -215,24 +229,39 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[7], h[7], u, hmask, sm[7], NULL, h[8]);
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[8], h[8], u, hmask, sm[8], NULL, h[9]);
     rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[9], h[9], u, hmask, sm[9], NULL, h[10]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[10], h[10], u, hmask, sm[10], NULL, h[11]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[11], h[11], u, hmask, sm[11], NULL, h[12]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[12], h[12], u, hmask, sm[12], NULL, h[13]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[13], h[13], u, hmask, sm[13], NULL, h[14]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[14], h[14], u, hmask, sm[14], NULL, h[15]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[15], h[15], u, hmask, sm[15], NULL, h[16]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[16], h[16], u, hmask, sm[16], NULL, h[17]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[17], h[17], u, hmask, sm[17], NULL, h[18]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[18], h[18], u, hmask, sm[18], NULL, h[19]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[19], h[19], u, hmask, sm[19], NULL, h[20]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[20], h[20], u, hmask, sm[20], NULL, h[21]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[10], h[10], u, hmask, sm[10], NULL,
+                        h[11]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[11], h[11], u, hmask, sm[11], NULL,
+                        h[12]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[12], h[12], u, hmask, sm[12], NULL,
+                        h[13]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[13], h[13], u, hmask, sm[13], NULL,
+                        h[14]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[14], h[14], u, hmask, sm[14], NULL,
+                        h[15]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[15], h[15], u, hmask, sm[15], NULL,
+                        h[16]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[16], h[16], u, hmask, sm[16], NULL,
+                        h[17]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[17], h[17], u, hmask, sm[17], NULL,
+                        h[18]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[18], h[18], u, hmask, sm[18], NULL,
+                        h[19]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[19], h[19], u, hmask, sm[19], NULL,
+                        h[20]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[20], h[20], u, hmask, sm[20], NULL,
+                        h[21]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[21], h[21], u, hmask, sm[21], NULL,
+                        h[22]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[22], h[22], u, hmask, sm[22], NULL,
+                        h[23]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[23], h[23], u, hmask, sm[23], NULL,
+                        h[24]);
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_RNN_B, LANG_RNN_RNN_H, LANG_RNN_OUT_N, ws->rnn_h[LANG_RNN_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_linear_fwd(LANG_RNN_B, LANG_RNN_RNN_H, LANG_RNN_OUT_N, ws->rnn_h[LANG_RNN_T],
+                 &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, LANG_RNN_B, LANG_RNN_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
   return rnn_loss_bce(LANG_RNN_B, LANG_RNN_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
@@ -243,10 +272,12 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
 /* ======================================================================== */
 
 void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const lang_rnn_batch *b,
-                 lang_rnn_params *g) {
+                       lang_rnn_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_RNN_B, LANG_RNN_RNN_H, LANG_RNN_OUT_N, ws->rnn_h[LANG_RNN_T], &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[LANG_RNN_T], &g->out_weight[0][0], g->out_bias);
+  rnn_linear_bwd(LANG_RNN_B, LANG_RNN_RNN_H, LANG_RNN_OUT_N, ws->rnn_h[LANG_RNN_T],
+                 &p->out_weight[0][0], ws->out_dout, ws->rnn_dh[LANG_RNN_T], &g->out_weight[0][0],
+                 g->out_bias);
   memset(ws->rnn_dh[0], 0, LANG_RNN_T * sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
@@ -262,37 +293,65 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23],
+                        dh[23], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22],
+                        dh[22], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21],
+                        dh[21], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20],
+                        dh[20], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19],
+                        dh[19], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18],
+                        dh[18], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17],
+                        dh[17], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16],
+                        dh[16], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15],
+                        dh[15], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14],
+                        dh[14], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13],
+                        dh[13], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12],
+                        dh[12], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11],
+                        dh[11], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10],
+                        dh[10], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9],
+                        dh[9], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1],
+                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0],
+                        sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, LANG_RNN_RNN_H, LANG_RNN_RNN_H, LANG_RNN_T * LANG_RNN_B, 1, dxp[0], LANG_RNN_RNN_H, h[0], LANG_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], LANG_RNN_RNN_H);
+    rnn_gemm(1, 0, LANG_RNN_RNN_H, LANG_RNN_RNN_H, LANG_RNN_T * LANG_RNN_B, 1, dxp[0],
+             LANG_RNN_RNN_H, h[0], LANG_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], LANG_RNN_RNN_H);
     rnn_col_sums(LANG_RNN_T * LANG_RNN_B, LANG_RNN_RNN_H, dxp[0], LANG_RNN_RNN_H, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, LANG_RNN_RNN_H, ws->embedding_out[0], &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0], g->rnn_bias_ih);
+    rnn_linear_bwd(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, LANG_RNN_RNN_H, ws->embedding_out[0],
+                   &p->rnn_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn_weight_ih[0][0],
+                   g->rnn_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
-  rnn_scatter_add_rows(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);
+  rnn_scatter_add_rows(LANG_RNN_T * LANG_RNN_B, LANG_RNN_E, &b->x[0][0], ws->embedding_dout[0],
+                       &g->embedding_weight[0][0]);
 }
 

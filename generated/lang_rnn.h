@@ -62,16 +62,23 @@ typedef struct lang_rnn_state {
 typedef struct lang_rnn_workspace {
   rnn_real seq_mask[LANG_RNN_T][LANG_RNN_B]; /* [T][B] 1 for a real step, 0 for padding */
   rnn_real embedding_out[LANG_RNN_T][LANG_RNN_B * LANG_RNN_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[LANG_RNN_T][LANG_RNN_B * LANG_RNN_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn_xproj[LANG_RNN_T][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[LANG_RNN_T + 1][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[LANG_RNN_T][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn_dh[LANG_RNN_T + 1][LANG_RNN_B * LANG_RNN_RNN_H]; /* [T+1][B][H] gradient of the states */
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[LANG_RNN_T][LANG_RNN_B * LANG_RNN_E];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_xproj[LANG_RNN_T][LANG_RNN_B * LANG_RNN_RNN_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_h[LANG_RNN_T + 1][LANG_RNN_B * LANG_RNN_RNN_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dxproj[LANG_RNN_T][LANG_RNN_B * LANG_RNN_RNN_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn_dh[LANG_RNN_T + 1][LANG_RNN_B * LANG_RNN_RNN_H];
   rnn_real rnn_scratch[LANG_RNN_B * LANG_RNN_RNN_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_RNN_RNN_H)];
   rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_RNN_RNN_H)]; /* W_hh packed once per backward */
   rnn_real out_out[LANG_RNN_B * LANG_RNN_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[LANG_RNN_B * LANG_RNN_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[LANG_RNN_B * LANG_RNN_OUT_N];
 } lang_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -102,19 +109,20 @@ void lang_rnn_reset_state(lang_rnn_state *s);
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
 rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_workspace *ws,
-                    const lang_rnn_batch *b, RnnRng *dropout_rng);
+                          const lang_rnn_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after lang_rnn_forward: G = dLoss/dP (overwritten). */
 void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const lang_rnn_batch *b,
-                 lang_rnn_params *g);
+                       lang_rnn_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void lang_rnn_optim_init(lang_rnn_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real lang_rnn_train_step(lang_rnn_params *p, lang_rnn_params *g, lang_rnn_optim *o, lang_rnn_state *s,
-                       lang_rnn_workspace *ws, const lang_rnn_batch *b, RnnRng *dropout_rng);
+rnn_real lang_rnn_train_step(lang_rnn_params *p, lang_rnn_params *g, lang_rnn_optim *o,
+                             lang_rnn_state *s, lang_rnn_workspace *ws, const lang_rnn_batch *b,
+                             RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */

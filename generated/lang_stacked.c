@@ -14,33 +14,41 @@ void lang_stacked_init(lang_stacked_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [80][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_STACKED_VOCAB, LANG_STACKED_E, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, LANG_STACKED_VOCAB, LANG_STACKED_E, 0,
+                &p->embedding_weight[0][0]);
   /* rnn1.weight_ih [64][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN1_H, LANG_STACKED_E, 0, &p->rnn1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN1_H, LANG_STACKED_E, 0,
+                &p->rnn1_weight_ih[0][0]);
   /* rnn1.weight_hh [64][64]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, 0, &p->rnn1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, 0,
+                &p->rnn1_weight_hh[0][0]);
   /* rnn1.bias_ih [64]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN1_H, 1, 0, p->rnn1_bias_ih);
   /* rnn1.bias_hh [64]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN1_H, 1, 0, p->rnn1_bias_hh);
   /* rnn2.weight_ih [32][64]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, 0, &p->rnn2_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, 0,
+                &p->rnn2_weight_ih[0][0]);
   /* rnn2.weight_hh [32][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, 0, &p->rnn2_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, 0,
+                &p->rnn2_weight_hh[0][0]);
   /* rnn2.bias_ih [32]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN2_H, 1, 0, p->rnn2_bias_ih);
   /* rnn2.bias_hh [32]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN2_H, 1, 0, p->rnn2_bias_hh);
   /* rnn3.weight_ih [16][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, 0, &p->rnn3_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, 0,
+                &p->rnn3_weight_ih[0][0]);
   /* rnn3.weight_hh [16][16]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, 0, &p->rnn3_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, 0,
+                &p->rnn3_weight_hh[0][0]);
   /* rnn3.bias_ih [16]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN3_H, 1, 0, p->rnn3_bias_ih);
   /* rnn3.bias_hh [16]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_RNN3_H, 1, 0, p->rnn3_bias_hh);
   /* out.weight [1][16]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_OUT_N, LANG_STACKED_RNN3_H, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, LANG_STACKED_OUT_N, LANG_STACKED_RNN3_H, 0,
+                &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, LANG_STACKED_OUT_N, 1, 0, p->out_bias);
 }
@@ -78,8 +86,10 @@ void lang_stacked_optim_init(lang_stacked_optim *o) {
   rnn_opt_init(&o->config, LANG_STACKED_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real lang_stacked_train_step(lang_stacked_params *p, lang_stacked_params *g, lang_stacked_optim *o, lang_stacked_state *s,
-                       lang_stacked_workspace *ws, const lang_stacked_batch *b, RnnRng *dropout_rng) {
+rnn_real lang_stacked_train_step(lang_stacked_params *p, lang_stacked_params *g,
+                                 lang_stacked_optim *o, lang_stacked_state *s,
+                                 lang_stacked_workspace *ws, const lang_stacked_batch *b,
+                                 RnnRng *dropout_rng) {
   rnn_real loss = lang_stacked_forward(p, s, ws, b, dropout_rng);
   lang_stacked_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -94,24 +104,36 @@ void lang_stacked_step_reset(lang_stacked_step_state *s) {
   memset(s, 0, sizeof *s);
 }
 
-const rnn_real *lang_stacked_step(const lang_stacked_params *p, lang_stacked_step_state *s, int32_t token) {
+const rnn_real *lang_stacked_step(const lang_stacked_params *p, lang_stacked_step_state *s,
+                                  int32_t token) {
   rnn_gather_rows(1, LANG_STACKED_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* rnn1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(LANG_STACKED_RNN1_H, LANG_STACKED_E, &p->rnn1_weight_ih[0][0], s->embedding_out, LANG_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih, p->rnn1_bias_hh, s->rnn1_xproj);
-  rnn_simple_fwd_step(1, LANG_STACKED_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL, NULL, s->rnn1_hnext);
+  rnn_step_preact(LANG_STACKED_RNN1_H, LANG_STACKED_E, &p->rnn1_weight_ih[0][0], s->embedding_out,
+                  LANG_STACKED_RNN1_H, &p->rnn1_weight_hh[0][0], s->rnn1_h, p->rnn1_bias_ih,
+                  p->rnn1_bias_hh, s->rnn1_xproj);
+  rnn_simple_fwd_step(1, LANG_STACKED_RNN1_H, 0, s->rnn1_xproj, s->rnn1_h, &rnn1_whh, NULL, NULL,
+                      NULL, s->rnn1_hnext);
   memcpy(s->rnn1_h, s->rnn1_hnext, sizeof s->rnn1_h);
   /* rnn2: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn2_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, &p->rnn2_weight_ih[0][0], s->rnn1_h, LANG_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih, p->rnn2_bias_hh, s->rnn2_xproj);
-  rnn_simple_fwd_step(1, LANG_STACKED_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL, NULL, s->rnn2_hnext);
+  rnn_step_preact(LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, &p->rnn2_weight_ih[0][0], s->rnn1_h,
+                  LANG_STACKED_RNN2_H, &p->rnn2_weight_hh[0][0], s->rnn2_h, p->rnn2_bias_ih,
+                  p->rnn2_bias_hh, s->rnn2_xproj);
+  rnn_simple_fwd_step(1, LANG_STACKED_RNN2_H, 0, s->rnn2_xproj, s->rnn2_h, &rnn2_whh, NULL, NULL,
+                      NULL, s->rnn2_hnext);
   memcpy(s->rnn2_h, s->rnn2_hnext, sizeof s->rnn2_h);
   /* rnn3: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn3_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, &p->rnn3_weight_ih[0][0], s->rnn2_h, LANG_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], s->rnn3_h, p->rnn3_bias_ih, p->rnn3_bias_hh, s->rnn3_xproj);
-  rnn_simple_fwd_step(1, LANG_STACKED_RNN3_H, 0, s->rnn3_xproj, s->rnn3_h, &rnn3_whh, NULL, NULL, NULL, s->rnn3_hnext);
+  rnn_step_preact(LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, &p->rnn3_weight_ih[0][0], s->rnn2_h,
+                  LANG_STACKED_RNN3_H, &p->rnn3_weight_hh[0][0], s->rnn3_h, p->rnn3_bias_ih,
+                  p->rnn3_bias_hh, s->rnn3_xproj);
+  rnn_simple_fwd_step(1, LANG_STACKED_RNN3_H, 0, s->rnn3_xproj, s->rnn3_h, &rnn3_whh, NULL, NULL,
+                      NULL, s->rnn3_hnext);
   memcpy(s->rnn3_h, s->rnn3_hnext, sizeof s->rnn3_h);
-  rnn_linear_fwd(1, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N, s->rnn3_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  /* out */
+  rnn_linear_fwd(1, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N, s->rnn3_h, &p->out_weight[0][0],
+                 p->out_bias, NULL, s->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, LANG_STACKED_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
@@ -119,40 +141,52 @@ const rnn_real *lang_stacked_step(const lang_stacked_params *p, lang_stacked_ste
 /* ---- the description table ---- */
 
 static const RnnTensorDesc lang_stacked_tensors[] = {
-    {"embedding.weight", LANG_STACKED_VOCAB, LANG_STACKED_E, offsetof(lang_stacked_params, embedding_weight) / sizeof(rnn_real)},
-    {"rnn1.weight_ih", LANG_STACKED_RNN1_H, LANG_STACKED_E, offsetof(lang_stacked_params, rnn1_weight_ih) / sizeof(rnn_real)},
-    {"rnn1.weight_hh", LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, offsetof(lang_stacked_params, rnn1_weight_hh) / sizeof(rnn_real)},
-    {"rnn1.bias_ih", LANG_STACKED_RNN1_H, 1, offsetof(lang_stacked_params, rnn1_bias_ih) / sizeof(rnn_real)},
-    {"rnn1.bias_hh", LANG_STACKED_RNN1_H, 1, offsetof(lang_stacked_params, rnn1_bias_hh) / sizeof(rnn_real)},
-    {"rnn2.weight_ih", LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H, offsetof(lang_stacked_params, rnn2_weight_ih) / sizeof(rnn_real)},
-    {"rnn2.weight_hh", LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, offsetof(lang_stacked_params, rnn2_weight_hh) / sizeof(rnn_real)},
-    {"rnn2.bias_ih", LANG_STACKED_RNN2_H, 1, offsetof(lang_stacked_params, rnn2_bias_ih) / sizeof(rnn_real)},
-    {"rnn2.bias_hh", LANG_STACKED_RNN2_H, 1, offsetof(lang_stacked_params, rnn2_bias_hh) / sizeof(rnn_real)},
-    {"rnn3.weight_ih", LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H, offsetof(lang_stacked_params, rnn3_weight_ih) / sizeof(rnn_real)},
-    {"rnn3.weight_hh", LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, offsetof(lang_stacked_params, rnn3_weight_hh) / sizeof(rnn_real)},
-    {"rnn3.bias_ih", LANG_STACKED_RNN3_H, 1, offsetof(lang_stacked_params, rnn3_bias_ih) / sizeof(rnn_real)},
-    {"rnn3.bias_hh", LANG_STACKED_RNN3_H, 1, offsetof(lang_stacked_params, rnn3_bias_hh) / sizeof(rnn_real)},
-    {"out.weight", LANG_STACKED_OUT_N, LANG_STACKED_RNN3_H, offsetof(lang_stacked_params, out_weight) / sizeof(rnn_real)},
+    {"embedding.weight", LANG_STACKED_VOCAB, LANG_STACKED_E,
+     offsetof(lang_stacked_params, embedding_weight) / sizeof(rnn_real)},
+    {"rnn1.weight_ih", LANG_STACKED_RNN1_H, LANG_STACKED_E,
+     offsetof(lang_stacked_params, rnn1_weight_ih) / sizeof(rnn_real)},
+    {"rnn1.weight_hh", LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H,
+     offsetof(lang_stacked_params, rnn1_weight_hh) / sizeof(rnn_real)},
+    {"rnn1.bias_ih", LANG_STACKED_RNN1_H, 1,
+     offsetof(lang_stacked_params, rnn1_bias_ih) / sizeof(rnn_real)},
+    {"rnn1.bias_hh", LANG_STACKED_RNN1_H, 1,
+     offsetof(lang_stacked_params, rnn1_bias_hh) / sizeof(rnn_real)},
+    {"rnn2.weight_ih", LANG_STACKED_RNN2_H, LANG_STACKED_RNN1_H,
+     offsetof(lang_stacked_params, rnn2_weight_ih) / sizeof(rnn_real)},
+    {"rnn2.weight_hh", LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H,
+     offsetof(lang_stacked_params, rnn2_weight_hh) / sizeof(rnn_real)},
+    {"rnn2.bias_ih", LANG_STACKED_RNN2_H, 1,
+     offsetof(lang_stacked_params, rnn2_bias_ih) / sizeof(rnn_real)},
+    {"rnn2.bias_hh", LANG_STACKED_RNN2_H, 1,
+     offsetof(lang_stacked_params, rnn2_bias_hh) / sizeof(rnn_real)},
+    {"rnn3.weight_ih", LANG_STACKED_RNN3_H, LANG_STACKED_RNN2_H,
+     offsetof(lang_stacked_params, rnn3_weight_ih) / sizeof(rnn_real)},
+    {"rnn3.weight_hh", LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H,
+     offsetof(lang_stacked_params, rnn3_weight_hh) / sizeof(rnn_real)},
+    {"rnn3.bias_ih", LANG_STACKED_RNN3_H, 1,
+     offsetof(lang_stacked_params, rnn3_bias_ih) / sizeof(rnn_real)},
+    {"rnn3.bias_hh", LANG_STACKED_RNN3_H, 1,
+     offsetof(lang_stacked_params, rnn3_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", LANG_STACKED_OUT_N, LANG_STACKED_RNN3_H,
+     offsetof(lang_stacked_params, out_weight) / sizeof(rnn_real)},
     {"out.bias", LANG_STACKED_OUT_N, 1, offsetof(lang_stacked_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { lang_stacked_init(p, seed); }
 static void desc_reset_state(void *s) { lang_stacked_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return lang_stacked_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   lang_stacked_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { lang_stacked_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return lang_stacked_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { lang_stacked_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)x;
   return lang_stacked_step(p, s, token);
 }
@@ -216,15 +250,17 @@ const RnnModelDesc lang_stacked_desc = {
 /* Forward                                                                  */
 /* ======================================================================== */
 
-rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *s, lang_stacked_workspace *ws,
-                    const lang_stacked_batch *b, RnnRng *dropout_rng) {
+rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *s,
+                              lang_stacked_workspace *ws, const lang_stacked_batch *b,
+                              RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < LANG_STACKED_T; t++)
     for (int i = 0; i < LANG_STACKED_B; i++)
       ws->seq_mask[t][i] = b->x[t][i] != 0;
   /* ---- embedding: a row gather per token ---- */
-  rnn_gather_rows(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
+  rnn_gather_rows(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, &b->x[0][0],
+                  &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- rnn1: simple_rnn, 32 -> 64, every step ---- */
   {
     /* W_hh packed once for the 24 per-step products (rnn.h) */
@@ -236,33 +272,58 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, LANG_STACKED_RNN1_H, x, &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, LANG_STACKED_RNN1_H, x,
+                   &p->rnn1_weight_ih[0][0], p->rnn1_bias_ih, p->rnn1_bias_hh, xp[0]);
     memcpy(h[0], s->rnn1_h, sizeof s->rnn1_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[1], h[1], u, hmask, sm[1], NULL, h[2]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[2], h[2], u, hmask, sm[2], NULL, h[3]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[3], h[3], u, hmask, sm[3], NULL, h[4]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[4], h[4], u, hmask, sm[4], NULL, h[5]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[5], h[5], u, hmask, sm[5], NULL, h[6]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[6], h[6], u, hmask, sm[6], NULL, h[7]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[7], h[7], u, hmask, sm[7], NULL, h[8]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[8], h[8], u, hmask, sm[8], NULL, h[9]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[9], h[9], u, hmask, sm[9], NULL, h[10]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[10], h[10], u, hmask, sm[10], NULL, h[11]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[11], h[11], u, hmask, sm[11], NULL, h[12]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[12], h[12], u, hmask, sm[12], NULL, h[13]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[13], h[13], u, hmask, sm[13], NULL, h[14]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[14], h[14], u, hmask, sm[14], NULL, h[15]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[15], h[15], u, hmask, sm[15], NULL, h[16]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[16], h[16], u, hmask, sm[16], NULL, h[17]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[17], h[17], u, hmask, sm[17], NULL, h[18]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[18], h[18], u, hmask, sm[18], NULL, h[19]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[19], h[19], u, hmask, sm[19], NULL, h[20]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[20], h[20], u, hmask, sm[20], NULL, h[21]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[0], h[0], u, hmask, sm[0], NULL,
+                        h[1]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[1], h[1], u, hmask, sm[1], NULL,
+                        h[2]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[2], h[2], u, hmask, sm[2], NULL,
+                        h[3]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[3], h[3], u, hmask, sm[3], NULL,
+                        h[4]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[4], h[4], u, hmask, sm[4], NULL,
+                        h[5]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[5], h[5], u, hmask, sm[5], NULL,
+                        h[6]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[6], h[6], u, hmask, sm[6], NULL,
+                        h[7]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[7], h[7], u, hmask, sm[7], NULL,
+                        h[8]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[8], h[8], u, hmask, sm[8], NULL,
+                        h[9]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[9], h[9], u, hmask, sm[9], NULL,
+                        h[10]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[10], h[10], u, hmask, sm[10],
+                        NULL, h[11]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[11], h[11], u, hmask, sm[11],
+                        NULL, h[12]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[12], h[12], u, hmask, sm[12],
+                        NULL, h[13]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[13], h[13], u, hmask, sm[13],
+                        NULL, h[14]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[14], h[14], u, hmask, sm[14],
+                        NULL, h[15]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[15], h[15], u, hmask, sm[15],
+                        NULL, h[16]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[16], h[16], u, hmask, sm[16],
+                        NULL, h[17]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[17], h[17], u, hmask, sm[17],
+                        NULL, h[18]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[18], h[18], u, hmask, sm[18],
+                        NULL, h[19]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[19], h[19], u, hmask, sm[19],
+                        NULL, h[20]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[20], h[20], u, hmask, sm[20],
+                        NULL, h[21]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[21], h[21], u, hmask, sm[21],
+                        NULL, h[22]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[22], h[22], u, hmask, sm[22],
+                        NULL, h[23]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, xp[23], h[23], u, hmask, sm[23],
+                        NULL, h[24]);
   }
   /* ---- rnn2: simple_rnn, 64 -> 32, every step ---- */
   {
@@ -275,33 +336,58 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn1_h[1]; /* [T][B][64] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, LANG_STACKED_RNN2_H, x, &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, LANG_STACKED_RNN2_H, x,
+                   &p->rnn2_weight_ih[0][0], p->rnn2_bias_ih, p->rnn2_bias_hh, xp[0]);
     memcpy(h[0], s->rnn2_h, sizeof s->rnn2_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[1], h[1], u, hmask, sm[1], NULL, h[2]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[2], h[2], u, hmask, sm[2], NULL, h[3]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[3], h[3], u, hmask, sm[3], NULL, h[4]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[4], h[4], u, hmask, sm[4], NULL, h[5]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[5], h[5], u, hmask, sm[5], NULL, h[6]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[6], h[6], u, hmask, sm[6], NULL, h[7]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[7], h[7], u, hmask, sm[7], NULL, h[8]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[8], h[8], u, hmask, sm[8], NULL, h[9]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[9], h[9], u, hmask, sm[9], NULL, h[10]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[10], h[10], u, hmask, sm[10], NULL, h[11]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[11], h[11], u, hmask, sm[11], NULL, h[12]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[12], h[12], u, hmask, sm[12], NULL, h[13]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[13], h[13], u, hmask, sm[13], NULL, h[14]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[14], h[14], u, hmask, sm[14], NULL, h[15]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[15], h[15], u, hmask, sm[15], NULL, h[16]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[16], h[16], u, hmask, sm[16], NULL, h[17]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[17], h[17], u, hmask, sm[17], NULL, h[18]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[18], h[18], u, hmask, sm[18], NULL, h[19]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[19], h[19], u, hmask, sm[19], NULL, h[20]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[20], h[20], u, hmask, sm[20], NULL, h[21]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[0], h[0], u, hmask, sm[0], NULL,
+                        h[1]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[1], h[1], u, hmask, sm[1], NULL,
+                        h[2]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[2], h[2], u, hmask, sm[2], NULL,
+                        h[3]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[3], h[3], u, hmask, sm[3], NULL,
+                        h[4]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[4], h[4], u, hmask, sm[4], NULL,
+                        h[5]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[5], h[5], u, hmask, sm[5], NULL,
+                        h[6]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[6], h[6], u, hmask, sm[6], NULL,
+                        h[7]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[7], h[7], u, hmask, sm[7], NULL,
+                        h[8]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[8], h[8], u, hmask, sm[8], NULL,
+                        h[9]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[9], h[9], u, hmask, sm[9], NULL,
+                        h[10]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[10], h[10], u, hmask, sm[10],
+                        NULL, h[11]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[11], h[11], u, hmask, sm[11],
+                        NULL, h[12]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[12], h[12], u, hmask, sm[12],
+                        NULL, h[13]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[13], h[13], u, hmask, sm[13],
+                        NULL, h[14]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[14], h[14], u, hmask, sm[14],
+                        NULL, h[15]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[15], h[15], u, hmask, sm[15],
+                        NULL, h[16]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[16], h[16], u, hmask, sm[16],
+                        NULL, h[17]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[17], h[17], u, hmask, sm[17],
+                        NULL, h[18]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[18], h[18], u, hmask, sm[18],
+                        NULL, h[19]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[19], h[19], u, hmask, sm[19],
+                        NULL, h[20]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[20], h[20], u, hmask, sm[20],
+                        NULL, h[21]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[21], h[21], u, hmask, sm[21],
+                        NULL, h[22]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[22], h[22], u, hmask, sm[22],
+                        NULL, h[23]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, xp[23], h[23], u, hmask, sm[23],
+                        NULL, h[24]);
   }
   /* ---- rnn3: simple_rnn, 32 -> 16, last step ---- */
   {
@@ -314,51 +400,80 @@ rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *
     rnn_real (*sm)[LANG_STACKED_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->rnn2_h[1]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, LANG_STACKED_RNN3_H, x, &p->rnn3_weight_ih[0][0], p->rnn3_bias_ih, p->rnn3_bias_hh, xp[0]);
+    rnn_linear_fwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, LANG_STACKED_RNN3_H, x,
+                   &p->rnn3_weight_ih[0][0], p->rnn3_bias_ih, p->rnn3_bias_hh, xp[0]);
     memcpy(h[0], s->rnn3_h, sizeof s->rnn3_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[1], h[1], u, hmask, sm[1], NULL, h[2]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[2], h[2], u, hmask, sm[2], NULL, h[3]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[3], h[3], u, hmask, sm[3], NULL, h[4]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[4], h[4], u, hmask, sm[4], NULL, h[5]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[5], h[5], u, hmask, sm[5], NULL, h[6]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[6], h[6], u, hmask, sm[6], NULL, h[7]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[7], h[7], u, hmask, sm[7], NULL, h[8]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[8], h[8], u, hmask, sm[8], NULL, h[9]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[9], h[9], u, hmask, sm[9], NULL, h[10]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[10], h[10], u, hmask, sm[10], NULL, h[11]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[11], h[11], u, hmask, sm[11], NULL, h[12]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[12], h[12], u, hmask, sm[12], NULL, h[13]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[13], h[13], u, hmask, sm[13], NULL, h[14]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[14], h[14], u, hmask, sm[14], NULL, h[15]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[15], h[15], u, hmask, sm[15], NULL, h[16]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[16], h[16], u, hmask, sm[16], NULL, h[17]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[17], h[17], u, hmask, sm[17], NULL, h[18]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[18], h[18], u, hmask, sm[18], NULL, h[19]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[19], h[19], u, hmask, sm[19], NULL, h[20]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[20], h[20], u, hmask, sm[20], NULL, h[21]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[21], h[21], u, hmask, sm[21], NULL, h[22]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[22], h[22], u, hmask, sm[22], NULL, h[23]);
-    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[23], h[23], u, hmask, sm[23], NULL, h[24]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[0], h[0], u, hmask, sm[0], NULL,
+                        h[1]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[1], h[1], u, hmask, sm[1], NULL,
+                        h[2]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[2], h[2], u, hmask, sm[2], NULL,
+                        h[3]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[3], h[3], u, hmask, sm[3], NULL,
+                        h[4]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[4], h[4], u, hmask, sm[4], NULL,
+                        h[5]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[5], h[5], u, hmask, sm[5], NULL,
+                        h[6]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[6], h[6], u, hmask, sm[6], NULL,
+                        h[7]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[7], h[7], u, hmask, sm[7], NULL,
+                        h[8]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[8], h[8], u, hmask, sm[8], NULL,
+                        h[9]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[9], h[9], u, hmask, sm[9], NULL,
+                        h[10]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[10], h[10], u, hmask, sm[10],
+                        NULL, h[11]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[11], h[11], u, hmask, sm[11],
+                        NULL, h[12]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[12], h[12], u, hmask, sm[12],
+                        NULL, h[13]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[13], h[13], u, hmask, sm[13],
+                        NULL, h[14]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[14], h[14], u, hmask, sm[14],
+                        NULL, h[15]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[15], h[15], u, hmask, sm[15],
+                        NULL, h[16]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[16], h[16], u, hmask, sm[16],
+                        NULL, h[17]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[17], h[17], u, hmask, sm[17],
+                        NULL, h[18]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[18], h[18], u, hmask, sm[18],
+                        NULL, h[19]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[19], h[19], u, hmask, sm[19],
+                        NULL, h[20]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[20], h[20], u, hmask, sm[20],
+                        NULL, h[21]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[21], h[21], u, hmask, sm[21],
+                        NULL, h[22]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[22], h[22], u, hmask, sm[22],
+                        NULL, h[23]);
+    rnn_simple_fwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, xp[23], h[23], u, hmask, sm[23],
+                        NULL, h[24]);
   }
   /* ---- out: dense 16 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(LANG_STACKED_B, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N, ws->rnn3_h[LANG_STACKED_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_linear_fwd(LANG_STACKED_B, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N,
+                 ws->rnn3_h[LANG_STACKED_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, LANG_STACKED_B, LANG_STACKED_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
-  return rnn_loss_bce(LANG_STACKED_B, LANG_STACKED_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
+  return rnn_loss_bce(LANG_STACKED_B, LANG_STACKED_OUT, ws->out_out, &b->y[0][0], NULL,
+                      ws->out_dout);
 }
 
 /* ======================================================================== */
 /* Backward                                                                 */
 /* ======================================================================== */
 
-void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace *ws, const lang_stacked_batch *b,
-                 lang_stacked_params *g) {
+void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace *ws,
+                           const lang_stacked_batch *b, lang_stacked_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(LANG_STACKED_B, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N, ws->rnn3_h[LANG_STACKED_T], &p->out_weight[0][0], ws->out_dout, ws->rnn3_dh[LANG_STACKED_T], &g->out_weight[0][0], g->out_bias);
+  rnn_linear_bwd(LANG_STACKED_B, LANG_STACKED_RNN3_H, LANG_STACKED_OUT_N,
+                 ws->rnn3_h[LANG_STACKED_T], &p->out_weight[0][0], ws->out_dout,
+                 ws->rnn3_dh[LANG_STACKED_T], &g->out_weight[0][0], g->out_bias);
   memset(ws->rnn3_dh[0], 0, LANG_STACKED_T * sizeof ws->rnn3_dh[0]);
   /* ---- rnn3: backward through time ---- */
   {
@@ -374,35 +489,64 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[24], u, hmask, sm[23], dh[24],
+                        dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[23], u, hmask, sm[22], dh[23],
+                        dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[22], u, hmask, sm[21], dh[22],
+                        dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[21], u, hmask, sm[20], dh[21],
+                        dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[20], u, hmask, sm[19], dh[20],
+                        dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[19], u, hmask, sm[18], dh[19],
+                        dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[18], u, hmask, sm[17], dh[18],
+                        dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[17], u, hmask, sm[16], dh[17],
+                        dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[16], u, hmask, sm[15], dh[16],
+                        dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[15], u, hmask, sm[14], dh[15],
+                        dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[14], u, hmask, sm[13], dh[14],
+                        dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[13], u, hmask, sm[12], dh[13],
+                        dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[12], u, hmask, sm[11], dh[12],
+                        dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[11], u, hmask, sm[10], dh[11],
+                        dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[10], u, hmask, sm[9], dh[10],
+                        dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[9], u, hmask, sm[8], dh[9],
+                        dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[8], u, hmask, sm[7], dh[8],
+                        dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[7], u, hmask, sm[6], dh[7],
+                        dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[6], u, hmask, sm[5], dh[6],
+                        dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[5], u, hmask, sm[4], dh[5],
+                        dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[4], u, hmask, sm[3], dh[4],
+                        dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[3], u, hmask, sm[2], dh[3],
+                        dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[2], u, hmask, sm[1], dh[2],
+                        dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN3_H, 0, h[1], u, hmask, sm[0], dh[1],
+                        dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], LANG_STACKED_RNN3_H, h[0], LANG_STACKED_RNN3_H, 1, &g->rnn3_weight_hh[0][0], LANG_STACKED_RNN3_H);
-    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN3_H, dxp[0], LANG_STACKED_RNN3_H, g->rnn3_bias_hh);
+    rnn_gemm(1, 0, LANG_STACKED_RNN3_H, LANG_STACKED_RNN3_H, LANG_STACKED_T * LANG_STACKED_B, 1,
+             dxp[0], LANG_STACKED_RNN3_H, h[0], LANG_STACKED_RNN3_H, 1, &g->rnn3_weight_hh[0][0],
+             LANG_STACKED_RNN3_H);
+    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN3_H, dxp[0], LANG_STACKED_RNN3_H,
+                 g->rnn3_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, LANG_STACKED_RNN3_H, ws->rnn2_h[1], &p->rnn3_weight_ih[0][0], dxp[0], ws->rnn2_dh[1], &g->rnn3_weight_ih[0][0], g->rnn3_bias_ih);
+    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, LANG_STACKED_RNN3_H,
+                   ws->rnn2_h[1], &p->rnn3_weight_ih[0][0], dxp[0], ws->rnn2_dh[1],
+                   &g->rnn3_weight_ih[0][0], g->rnn3_bias_ih);
     memset(ws->rnn2_dh[0], 0, sizeof ws->rnn2_dh[0]);
   }
   /* ---- rnn2: backward through time ---- */
@@ -419,35 +563,64 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[24], u, hmask, sm[23], dh[24],
+                        dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[23], u, hmask, sm[22], dh[23],
+                        dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[22], u, hmask, sm[21], dh[22],
+                        dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[21], u, hmask, sm[20], dh[21],
+                        dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[20], u, hmask, sm[19], dh[20],
+                        dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[19], u, hmask, sm[18], dh[19],
+                        dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[18], u, hmask, sm[17], dh[18],
+                        dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[17], u, hmask, sm[16], dh[17],
+                        dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[16], u, hmask, sm[15], dh[16],
+                        dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[15], u, hmask, sm[14], dh[15],
+                        dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[14], u, hmask, sm[13], dh[14],
+                        dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[13], u, hmask, sm[12], dh[13],
+                        dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[12], u, hmask, sm[11], dh[12],
+                        dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[11], u, hmask, sm[10], dh[11],
+                        dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[10], u, hmask, sm[9], dh[10],
+                        dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[9], u, hmask, sm[8], dh[9],
+                        dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[8], u, hmask, sm[7], dh[8],
+                        dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[7], u, hmask, sm[6], dh[7],
+                        dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[6], u, hmask, sm[5], dh[6],
+                        dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[5], u, hmask, sm[4], dh[5],
+                        dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[4], u, hmask, sm[3], dh[4],
+                        dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[3], u, hmask, sm[2], dh[3],
+                        dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[2], u, hmask, sm[1], dh[2],
+                        dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN2_H, 0, h[1], u, hmask, sm[0], dh[1],
+                        dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], LANG_STACKED_RNN2_H, h[0], LANG_STACKED_RNN2_H, 1, &g->rnn2_weight_hh[0][0], LANG_STACKED_RNN2_H);
-    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, dxp[0], LANG_STACKED_RNN2_H, g->rnn2_bias_hh);
+    rnn_gemm(1, 0, LANG_STACKED_RNN2_H, LANG_STACKED_RNN2_H, LANG_STACKED_T * LANG_STACKED_B, 1,
+             dxp[0], LANG_STACKED_RNN2_H, h[0], LANG_STACKED_RNN2_H, 1, &g->rnn2_weight_hh[0][0],
+             LANG_STACKED_RNN2_H);
+    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN2_H, dxp[0], LANG_STACKED_RNN2_H,
+                 g->rnn2_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, LANG_STACKED_RNN2_H, ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1], &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
+    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, LANG_STACKED_RNN2_H,
+                   ws->rnn1_h[1], &p->rnn2_weight_ih[0][0], dxp[0], ws->rnn1_dh[1],
+                   &g->rnn2_weight_ih[0][0], g->rnn2_bias_ih);
     memset(ws->rnn1_dh[0], 0, sizeof ws->rnn1_dh[0]);
   }
   /* ---- rnn1: backward through time ---- */
@@ -464,37 +637,67 @@ void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace 
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[24], u, hmask, sm[23], dh[24],
+                        dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[23], u, hmask, sm[22], dh[23],
+                        dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[22], u, hmask, sm[21], dh[22],
+                        dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[21], u, hmask, sm[20], dh[21],
+                        dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[20], u, hmask, sm[19], dh[20],
+                        dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[19], u, hmask, sm[18], dh[19],
+                        dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[18], u, hmask, sm[17], dh[18],
+                        dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[17], u, hmask, sm[16], dh[17],
+                        dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[16], u, hmask, sm[15], dh[16],
+                        dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[15], u, hmask, sm[14], dh[15],
+                        dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[14], u, hmask, sm[13], dh[14],
+                        dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[13], u, hmask, sm[12], dh[13],
+                        dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[12], u, hmask, sm[11], dh[12],
+                        dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[11], u, hmask, sm[10], dh[11],
+                        dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[10], u, hmask, sm[9], dh[10],
+                        dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[9], u, hmask, sm[8], dh[9],
+                        dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[8], u, hmask, sm[7], dh[8],
+                        dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[7], u, hmask, sm[6], dh[7],
+                        dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[6], u, hmask, sm[5], dh[6],
+                        dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[5], u, hmask, sm[4], dh[5],
+                        dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[4], u, hmask, sm[3], dh[4],
+                        dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[3], u, hmask, sm[2], dh[3],
+                        dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[2], u, hmask, sm[1], dh[2],
+                        dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(LANG_STACKED_B, LANG_STACKED_RNN1_H, 0, h[1], u, hmask, sm[0], dh[1],
+                        dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, LANG_STACKED_T * LANG_STACKED_B, 1, dxp[0], LANG_STACKED_RNN1_H, h[0], LANG_STACKED_RNN1_H, 1, &g->rnn1_weight_hh[0][0], LANG_STACKED_RNN1_H);
-    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, dxp[0], LANG_STACKED_RNN1_H, g->rnn1_bias_hh);
+    rnn_gemm(1, 0, LANG_STACKED_RNN1_H, LANG_STACKED_RNN1_H, LANG_STACKED_T * LANG_STACKED_B, 1,
+             dxp[0], LANG_STACKED_RNN1_H, h[0], LANG_STACKED_RNN1_H, 1, &g->rnn1_weight_hh[0][0],
+             LANG_STACKED_RNN1_H);
+    rnn_col_sums(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_RNN1_H, dxp[0], LANG_STACKED_RNN1_H,
+                 g->rnn1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, LANG_STACKED_RNN1_H, ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
+    rnn_linear_bwd(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, LANG_STACKED_RNN1_H,
+                   ws->embedding_out[0], &p->rnn1_weight_ih[0][0], dxp[0], ws->embedding_dout[0],
+                   &g->rnn1_weight_ih[0][0], g->rnn1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
-  rnn_scatter_add_rows(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);
+  rnn_scatter_add_rows(LANG_STACKED_T * LANG_STACKED_B, LANG_STACKED_E, &b->x[0][0],
+                       ws->embedding_dout[0], &g->embedding_weight[0][0]);
 }
 

@@ -36,7 +36,8 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of LANG_STACKED_N_PARAMS; gradients have the same layout. */
 typedef struct lang_stacked_params {
-  rnn_real embedding_weight[LANG_STACKED_VOCAB][LANG_STACKED_E]; /* [vocab][E] one row per token id */
+  /* [vocab][E] one row per token id */
+  rnn_real embedding_weight[LANG_STACKED_VOCAB][LANG_STACKED_E];
   rnn_real rnn1_weight_ih[LANG_STACKED_RNN1_H][LANG_STACKED_E]; /* [H][I] */
   rnn_real rnn1_weight_hh[LANG_STACKED_RNN1_H][LANG_STACKED_RNN1_H]; /* [H][H] */
   rnn_real rnn1_bias_ih[LANG_STACKED_RNN1_H]; /* [H] */
@@ -73,31 +74,55 @@ typedef struct lang_stacked_state {
  * Large: allocate it once (it never needs zeroing). */
 typedef struct lang_stacked_workspace {
   rnn_real seq_mask[LANG_STACKED_T][LANG_STACKED_B]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn1_xproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN1_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn1_h[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn1_dxproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN1_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn1_dh[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn1_scratch[LANG_STACKED_B * LANG_STACKED_RNN1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_STACKED_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_STACKED_RNN1_H)]; /* W_hh packed once per backward */
-  rnn_real rnn2_xproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN2_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn2_h[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN2_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn2_dxproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN2_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn2_dh[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN2_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn2_scratch[LANG_STACKED_B * LANG_STACKED_RNN2_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_STACKED_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_STACKED_RNN2_H)]; /* W_hh packed once per backward */
-  rnn_real rnn3_xproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN3_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn3_h[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN3_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn3_dxproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN3_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn3_dh[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN3_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn3_scratch[LANG_STACKED_B * LANG_STACKED_RNN3_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn3_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_STACKED_RNN3_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn3_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_STACKED_RNN3_H)]; /* W_hh packed once per backward */
+  /* [T][B][E] embedded tokens */
+  rnn_real embedding_out[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_E];
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_E];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn1_xproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn1_h[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN1_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn1_dxproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn1_dh[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn1_scratch[LANG_STACKED_B * LANG_STACKED_RNN1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_STACKED_RNN1_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_STACKED_RNN1_H)];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn2_xproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN2_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn2_h[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN2_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn2_dxproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN2_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn2_dh[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN2_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_scratch[LANG_STACKED_B * LANG_STACKED_RNN2_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_STACKED_RNN2_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_STACKED_RNN2_H)];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn3_xproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN3_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn3_h[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN3_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn3_dxproj[LANG_STACKED_T][LANG_STACKED_B * LANG_STACKED_RNN3_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn3_dh[LANG_STACKED_T + 1][LANG_STACKED_B * LANG_STACKED_RNN3_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn3_scratch[LANG_STACKED_B * LANG_STACKED_RNN3_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn3_whh_fwd[RNN_PACKED_FWD_SIZE(1, LANG_STACKED_RNN3_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn3_whh_bwd[RNN_PACKED_BWD_SIZE(1, LANG_STACKED_RNN3_H)];
   rnn_real out_out[LANG_STACKED_B * LANG_STACKED_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[LANG_STACKED_B * LANG_STACKED_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[LANG_STACKED_B * LANG_STACKED_OUT_N];
 } lang_stacked_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -133,25 +158,29 @@ void lang_stacked_reset_state(lang_stacked_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *s, lang_stacked_workspace *ws,
-                    const lang_stacked_batch *b, RnnRng *dropout_rng);
+rnn_real lang_stacked_forward(const lang_stacked_params *p, lang_stacked_state *s,
+                              lang_stacked_workspace *ws, const lang_stacked_batch *b,
+                              RnnRng *dropout_rng);
 
 /* Backward through time after lang_stacked_forward: G = dLoss/dP (overwritten). */
-void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace *ws, const lang_stacked_batch *b,
-                 lang_stacked_params *g);
+void lang_stacked_backward(const lang_stacked_params *p, lang_stacked_workspace *ws,
+                           const lang_stacked_batch *b, lang_stacked_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void lang_stacked_optim_init(lang_stacked_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real lang_stacked_train_step(lang_stacked_params *p, lang_stacked_params *g, lang_stacked_optim *o, lang_stacked_state *s,
-                       lang_stacked_workspace *ws, const lang_stacked_batch *b, RnnRng *dropout_rng);
+rnn_real lang_stacked_train_step(lang_stacked_params *p, lang_stacked_params *g,
+                                 lang_stacked_optim *o, lang_stacked_state *s,
+                                 lang_stacked_workspace *ws, const lang_stacked_batch *b,
+                                 RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void lang_stacked_step_reset(lang_stacked_step_state *s);
-const rnn_real *lang_stacked_step(const lang_stacked_params *p, lang_stacked_step_state *s, int32_t token);
+const rnn_real *lang_stacked_step(const lang_stacked_params *p, lang_stacked_step_state *s,
+                                  int32_t token);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc lang_stacked_desc;

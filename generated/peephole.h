@@ -33,8 +33,10 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of PEEPHOLE_N_PARAMS; gradients have the same layout. */
 typedef struct peephole_params {
-  rnn_real lstm1_weight_ih[4 * PEEPHOLE_LSTM1_H][PEEPHOLE_VOCAB]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[4 * PEEPHOLE_LSTM1_H][PEEPHOLE_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_ih[4 * PEEPHOLE_LSTM1_H][PEEPHOLE_VOCAB];
+  /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_weight_hh[4 * PEEPHOLE_LSTM1_H][PEEPHOLE_LSTM1_H];
   rnn_real lstm1_bias_ih[4 * PEEPHOLE_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real lstm1_bias_hh[4 * PEEPHOLE_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real lstm1_peephole[3 * PEEPHOLE_LSTM1_H]; /* [3H] p_i | p_f | p_o (diagonal) */
@@ -60,20 +62,34 @@ typedef struct peephole_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct peephole_workspace {
-  rnn_real lstm1_xproj[PEEPHOLE_T][PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[PEEPHOLE_T][PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[PEEPHOLE_T + 1][PEEPHOLE_B * PEEPHOLE_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[PEEPHOLE_T + 1][PEEPHOLE_B * PEEPHOLE_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[PEEPHOLE_T][PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[PEEPHOLE_T + 1][PEEPHOLE_B * PEEPHOLE_LSTM1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[PEEPHOLE_B * PEEPHOLE_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[PEEPHOLE_B * PEEPHOLE_LSTM1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real lstm1_wih_t[PEEPHOLE_VOCAB * 4 * PEEPHOLE_LSTM1_H]; /* [VOCAB][4H] W_ih^T, transposed once per forward: a token's weights as one row */
-  rnn_real lstm1_dwih_t[PEEPHOLE_VOCAB * 4 * PEEPHOLE_LSTM1_H]; /* [VOCAB][4H] gradient of W_ih^T, summed by token before one transpose into dW_ih */
-  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, PEEPHOLE_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, PEEPHOLE_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real logits_out[PEEPHOLE_T][PEEPHOLE_B * PEEPHOLE_LOGITS_N]; /* [T][B][N] outputs, after the activation */
-  rnn_real logits_dout[PEEPHOLE_T][PEEPHOLE_B * PEEPHOLE_LOGITS_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_xproj[PEEPHOLE_T][PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H];
+  /* [T][B][4H] activated gates */
+  rnn_real lstm1_gates[PEEPHOLE_T][PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_h[PEEPHOLE_T + 1][PEEPHOLE_B * PEEPHOLE_LSTM1_H];
+  /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_c[PEEPHOLE_T + 1][PEEPHOLE_B * PEEPHOLE_LSTM1_H];
+  /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dxproj[PEEPHOLE_T][PEEPHOLE_B * 4 * PEEPHOLE_LSTM1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dh[PEEPHOLE_T + 1][PEEPHOLE_B * PEEPHOLE_LSTM1_H];
+  /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_dc[PEEPHOLE_B * PEEPHOLE_LSTM1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_scratch[PEEPHOLE_B * PEEPHOLE_LSTM1_H];
+  /* [VOCAB][4H] W_ih^T, transposed once per forward: a token's weights as one row */
+  rnn_real lstm1_wih_t[PEEPHOLE_VOCAB * 4 * PEEPHOLE_LSTM1_H];
+  /* [VOCAB][4H] gradient of W_ih^T, summed by token before one transpose into dW_ih */
+  rnn_real lstm1_dwih_t[PEEPHOLE_VOCAB * 4 * PEEPHOLE_LSTM1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, PEEPHOLE_LSTM1_H)];
+  /* W_hh packed once per backward */
+  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, PEEPHOLE_LSTM1_H)];
+  /* [T][B][N] outputs, after the activation */
+  rnn_real logits_out[PEEPHOLE_T][PEEPHOLE_B * PEEPHOLE_LOGITS_N];
+  /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real logits_dout[PEEPHOLE_T][PEEPHOLE_B * PEEPHOLE_LOGITS_N];
 } peephole_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -106,19 +122,20 @@ void peephole_reset_state(peephole_state *s);
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
 rnn_real peephole_forward(const peephole_params *p, peephole_state *s, peephole_workspace *ws,
-                    const peephole_batch *b, RnnRng *dropout_rng);
+                          const peephole_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after peephole_forward: G = dLoss/dP (overwritten). */
 void peephole_backward(const peephole_params *p, peephole_workspace *ws, const peephole_batch *b,
-                 peephole_params *g);
+                       peephole_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void peephole_optim_init(peephole_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real peephole_train_step(peephole_params *p, peephole_params *g, peephole_optim *o, peephole_state *s,
-                       peephole_workspace *ws, const peephole_batch *b, RnnRng *dropout_rng);
+rnn_real peephole_train_step(peephole_params *p, peephole_params *g, peephole_optim *o,
+                             peephole_state *s, peephole_workspace *ws, const peephole_batch *b,
+                             RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */

@@ -17,7 +17,8 @@
 #error "sentiment_dropout.h needs runtime ABI 1: regenerate it with the rnnc that matches rnn.h"
 #endif
 
-#define SENTIMENT_DROPOUT_SPEC_HASH "ee8e0a1cbeaf06d72c88b2701e394fde2b5fb1b3566739642a0af822deb52d0c"
+#define SENTIMENT_DROPOUT_SPEC_HASH \
+    "ee8e0a1cbeaf06d72c88b2701e394fde2b5fb1b3566739642a0af822deb52d0c"
 
 /* ---- sizes ---- */
 #define SENTIMENT_DROPOUT_T 500 /* steps per sequence */
@@ -35,7 +36,8 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SENTIMENT_DROPOUT_N_PARAMS; gradients have the same layout. */
 typedef struct sentiment_dropout_params {
-  rnn_real embedding_weight[SENTIMENT_DROPOUT_VOCAB][SENTIMENT_DROPOUT_E]; /* [vocab][E] one row per token id */
+  /* [vocab][E] one row per token id */
+  rnn_real embedding_weight[SENTIMENT_DROPOUT_VOCAB][SENTIMENT_DROPOUT_E];
   rnn_real rnn1_weight_ih[SENTIMENT_DROPOUT_RNN1_H][SENTIMENT_DROPOUT_E]; /* [H][I] */
   rnn_real rnn1_weight_hh[SENTIMENT_DROPOUT_RNN1_H][SENTIMENT_DROPOUT_RNN1_H]; /* [H][H] */
   rnn_real rnn1_bias_ih[SENTIMENT_DROPOUT_RNN1_H]; /* [H] */
@@ -67,33 +69,60 @@ typedef struct sentiment_dropout_state {
  * Large: allocate it once (it never needs zeroing). */
 typedef struct sentiment_dropout_workspace {
   rnn_real dropout_on[1]; /* [1] 1 when the last forward applied dropout */
-  rnn_real seq_mask[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn1_xmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn1_xin[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn1_hmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn1_xproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn1_h[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn1_hd[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn1_dxproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn1_dh[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn1_scratch[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)]; /* W_hh packed once per backward */
-  rnn_real rnn2_xmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [B][I] Gal dropout mask on the inputs, one per sequence */
-  rnn_real rnn2_xin[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H]; /* [T][B][I] inputs after the dropout mask */
-  rnn_real rnn2_hmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [B][H] Gal dropout mask on the state, one per sequence */
-  rnn_real rnn2_xproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn2_h[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn2_hd[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T][B][H] h' after the recurrent dropout mask */
-  rnn_real rnn2_dxproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn2_dh[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn2_scratch[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real seq_mask[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B];
+  /* [T][B][E] embedded tokens */
+  rnn_real embedding_out[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E];
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E];
+  /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn1_xmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E];
+  /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn1_xin[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_E];
+  /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn1_hmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn1_xproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn1_h[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn1_hd[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn1_dxproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn1_dh[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn1_scratch[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN1_H)];
+  /* [B][I] Gal dropout mask on the inputs, one per sequence */
+  rnn_real rnn2_xmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [T][B][I] inputs after the dropout mask */
+  rnn_real rnn2_xin[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN1_H];
+  /* [B][H] Gal dropout mask on the state, one per sequence */
+  rnn_real rnn2_hmask[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn2_xproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn2_h[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H];
+  /* [T][B][H] h' after the recurrent dropout mask */
+  rnn_real rnn2_hd[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn2_dxproj[SENTIMENT_DROPOUT_T][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn2_dh[SENTIMENT_DROPOUT_T + 1][SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_scratch[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_RNN2_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_DROPOUT_RNN2_H)];
+  /* [B][N] outputs, after the activation */
+  rnn_real out_out[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_OUT_N];
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[SENTIMENT_DROPOUT_B * SENTIMENT_DROPOUT_OUT_N];
 } sentiment_dropout_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -126,25 +155,29 @@ void sentiment_dropout_reset_state(sentiment_dropout_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_dropout_state *s, sentiment_dropout_workspace *ws,
-                    const sentiment_dropout_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_dropout_forward(const sentiment_dropout_params *p, sentiment_dropout_state *s,
+                                   sentiment_dropout_workspace *ws,
+                                   const sentiment_dropout_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after sentiment_dropout_forward: G = dLoss/dP (overwritten). */
-void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dropout_workspace *ws, const sentiment_dropout_batch *b,
-                 sentiment_dropout_params *g);
+void sentiment_dropout_backward(const sentiment_dropout_params *p, sentiment_dropout_workspace *ws,
+                                const sentiment_dropout_batch *b, sentiment_dropout_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void sentiment_dropout_optim_init(sentiment_dropout_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real sentiment_dropout_train_step(sentiment_dropout_params *p, sentiment_dropout_params *g, sentiment_dropout_optim *o, sentiment_dropout_state *s,
-                       sentiment_dropout_workspace *ws, const sentiment_dropout_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_dropout_train_step(sentiment_dropout_params *p, sentiment_dropout_params *g,
+                                      sentiment_dropout_optim *o, sentiment_dropout_state *s,
+                                      sentiment_dropout_workspace *ws,
+                                      const sentiment_dropout_batch *b, RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void sentiment_dropout_step_reset(sentiment_dropout_step_state *s);
-const rnn_real *sentiment_dropout_step(const sentiment_dropout_params *p, sentiment_dropout_step_state *s, int32_t token);
+const rnn_real *sentiment_dropout_step(const sentiment_dropout_params *p,
+                                       sentiment_dropout_step_state *s, int32_t token);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc sentiment_dropout_desc;

@@ -14,17 +14,21 @@ void sentiment_lstm_init(sentiment_lstm_params *p, uint64_t seed) {
   RnnRng rng;
   rnn_rng_seed(&rng, seed);
   /* embedding.weight [10000][32]: uniform */
-  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, SENTIMENT_LSTM_VOCAB, SENTIMENT_LSTM_E, 0, &p->embedding_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_UNIFORM, 1, SENTIMENT_LSTM_VOCAB, SENTIMENT_LSTM_E, 0,
+                &p->embedding_weight[0][0]);
   /* lstm1.weight_ih [128][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, 0, &p->lstm1_weight_ih[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 4, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, 0,
+                &p->lstm1_weight_ih[0][0]);
   /* lstm1.weight_hh [128][32]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H, 0, &p->lstm1_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 4, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H, 0,
+                &p->lstm1_weight_hh[0][0]);
   /* lstm1.bias_ih [128]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, SENTIMENT_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_ih);
   /* lstm1.bias_hh [128]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 4, SENTIMENT_LSTM_LSTM1_H, 1, 0, p->lstm1_bias_hh);
   /* out.weight [1][32]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_LSTM_OUT_N, SENTIMENT_LSTM_LSTM1_H, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SENTIMENT_LSTM_OUT_N, SENTIMENT_LSTM_LSTM1_H, 0,
+                &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SENTIMENT_LSTM_OUT_N, 1, 0, p->out_bias);
   /* forget-gate bias (Keras's unit_forget_bias): b_if += 1 */
@@ -65,8 +69,10 @@ void sentiment_lstm_optim_init(sentiment_lstm_optim *o) {
   rnn_opt_init(&o->config, SENTIMENT_LSTM_N_PARAMS, &o->slots[0][0]);
 }
 
-rnn_real sentiment_lstm_train_step(sentiment_lstm_params *p, sentiment_lstm_params *g, sentiment_lstm_optim *o, sentiment_lstm_state *s,
-                       sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b, RnnRng *dropout_rng) {
+rnn_real sentiment_lstm_train_step(sentiment_lstm_params *p, sentiment_lstm_params *g,
+                                   sentiment_lstm_optim *o, sentiment_lstm_state *s,
+                                   sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b,
+                                   RnnRng *dropout_rng) {
   rnn_real loss = sentiment_lstm_forward(p, s, ws, b, dropout_rng);
   sentiment_lstm_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -81,15 +87,21 @@ void sentiment_lstm_step_reset(sentiment_lstm_step_state *s) {
   memset(s, 0, sizeof *s);
 }
 
-const rnn_real *sentiment_lstm_step(const sentiment_lstm_params *p, sentiment_lstm_step_state *s, int32_t token) {
+const rnn_real *sentiment_lstm_step(const sentiment_lstm_params *p, sentiment_lstm_step_state *s,
+                                    int32_t token) {
   rnn_gather_rows(1, SENTIMENT_LSTM_E, &token, &p->embedding_weight[0][0], s->embedding_out);
   /* lstm1: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent lstm1_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, &p->lstm1_weight_ih[0][0], s->embedding_out, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
-  rnn_lstm_fwd_step(1, SENTIMENT_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
+  rnn_step_preact(4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, &p->lstm1_weight_ih[0][0],
+                  s->embedding_out, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h,
+                  p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
+  rnn_lstm_fwd_step(1, SENTIMENT_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh,
+                    NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
-  rnn_linear_fwd(1, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N, s->lstm1_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  /* out */
+  rnn_linear_fwd(1, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N, s->lstm1_h, &p->out_weight[0][0],
+                 p->out_bias, NULL, s->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, 1, SENTIMENT_LSTM_OUT_N, s->out_out, s->out_out);
   return s->out_out;
 }
@@ -97,32 +109,37 @@ const rnn_real *sentiment_lstm_step(const sentiment_lstm_params *p, sentiment_ls
 /* ---- the description table ---- */
 
 static const RnnTensorDesc sentiment_lstm_tensors[] = {
-    {"embedding.weight", SENTIMENT_LSTM_VOCAB, SENTIMENT_LSTM_E, offsetof(sentiment_lstm_params, embedding_weight) / sizeof(rnn_real)},
-    {"lstm1.weight_ih", 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E, offsetof(sentiment_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
-    {"lstm1.weight_hh", 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H, offsetof(sentiment_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
-    {"lstm1.bias_ih", 4 * SENTIMENT_LSTM_LSTM1_H, 1, offsetof(sentiment_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
-    {"lstm1.bias_hh", 4 * SENTIMENT_LSTM_LSTM1_H, 1, offsetof(sentiment_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
-    {"out.weight", SENTIMENT_LSTM_OUT_N, SENTIMENT_LSTM_LSTM1_H, offsetof(sentiment_lstm_params, out_weight) / sizeof(rnn_real)},
-    {"out.bias", SENTIMENT_LSTM_OUT_N, 1, offsetof(sentiment_lstm_params, out_bias) / sizeof(rnn_real)},
+    {"embedding.weight", SENTIMENT_LSTM_VOCAB, SENTIMENT_LSTM_E,
+     offsetof(sentiment_lstm_params, embedding_weight) / sizeof(rnn_real)},
+    {"lstm1.weight_ih", 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_E,
+     offsetof(sentiment_lstm_params, lstm1_weight_ih) / sizeof(rnn_real)},
+    {"lstm1.weight_hh", 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H,
+     offsetof(sentiment_lstm_params, lstm1_weight_hh) / sizeof(rnn_real)},
+    {"lstm1.bias_ih", 4 * SENTIMENT_LSTM_LSTM1_H, 1,
+     offsetof(sentiment_lstm_params, lstm1_bias_ih) / sizeof(rnn_real)},
+    {"lstm1.bias_hh", 4 * SENTIMENT_LSTM_LSTM1_H, 1,
+     offsetof(sentiment_lstm_params, lstm1_bias_hh) / sizeof(rnn_real)},
+    {"out.weight", SENTIMENT_LSTM_OUT_N, SENTIMENT_LSTM_LSTM1_H,
+     offsetof(sentiment_lstm_params, out_weight) / sizeof(rnn_real)},
+    {"out.bias", SENTIMENT_LSTM_OUT_N, 1,
+     offsetof(sentiment_lstm_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { sentiment_lstm_init(p, seed); }
 static void desc_reset_state(void *s) { sentiment_lstm_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return sentiment_lstm_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   sentiment_lstm_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { sentiment_lstm_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return sentiment_lstm_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { sentiment_lstm_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)x;
   return sentiment_lstm_step(p, s, token);
 }
@@ -186,30 +203,37 @@ const RnnModelDesc sentiment_lstm_desc = {
 /* Forward                                                                  */
 /* ======================================================================== */
 
-rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_state *s, sentiment_lstm_workspace *ws,
-                    const sentiment_lstm_batch *b, RnnRng *dropout_rng) {
+rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_state *s,
+                                sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b,
+                                RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* seq_mask: 1 for a real step, 0 where the token is padding (id 0) */
   for (int t = 0; t < SENTIMENT_LSTM_T; t++)
     for (int i = 0; i < SENTIMENT_LSTM_B; i++)
       ws->seq_mask[t][i] = b->x[t][i] != 0;
   /* ---- embedding: a row gather per token ---- */
-  rnn_gather_rows(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, &b->x[0][0], &p->embedding_weight[0][0], ws->embedding_out[0]);
+  rnn_gather_rows(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, &b->x[0][0],
+                  &p->embedding_weight[0][0], ws->embedding_out[0]);
   /* ---- lstm1: lstm, 32 -> 32, last step ---- */
   {
     /* W_hh packed once for the 500 per-step products (rnn.h) */
-    rnn_pack_recurrent(4, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL);
+    rnn_pack_recurrent(4, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd,
+                       NULL);
     const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], ws->lstm1_whh_fwd, NULL}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     const rnn_real *hmask = NULL; /* [B][H] recurrent dropout */
-    rnn_real (*xp)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_xproj; /* [T][B][4H] */
+    /* [T][B][4H] */
+    rnn_real (*xp)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_xproj;
     rnn_real (*h)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
+    /* [T][B][4H] */
+    rnn_real (*gt)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_gates;
     rnn_real (*c)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_LSTM_B] = ws->seq_mask; /* [T][B] */
     const rnn_real *x = ws->embedding_out[0]; /* [T][B][32] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, 4 * SENTIMENT_LSTM_LSTM1_H, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih, p->lstm1_bias_hh, xp[0]);
+    rnn_linear_fwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E,
+                   4 * SENTIMENT_LSTM_LSTM1_H, x, &p->lstm1_weight_ih[0][0], p->lstm1_bias_ih,
+                   p->lstm1_bias_hh, xp[0]);
     memcpy(h[0], s->lstm1_h, sizeof s->lstm1_h);
     memcpy(c[0], s->lstm1_c, sizeof s->lstm1_c);
     /* i = sig(W_ii x + b_ii + W_hi h' + b_hi)
@@ -217,539 +241,1047 @@ rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_s
      * g = tanh(W_ig x + b_ig + W_hg h' + b_hg)
      * o = sig(W_io x + b_io + W_ho h' + b_ho)
      * c = f*c' + i*g    h = o*tanh(c) */
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, sm[0], NULL, gt[0], c[1], h[1]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, sm[1], NULL, gt[1], c[2], h[2]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, sm[2], NULL, gt[2], c[3], h[3]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, sm[3], NULL, gt[3], c[4], h[4]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, sm[4], NULL, gt[4], c[5], h[5]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, sm[5], NULL, gt[5], c[6], h[6]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, sm[6], NULL, gt[6], c[7], h[7]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, sm[7], NULL, gt[7], c[8], h[8]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, sm[8], NULL, gt[8], c[9], h[9]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, sm[9], NULL, gt[9], c[10], h[10]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask, sm[10], NULL, gt[10], c[11], h[11]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask, sm[11], NULL, gt[11], c[12], h[12]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask, sm[12], NULL, gt[12], c[13], h[13]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask, sm[13], NULL, gt[13], c[14], h[14]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask, sm[14], NULL, gt[14], c[15], h[15]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask, sm[15], NULL, gt[15], c[16], h[16]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask, sm[16], NULL, gt[16], c[17], h[17]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask, sm[17], NULL, gt[17], c[18], h[18]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask, sm[18], NULL, gt[18], c[19], h[19]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask, sm[19], NULL, gt[19], c[20], h[20]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask, sm[20], NULL, gt[20], c[21], h[21]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask, sm[21], NULL, gt[21], c[22], h[22]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask, sm[22], NULL, gt[22], c[23], h[23]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask, sm[23], NULL, gt[23], c[24], h[24]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[24], h[24], c[24], u, peep, hmask, sm[24], NULL, gt[24], c[25], h[25]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[25], h[25], c[25], u, peep, hmask, sm[25], NULL, gt[25], c[26], h[26]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[26], h[26], c[26], u, peep, hmask, sm[26], NULL, gt[26], c[27], h[27]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[27], h[27], c[27], u, peep, hmask, sm[27], NULL, gt[27], c[28], h[28]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[28], h[28], c[28], u, peep, hmask, sm[28], NULL, gt[28], c[29], h[29]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[29], h[29], c[29], u, peep, hmask, sm[29], NULL, gt[29], c[30], h[30]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[30], h[30], c[30], u, peep, hmask, sm[30], NULL, gt[30], c[31], h[31]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[31], h[31], c[31], u, peep, hmask, sm[31], NULL, gt[31], c[32], h[32]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[32], h[32], c[32], u, peep, hmask, sm[32], NULL, gt[32], c[33], h[33]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[33], h[33], c[33], u, peep, hmask, sm[33], NULL, gt[33], c[34], h[34]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[34], h[34], c[34], u, peep, hmask, sm[34], NULL, gt[34], c[35], h[35]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[35], h[35], c[35], u, peep, hmask, sm[35], NULL, gt[35], c[36], h[36]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[36], h[36], c[36], u, peep, hmask, sm[36], NULL, gt[36], c[37], h[37]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[37], h[37], c[37], u, peep, hmask, sm[37], NULL, gt[37], c[38], h[38]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[38], h[38], c[38], u, peep, hmask, sm[38], NULL, gt[38], c[39], h[39]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[39], h[39], c[39], u, peep, hmask, sm[39], NULL, gt[39], c[40], h[40]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[40], h[40], c[40], u, peep, hmask, sm[40], NULL, gt[40], c[41], h[41]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[41], h[41], c[41], u, peep, hmask, sm[41], NULL, gt[41], c[42], h[42]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[42], h[42], c[42], u, peep, hmask, sm[42], NULL, gt[42], c[43], h[43]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[43], h[43], c[43], u, peep, hmask, sm[43], NULL, gt[43], c[44], h[44]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[44], h[44], c[44], u, peep, hmask, sm[44], NULL, gt[44], c[45], h[45]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[45], h[45], c[45], u, peep, hmask, sm[45], NULL, gt[45], c[46], h[46]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[46], h[46], c[46], u, peep, hmask, sm[46], NULL, gt[46], c[47], h[47]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[47], h[47], c[47], u, peep, hmask, sm[47], NULL, gt[47], c[48], h[48]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[48], h[48], c[48], u, peep, hmask, sm[48], NULL, gt[48], c[49], h[49]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[49], h[49], c[49], u, peep, hmask, sm[49], NULL, gt[49], c[50], h[50]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[50], h[50], c[50], u, peep, hmask, sm[50], NULL, gt[50], c[51], h[51]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[51], h[51], c[51], u, peep, hmask, sm[51], NULL, gt[51], c[52], h[52]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[52], h[52], c[52], u, peep, hmask, sm[52], NULL, gt[52], c[53], h[53]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[53], h[53], c[53], u, peep, hmask, sm[53], NULL, gt[53], c[54], h[54]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[54], h[54], c[54], u, peep, hmask, sm[54], NULL, gt[54], c[55], h[55]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[55], h[55], c[55], u, peep, hmask, sm[55], NULL, gt[55], c[56], h[56]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[56], h[56], c[56], u, peep, hmask, sm[56], NULL, gt[56], c[57], h[57]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[57], h[57], c[57], u, peep, hmask, sm[57], NULL, gt[57], c[58], h[58]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[58], h[58], c[58], u, peep, hmask, sm[58], NULL, gt[58], c[59], h[59]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[59], h[59], c[59], u, peep, hmask, sm[59], NULL, gt[59], c[60], h[60]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[60], h[60], c[60], u, peep, hmask, sm[60], NULL, gt[60], c[61], h[61]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[61], h[61], c[61], u, peep, hmask, sm[61], NULL, gt[61], c[62], h[62]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[62], h[62], c[62], u, peep, hmask, sm[62], NULL, gt[62], c[63], h[63]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[63], h[63], c[63], u, peep, hmask, sm[63], NULL, gt[63], c[64], h[64]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[64], h[64], c[64], u, peep, hmask, sm[64], NULL, gt[64], c[65], h[65]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[65], h[65], c[65], u, peep, hmask, sm[65], NULL, gt[65], c[66], h[66]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[66], h[66], c[66], u, peep, hmask, sm[66], NULL, gt[66], c[67], h[67]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[67], h[67], c[67], u, peep, hmask, sm[67], NULL, gt[67], c[68], h[68]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[68], h[68], c[68], u, peep, hmask, sm[68], NULL, gt[68], c[69], h[69]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[69], h[69], c[69], u, peep, hmask, sm[69], NULL, gt[69], c[70], h[70]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[70], h[70], c[70], u, peep, hmask, sm[70], NULL, gt[70], c[71], h[71]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[71], h[71], c[71], u, peep, hmask, sm[71], NULL, gt[71], c[72], h[72]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[72], h[72], c[72], u, peep, hmask, sm[72], NULL, gt[72], c[73], h[73]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[73], h[73], c[73], u, peep, hmask, sm[73], NULL, gt[73], c[74], h[74]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[74], h[74], c[74], u, peep, hmask, sm[74], NULL, gt[74], c[75], h[75]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[75], h[75], c[75], u, peep, hmask, sm[75], NULL, gt[75], c[76], h[76]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[76], h[76], c[76], u, peep, hmask, sm[76], NULL, gt[76], c[77], h[77]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[77], h[77], c[77], u, peep, hmask, sm[77], NULL, gt[77], c[78], h[78]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[78], h[78], c[78], u, peep, hmask, sm[78], NULL, gt[78], c[79], h[79]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[79], h[79], c[79], u, peep, hmask, sm[79], NULL, gt[79], c[80], h[80]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[80], h[80], c[80], u, peep, hmask, sm[80], NULL, gt[80], c[81], h[81]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[81], h[81], c[81], u, peep, hmask, sm[81], NULL, gt[81], c[82], h[82]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[82], h[82], c[82], u, peep, hmask, sm[82], NULL, gt[82], c[83], h[83]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[83], h[83], c[83], u, peep, hmask, sm[83], NULL, gt[83], c[84], h[84]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[84], h[84], c[84], u, peep, hmask, sm[84], NULL, gt[84], c[85], h[85]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[85], h[85], c[85], u, peep, hmask, sm[85], NULL, gt[85], c[86], h[86]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[86], h[86], c[86], u, peep, hmask, sm[86], NULL, gt[86], c[87], h[87]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[87], h[87], c[87], u, peep, hmask, sm[87], NULL, gt[87], c[88], h[88]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[88], h[88], c[88], u, peep, hmask, sm[88], NULL, gt[88], c[89], h[89]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[89], h[89], c[89], u, peep, hmask, sm[89], NULL, gt[89], c[90], h[90]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[90], h[90], c[90], u, peep, hmask, sm[90], NULL, gt[90], c[91], h[91]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[91], h[91], c[91], u, peep, hmask, sm[91], NULL, gt[91], c[92], h[92]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[92], h[92], c[92], u, peep, hmask, sm[92], NULL, gt[92], c[93], h[93]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[93], h[93], c[93], u, peep, hmask, sm[93], NULL, gt[93], c[94], h[94]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[94], h[94], c[94], u, peep, hmask, sm[94], NULL, gt[94], c[95], h[95]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[95], h[95], c[95], u, peep, hmask, sm[95], NULL, gt[95], c[96], h[96]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[96], h[96], c[96], u, peep, hmask, sm[96], NULL, gt[96], c[97], h[97]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[97], h[97], c[97], u, peep, hmask, sm[97], NULL, gt[97], c[98], h[98]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[98], h[98], c[98], u, peep, hmask, sm[98], NULL, gt[98], c[99], h[99]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[99], h[99], c[99], u, peep, hmask, sm[99], NULL, gt[99], c[100], h[100]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[100], h[100], c[100], u, peep, hmask, sm[100], NULL, gt[100], c[101], h[101]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[101], h[101], c[101], u, peep, hmask, sm[101], NULL, gt[101], c[102], h[102]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[102], h[102], c[102], u, peep, hmask, sm[102], NULL, gt[102], c[103], h[103]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[103], h[103], c[103], u, peep, hmask, sm[103], NULL, gt[103], c[104], h[104]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[104], h[104], c[104], u, peep, hmask, sm[104], NULL, gt[104], c[105], h[105]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[105], h[105], c[105], u, peep, hmask, sm[105], NULL, gt[105], c[106], h[106]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[106], h[106], c[106], u, peep, hmask, sm[106], NULL, gt[106], c[107], h[107]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[107], h[107], c[107], u, peep, hmask, sm[107], NULL, gt[107], c[108], h[108]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[108], h[108], c[108], u, peep, hmask, sm[108], NULL, gt[108], c[109], h[109]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[109], h[109], c[109], u, peep, hmask, sm[109], NULL, gt[109], c[110], h[110]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[110], h[110], c[110], u, peep, hmask, sm[110], NULL, gt[110], c[111], h[111]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[111], h[111], c[111], u, peep, hmask, sm[111], NULL, gt[111], c[112], h[112]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[112], h[112], c[112], u, peep, hmask, sm[112], NULL, gt[112], c[113], h[113]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[113], h[113], c[113], u, peep, hmask, sm[113], NULL, gt[113], c[114], h[114]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[114], h[114], c[114], u, peep, hmask, sm[114], NULL, gt[114], c[115], h[115]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[115], h[115], c[115], u, peep, hmask, sm[115], NULL, gt[115], c[116], h[116]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[116], h[116], c[116], u, peep, hmask, sm[116], NULL, gt[116], c[117], h[117]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[117], h[117], c[117], u, peep, hmask, sm[117], NULL, gt[117], c[118], h[118]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[118], h[118], c[118], u, peep, hmask, sm[118], NULL, gt[118], c[119], h[119]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[119], h[119], c[119], u, peep, hmask, sm[119], NULL, gt[119], c[120], h[120]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[120], h[120], c[120], u, peep, hmask, sm[120], NULL, gt[120], c[121], h[121]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[121], h[121], c[121], u, peep, hmask, sm[121], NULL, gt[121], c[122], h[122]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[122], h[122], c[122], u, peep, hmask, sm[122], NULL, gt[122], c[123], h[123]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[123], h[123], c[123], u, peep, hmask, sm[123], NULL, gt[123], c[124], h[124]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[124], h[124], c[124], u, peep, hmask, sm[124], NULL, gt[124], c[125], h[125]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[125], h[125], c[125], u, peep, hmask, sm[125], NULL, gt[125], c[126], h[126]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[126], h[126], c[126], u, peep, hmask, sm[126], NULL, gt[126], c[127], h[127]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[127], h[127], c[127], u, peep, hmask, sm[127], NULL, gt[127], c[128], h[128]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[128], h[128], c[128], u, peep, hmask, sm[128], NULL, gt[128], c[129], h[129]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[129], h[129], c[129], u, peep, hmask, sm[129], NULL, gt[129], c[130], h[130]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[130], h[130], c[130], u, peep, hmask, sm[130], NULL, gt[130], c[131], h[131]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[131], h[131], c[131], u, peep, hmask, sm[131], NULL, gt[131], c[132], h[132]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[132], h[132], c[132], u, peep, hmask, sm[132], NULL, gt[132], c[133], h[133]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[133], h[133], c[133], u, peep, hmask, sm[133], NULL, gt[133], c[134], h[134]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[134], h[134], c[134], u, peep, hmask, sm[134], NULL, gt[134], c[135], h[135]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[135], h[135], c[135], u, peep, hmask, sm[135], NULL, gt[135], c[136], h[136]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[136], h[136], c[136], u, peep, hmask, sm[136], NULL, gt[136], c[137], h[137]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[137], h[137], c[137], u, peep, hmask, sm[137], NULL, gt[137], c[138], h[138]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[138], h[138], c[138], u, peep, hmask, sm[138], NULL, gt[138], c[139], h[139]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[139], h[139], c[139], u, peep, hmask, sm[139], NULL, gt[139], c[140], h[140]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[140], h[140], c[140], u, peep, hmask, sm[140], NULL, gt[140], c[141], h[141]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[141], h[141], c[141], u, peep, hmask, sm[141], NULL, gt[141], c[142], h[142]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[142], h[142], c[142], u, peep, hmask, sm[142], NULL, gt[142], c[143], h[143]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[143], h[143], c[143], u, peep, hmask, sm[143], NULL, gt[143], c[144], h[144]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[144], h[144], c[144], u, peep, hmask, sm[144], NULL, gt[144], c[145], h[145]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[145], h[145], c[145], u, peep, hmask, sm[145], NULL, gt[145], c[146], h[146]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[146], h[146], c[146], u, peep, hmask, sm[146], NULL, gt[146], c[147], h[147]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[147], h[147], c[147], u, peep, hmask, sm[147], NULL, gt[147], c[148], h[148]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[148], h[148], c[148], u, peep, hmask, sm[148], NULL, gt[148], c[149], h[149]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[149], h[149], c[149], u, peep, hmask, sm[149], NULL, gt[149], c[150], h[150]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[150], h[150], c[150], u, peep, hmask, sm[150], NULL, gt[150], c[151], h[151]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[151], h[151], c[151], u, peep, hmask, sm[151], NULL, gt[151], c[152], h[152]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[152], h[152], c[152], u, peep, hmask, sm[152], NULL, gt[152], c[153], h[153]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[153], h[153], c[153], u, peep, hmask, sm[153], NULL, gt[153], c[154], h[154]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[154], h[154], c[154], u, peep, hmask, sm[154], NULL, gt[154], c[155], h[155]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[155], h[155], c[155], u, peep, hmask, sm[155], NULL, gt[155], c[156], h[156]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[156], h[156], c[156], u, peep, hmask, sm[156], NULL, gt[156], c[157], h[157]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[157], h[157], c[157], u, peep, hmask, sm[157], NULL, gt[157], c[158], h[158]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[158], h[158], c[158], u, peep, hmask, sm[158], NULL, gt[158], c[159], h[159]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[159], h[159], c[159], u, peep, hmask, sm[159], NULL, gt[159], c[160], h[160]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[160], h[160], c[160], u, peep, hmask, sm[160], NULL, gt[160], c[161], h[161]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[161], h[161], c[161], u, peep, hmask, sm[161], NULL, gt[161], c[162], h[162]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[162], h[162], c[162], u, peep, hmask, sm[162], NULL, gt[162], c[163], h[163]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[163], h[163], c[163], u, peep, hmask, sm[163], NULL, gt[163], c[164], h[164]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[164], h[164], c[164], u, peep, hmask, sm[164], NULL, gt[164], c[165], h[165]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[165], h[165], c[165], u, peep, hmask, sm[165], NULL, gt[165], c[166], h[166]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[166], h[166], c[166], u, peep, hmask, sm[166], NULL, gt[166], c[167], h[167]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[167], h[167], c[167], u, peep, hmask, sm[167], NULL, gt[167], c[168], h[168]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[168], h[168], c[168], u, peep, hmask, sm[168], NULL, gt[168], c[169], h[169]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[169], h[169], c[169], u, peep, hmask, sm[169], NULL, gt[169], c[170], h[170]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[170], h[170], c[170], u, peep, hmask, sm[170], NULL, gt[170], c[171], h[171]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[171], h[171], c[171], u, peep, hmask, sm[171], NULL, gt[171], c[172], h[172]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[172], h[172], c[172], u, peep, hmask, sm[172], NULL, gt[172], c[173], h[173]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[173], h[173], c[173], u, peep, hmask, sm[173], NULL, gt[173], c[174], h[174]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[174], h[174], c[174], u, peep, hmask, sm[174], NULL, gt[174], c[175], h[175]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[175], h[175], c[175], u, peep, hmask, sm[175], NULL, gt[175], c[176], h[176]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[176], h[176], c[176], u, peep, hmask, sm[176], NULL, gt[176], c[177], h[177]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[177], h[177], c[177], u, peep, hmask, sm[177], NULL, gt[177], c[178], h[178]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[178], h[178], c[178], u, peep, hmask, sm[178], NULL, gt[178], c[179], h[179]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[179], h[179], c[179], u, peep, hmask, sm[179], NULL, gt[179], c[180], h[180]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[180], h[180], c[180], u, peep, hmask, sm[180], NULL, gt[180], c[181], h[181]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[181], h[181], c[181], u, peep, hmask, sm[181], NULL, gt[181], c[182], h[182]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[182], h[182], c[182], u, peep, hmask, sm[182], NULL, gt[182], c[183], h[183]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[183], h[183], c[183], u, peep, hmask, sm[183], NULL, gt[183], c[184], h[184]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[184], h[184], c[184], u, peep, hmask, sm[184], NULL, gt[184], c[185], h[185]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[185], h[185], c[185], u, peep, hmask, sm[185], NULL, gt[185], c[186], h[186]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[186], h[186], c[186], u, peep, hmask, sm[186], NULL, gt[186], c[187], h[187]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[187], h[187], c[187], u, peep, hmask, sm[187], NULL, gt[187], c[188], h[188]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[188], h[188], c[188], u, peep, hmask, sm[188], NULL, gt[188], c[189], h[189]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[189], h[189], c[189], u, peep, hmask, sm[189], NULL, gt[189], c[190], h[190]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[190], h[190], c[190], u, peep, hmask, sm[190], NULL, gt[190], c[191], h[191]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[191], h[191], c[191], u, peep, hmask, sm[191], NULL, gt[191], c[192], h[192]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[192], h[192], c[192], u, peep, hmask, sm[192], NULL, gt[192], c[193], h[193]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[193], h[193], c[193], u, peep, hmask, sm[193], NULL, gt[193], c[194], h[194]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[194], h[194], c[194], u, peep, hmask, sm[194], NULL, gt[194], c[195], h[195]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[195], h[195], c[195], u, peep, hmask, sm[195], NULL, gt[195], c[196], h[196]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[196], h[196], c[196], u, peep, hmask, sm[196], NULL, gt[196], c[197], h[197]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[197], h[197], c[197], u, peep, hmask, sm[197], NULL, gt[197], c[198], h[198]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[198], h[198], c[198], u, peep, hmask, sm[198], NULL, gt[198], c[199], h[199]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[199], h[199], c[199], u, peep, hmask, sm[199], NULL, gt[199], c[200], h[200]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[200], h[200], c[200], u, peep, hmask, sm[200], NULL, gt[200], c[201], h[201]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[201], h[201], c[201], u, peep, hmask, sm[201], NULL, gt[201], c[202], h[202]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[202], h[202], c[202], u, peep, hmask, sm[202], NULL, gt[202], c[203], h[203]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[203], h[203], c[203], u, peep, hmask, sm[203], NULL, gt[203], c[204], h[204]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[204], h[204], c[204], u, peep, hmask, sm[204], NULL, gt[204], c[205], h[205]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[205], h[205], c[205], u, peep, hmask, sm[205], NULL, gt[205], c[206], h[206]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[206], h[206], c[206], u, peep, hmask, sm[206], NULL, gt[206], c[207], h[207]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[207], h[207], c[207], u, peep, hmask, sm[207], NULL, gt[207], c[208], h[208]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[208], h[208], c[208], u, peep, hmask, sm[208], NULL, gt[208], c[209], h[209]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[209], h[209], c[209], u, peep, hmask, sm[209], NULL, gt[209], c[210], h[210]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[210], h[210], c[210], u, peep, hmask, sm[210], NULL, gt[210], c[211], h[211]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[211], h[211], c[211], u, peep, hmask, sm[211], NULL, gt[211], c[212], h[212]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[212], h[212], c[212], u, peep, hmask, sm[212], NULL, gt[212], c[213], h[213]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[213], h[213], c[213], u, peep, hmask, sm[213], NULL, gt[213], c[214], h[214]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[214], h[214], c[214], u, peep, hmask, sm[214], NULL, gt[214], c[215], h[215]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[215], h[215], c[215], u, peep, hmask, sm[215], NULL, gt[215], c[216], h[216]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[216], h[216], c[216], u, peep, hmask, sm[216], NULL, gt[216], c[217], h[217]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[217], h[217], c[217], u, peep, hmask, sm[217], NULL, gt[217], c[218], h[218]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[218], h[218], c[218], u, peep, hmask, sm[218], NULL, gt[218], c[219], h[219]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[219], h[219], c[219], u, peep, hmask, sm[219], NULL, gt[219], c[220], h[220]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[220], h[220], c[220], u, peep, hmask, sm[220], NULL, gt[220], c[221], h[221]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[221], h[221], c[221], u, peep, hmask, sm[221], NULL, gt[221], c[222], h[222]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[222], h[222], c[222], u, peep, hmask, sm[222], NULL, gt[222], c[223], h[223]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[223], h[223], c[223], u, peep, hmask, sm[223], NULL, gt[223], c[224], h[224]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[224], h[224], c[224], u, peep, hmask, sm[224], NULL, gt[224], c[225], h[225]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[225], h[225], c[225], u, peep, hmask, sm[225], NULL, gt[225], c[226], h[226]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[226], h[226], c[226], u, peep, hmask, sm[226], NULL, gt[226], c[227], h[227]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[227], h[227], c[227], u, peep, hmask, sm[227], NULL, gt[227], c[228], h[228]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[228], h[228], c[228], u, peep, hmask, sm[228], NULL, gt[228], c[229], h[229]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[229], h[229], c[229], u, peep, hmask, sm[229], NULL, gt[229], c[230], h[230]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[230], h[230], c[230], u, peep, hmask, sm[230], NULL, gt[230], c[231], h[231]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[231], h[231], c[231], u, peep, hmask, sm[231], NULL, gt[231], c[232], h[232]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[232], h[232], c[232], u, peep, hmask, sm[232], NULL, gt[232], c[233], h[233]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[233], h[233], c[233], u, peep, hmask, sm[233], NULL, gt[233], c[234], h[234]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[234], h[234], c[234], u, peep, hmask, sm[234], NULL, gt[234], c[235], h[235]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[235], h[235], c[235], u, peep, hmask, sm[235], NULL, gt[235], c[236], h[236]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[236], h[236], c[236], u, peep, hmask, sm[236], NULL, gt[236], c[237], h[237]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[237], h[237], c[237], u, peep, hmask, sm[237], NULL, gt[237], c[238], h[238]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[238], h[238], c[238], u, peep, hmask, sm[238], NULL, gt[238], c[239], h[239]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[239], h[239], c[239], u, peep, hmask, sm[239], NULL, gt[239], c[240], h[240]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[240], h[240], c[240], u, peep, hmask, sm[240], NULL, gt[240], c[241], h[241]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[241], h[241], c[241], u, peep, hmask, sm[241], NULL, gt[241], c[242], h[242]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[242], h[242], c[242], u, peep, hmask, sm[242], NULL, gt[242], c[243], h[243]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[243], h[243], c[243], u, peep, hmask, sm[243], NULL, gt[243], c[244], h[244]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[244], h[244], c[244], u, peep, hmask, sm[244], NULL, gt[244], c[245], h[245]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[245], h[245], c[245], u, peep, hmask, sm[245], NULL, gt[245], c[246], h[246]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[246], h[246], c[246], u, peep, hmask, sm[246], NULL, gt[246], c[247], h[247]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[247], h[247], c[247], u, peep, hmask, sm[247], NULL, gt[247], c[248], h[248]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[248], h[248], c[248], u, peep, hmask, sm[248], NULL, gt[248], c[249], h[249]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[249], h[249], c[249], u, peep, hmask, sm[249], NULL, gt[249], c[250], h[250]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[250], h[250], c[250], u, peep, hmask, sm[250], NULL, gt[250], c[251], h[251]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[251], h[251], c[251], u, peep, hmask, sm[251], NULL, gt[251], c[252], h[252]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[252], h[252], c[252], u, peep, hmask, sm[252], NULL, gt[252], c[253], h[253]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[253], h[253], c[253], u, peep, hmask, sm[253], NULL, gt[253], c[254], h[254]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[254], h[254], c[254], u, peep, hmask, sm[254], NULL, gt[254], c[255], h[255]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[255], h[255], c[255], u, peep, hmask, sm[255], NULL, gt[255], c[256], h[256]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[256], h[256], c[256], u, peep, hmask, sm[256], NULL, gt[256], c[257], h[257]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[257], h[257], c[257], u, peep, hmask, sm[257], NULL, gt[257], c[258], h[258]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[258], h[258], c[258], u, peep, hmask, sm[258], NULL, gt[258], c[259], h[259]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[259], h[259], c[259], u, peep, hmask, sm[259], NULL, gt[259], c[260], h[260]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[260], h[260], c[260], u, peep, hmask, sm[260], NULL, gt[260], c[261], h[261]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[261], h[261], c[261], u, peep, hmask, sm[261], NULL, gt[261], c[262], h[262]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[262], h[262], c[262], u, peep, hmask, sm[262], NULL, gt[262], c[263], h[263]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[263], h[263], c[263], u, peep, hmask, sm[263], NULL, gt[263], c[264], h[264]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[264], h[264], c[264], u, peep, hmask, sm[264], NULL, gt[264], c[265], h[265]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[265], h[265], c[265], u, peep, hmask, sm[265], NULL, gt[265], c[266], h[266]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[266], h[266], c[266], u, peep, hmask, sm[266], NULL, gt[266], c[267], h[267]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[267], h[267], c[267], u, peep, hmask, sm[267], NULL, gt[267], c[268], h[268]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[268], h[268], c[268], u, peep, hmask, sm[268], NULL, gt[268], c[269], h[269]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[269], h[269], c[269], u, peep, hmask, sm[269], NULL, gt[269], c[270], h[270]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[270], h[270], c[270], u, peep, hmask, sm[270], NULL, gt[270], c[271], h[271]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[271], h[271], c[271], u, peep, hmask, sm[271], NULL, gt[271], c[272], h[272]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[272], h[272], c[272], u, peep, hmask, sm[272], NULL, gt[272], c[273], h[273]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[273], h[273], c[273], u, peep, hmask, sm[273], NULL, gt[273], c[274], h[274]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[274], h[274], c[274], u, peep, hmask, sm[274], NULL, gt[274], c[275], h[275]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[275], h[275], c[275], u, peep, hmask, sm[275], NULL, gt[275], c[276], h[276]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[276], h[276], c[276], u, peep, hmask, sm[276], NULL, gt[276], c[277], h[277]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[277], h[277], c[277], u, peep, hmask, sm[277], NULL, gt[277], c[278], h[278]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[278], h[278], c[278], u, peep, hmask, sm[278], NULL, gt[278], c[279], h[279]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[279], h[279], c[279], u, peep, hmask, sm[279], NULL, gt[279], c[280], h[280]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[280], h[280], c[280], u, peep, hmask, sm[280], NULL, gt[280], c[281], h[281]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[281], h[281], c[281], u, peep, hmask, sm[281], NULL, gt[281], c[282], h[282]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[282], h[282], c[282], u, peep, hmask, sm[282], NULL, gt[282], c[283], h[283]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[283], h[283], c[283], u, peep, hmask, sm[283], NULL, gt[283], c[284], h[284]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[284], h[284], c[284], u, peep, hmask, sm[284], NULL, gt[284], c[285], h[285]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[285], h[285], c[285], u, peep, hmask, sm[285], NULL, gt[285], c[286], h[286]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[286], h[286], c[286], u, peep, hmask, sm[286], NULL, gt[286], c[287], h[287]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[287], h[287], c[287], u, peep, hmask, sm[287], NULL, gt[287], c[288], h[288]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[288], h[288], c[288], u, peep, hmask, sm[288], NULL, gt[288], c[289], h[289]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[289], h[289], c[289], u, peep, hmask, sm[289], NULL, gt[289], c[290], h[290]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[290], h[290], c[290], u, peep, hmask, sm[290], NULL, gt[290], c[291], h[291]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[291], h[291], c[291], u, peep, hmask, sm[291], NULL, gt[291], c[292], h[292]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[292], h[292], c[292], u, peep, hmask, sm[292], NULL, gt[292], c[293], h[293]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[293], h[293], c[293], u, peep, hmask, sm[293], NULL, gt[293], c[294], h[294]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[294], h[294], c[294], u, peep, hmask, sm[294], NULL, gt[294], c[295], h[295]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[295], h[295], c[295], u, peep, hmask, sm[295], NULL, gt[295], c[296], h[296]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[296], h[296], c[296], u, peep, hmask, sm[296], NULL, gt[296], c[297], h[297]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[297], h[297], c[297], u, peep, hmask, sm[297], NULL, gt[297], c[298], h[298]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[298], h[298], c[298], u, peep, hmask, sm[298], NULL, gt[298], c[299], h[299]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[299], h[299], c[299], u, peep, hmask, sm[299], NULL, gt[299], c[300], h[300]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[300], h[300], c[300], u, peep, hmask, sm[300], NULL, gt[300], c[301], h[301]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[301], h[301], c[301], u, peep, hmask, sm[301], NULL, gt[301], c[302], h[302]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[302], h[302], c[302], u, peep, hmask, sm[302], NULL, gt[302], c[303], h[303]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[303], h[303], c[303], u, peep, hmask, sm[303], NULL, gt[303], c[304], h[304]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[304], h[304], c[304], u, peep, hmask, sm[304], NULL, gt[304], c[305], h[305]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[305], h[305], c[305], u, peep, hmask, sm[305], NULL, gt[305], c[306], h[306]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[306], h[306], c[306], u, peep, hmask, sm[306], NULL, gt[306], c[307], h[307]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[307], h[307], c[307], u, peep, hmask, sm[307], NULL, gt[307], c[308], h[308]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[308], h[308], c[308], u, peep, hmask, sm[308], NULL, gt[308], c[309], h[309]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[309], h[309], c[309], u, peep, hmask, sm[309], NULL, gt[309], c[310], h[310]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[310], h[310], c[310], u, peep, hmask, sm[310], NULL, gt[310], c[311], h[311]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[311], h[311], c[311], u, peep, hmask, sm[311], NULL, gt[311], c[312], h[312]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[312], h[312], c[312], u, peep, hmask, sm[312], NULL, gt[312], c[313], h[313]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[313], h[313], c[313], u, peep, hmask, sm[313], NULL, gt[313], c[314], h[314]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[314], h[314], c[314], u, peep, hmask, sm[314], NULL, gt[314], c[315], h[315]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[315], h[315], c[315], u, peep, hmask, sm[315], NULL, gt[315], c[316], h[316]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[316], h[316], c[316], u, peep, hmask, sm[316], NULL, gt[316], c[317], h[317]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[317], h[317], c[317], u, peep, hmask, sm[317], NULL, gt[317], c[318], h[318]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[318], h[318], c[318], u, peep, hmask, sm[318], NULL, gt[318], c[319], h[319]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[319], h[319], c[319], u, peep, hmask, sm[319], NULL, gt[319], c[320], h[320]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[320], h[320], c[320], u, peep, hmask, sm[320], NULL, gt[320], c[321], h[321]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[321], h[321], c[321], u, peep, hmask, sm[321], NULL, gt[321], c[322], h[322]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[322], h[322], c[322], u, peep, hmask, sm[322], NULL, gt[322], c[323], h[323]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[323], h[323], c[323], u, peep, hmask, sm[323], NULL, gt[323], c[324], h[324]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[324], h[324], c[324], u, peep, hmask, sm[324], NULL, gt[324], c[325], h[325]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[325], h[325], c[325], u, peep, hmask, sm[325], NULL, gt[325], c[326], h[326]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[326], h[326], c[326], u, peep, hmask, sm[326], NULL, gt[326], c[327], h[327]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[327], h[327], c[327], u, peep, hmask, sm[327], NULL, gt[327], c[328], h[328]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[328], h[328], c[328], u, peep, hmask, sm[328], NULL, gt[328], c[329], h[329]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[329], h[329], c[329], u, peep, hmask, sm[329], NULL, gt[329], c[330], h[330]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[330], h[330], c[330], u, peep, hmask, sm[330], NULL, gt[330], c[331], h[331]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[331], h[331], c[331], u, peep, hmask, sm[331], NULL, gt[331], c[332], h[332]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[332], h[332], c[332], u, peep, hmask, sm[332], NULL, gt[332], c[333], h[333]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[333], h[333], c[333], u, peep, hmask, sm[333], NULL, gt[333], c[334], h[334]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[334], h[334], c[334], u, peep, hmask, sm[334], NULL, gt[334], c[335], h[335]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[335], h[335], c[335], u, peep, hmask, sm[335], NULL, gt[335], c[336], h[336]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[336], h[336], c[336], u, peep, hmask, sm[336], NULL, gt[336], c[337], h[337]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[337], h[337], c[337], u, peep, hmask, sm[337], NULL, gt[337], c[338], h[338]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[338], h[338], c[338], u, peep, hmask, sm[338], NULL, gt[338], c[339], h[339]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[339], h[339], c[339], u, peep, hmask, sm[339], NULL, gt[339], c[340], h[340]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[340], h[340], c[340], u, peep, hmask, sm[340], NULL, gt[340], c[341], h[341]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[341], h[341], c[341], u, peep, hmask, sm[341], NULL, gt[341], c[342], h[342]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[342], h[342], c[342], u, peep, hmask, sm[342], NULL, gt[342], c[343], h[343]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[343], h[343], c[343], u, peep, hmask, sm[343], NULL, gt[343], c[344], h[344]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[344], h[344], c[344], u, peep, hmask, sm[344], NULL, gt[344], c[345], h[345]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[345], h[345], c[345], u, peep, hmask, sm[345], NULL, gt[345], c[346], h[346]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[346], h[346], c[346], u, peep, hmask, sm[346], NULL, gt[346], c[347], h[347]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[347], h[347], c[347], u, peep, hmask, sm[347], NULL, gt[347], c[348], h[348]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[348], h[348], c[348], u, peep, hmask, sm[348], NULL, gt[348], c[349], h[349]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[349], h[349], c[349], u, peep, hmask, sm[349], NULL, gt[349], c[350], h[350]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[350], h[350], c[350], u, peep, hmask, sm[350], NULL, gt[350], c[351], h[351]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[351], h[351], c[351], u, peep, hmask, sm[351], NULL, gt[351], c[352], h[352]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[352], h[352], c[352], u, peep, hmask, sm[352], NULL, gt[352], c[353], h[353]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[353], h[353], c[353], u, peep, hmask, sm[353], NULL, gt[353], c[354], h[354]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[354], h[354], c[354], u, peep, hmask, sm[354], NULL, gt[354], c[355], h[355]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[355], h[355], c[355], u, peep, hmask, sm[355], NULL, gt[355], c[356], h[356]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[356], h[356], c[356], u, peep, hmask, sm[356], NULL, gt[356], c[357], h[357]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[357], h[357], c[357], u, peep, hmask, sm[357], NULL, gt[357], c[358], h[358]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[358], h[358], c[358], u, peep, hmask, sm[358], NULL, gt[358], c[359], h[359]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[359], h[359], c[359], u, peep, hmask, sm[359], NULL, gt[359], c[360], h[360]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[360], h[360], c[360], u, peep, hmask, sm[360], NULL, gt[360], c[361], h[361]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[361], h[361], c[361], u, peep, hmask, sm[361], NULL, gt[361], c[362], h[362]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[362], h[362], c[362], u, peep, hmask, sm[362], NULL, gt[362], c[363], h[363]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[363], h[363], c[363], u, peep, hmask, sm[363], NULL, gt[363], c[364], h[364]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[364], h[364], c[364], u, peep, hmask, sm[364], NULL, gt[364], c[365], h[365]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[365], h[365], c[365], u, peep, hmask, sm[365], NULL, gt[365], c[366], h[366]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[366], h[366], c[366], u, peep, hmask, sm[366], NULL, gt[366], c[367], h[367]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[367], h[367], c[367], u, peep, hmask, sm[367], NULL, gt[367], c[368], h[368]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[368], h[368], c[368], u, peep, hmask, sm[368], NULL, gt[368], c[369], h[369]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[369], h[369], c[369], u, peep, hmask, sm[369], NULL, gt[369], c[370], h[370]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[370], h[370], c[370], u, peep, hmask, sm[370], NULL, gt[370], c[371], h[371]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[371], h[371], c[371], u, peep, hmask, sm[371], NULL, gt[371], c[372], h[372]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[372], h[372], c[372], u, peep, hmask, sm[372], NULL, gt[372], c[373], h[373]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[373], h[373], c[373], u, peep, hmask, sm[373], NULL, gt[373], c[374], h[374]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[374], h[374], c[374], u, peep, hmask, sm[374], NULL, gt[374], c[375], h[375]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[375], h[375], c[375], u, peep, hmask, sm[375], NULL, gt[375], c[376], h[376]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[376], h[376], c[376], u, peep, hmask, sm[376], NULL, gt[376], c[377], h[377]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[377], h[377], c[377], u, peep, hmask, sm[377], NULL, gt[377], c[378], h[378]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[378], h[378], c[378], u, peep, hmask, sm[378], NULL, gt[378], c[379], h[379]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[379], h[379], c[379], u, peep, hmask, sm[379], NULL, gt[379], c[380], h[380]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[380], h[380], c[380], u, peep, hmask, sm[380], NULL, gt[380], c[381], h[381]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[381], h[381], c[381], u, peep, hmask, sm[381], NULL, gt[381], c[382], h[382]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[382], h[382], c[382], u, peep, hmask, sm[382], NULL, gt[382], c[383], h[383]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[383], h[383], c[383], u, peep, hmask, sm[383], NULL, gt[383], c[384], h[384]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[384], h[384], c[384], u, peep, hmask, sm[384], NULL, gt[384], c[385], h[385]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[385], h[385], c[385], u, peep, hmask, sm[385], NULL, gt[385], c[386], h[386]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[386], h[386], c[386], u, peep, hmask, sm[386], NULL, gt[386], c[387], h[387]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[387], h[387], c[387], u, peep, hmask, sm[387], NULL, gt[387], c[388], h[388]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[388], h[388], c[388], u, peep, hmask, sm[388], NULL, gt[388], c[389], h[389]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[389], h[389], c[389], u, peep, hmask, sm[389], NULL, gt[389], c[390], h[390]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[390], h[390], c[390], u, peep, hmask, sm[390], NULL, gt[390], c[391], h[391]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[391], h[391], c[391], u, peep, hmask, sm[391], NULL, gt[391], c[392], h[392]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[392], h[392], c[392], u, peep, hmask, sm[392], NULL, gt[392], c[393], h[393]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[393], h[393], c[393], u, peep, hmask, sm[393], NULL, gt[393], c[394], h[394]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[394], h[394], c[394], u, peep, hmask, sm[394], NULL, gt[394], c[395], h[395]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[395], h[395], c[395], u, peep, hmask, sm[395], NULL, gt[395], c[396], h[396]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[396], h[396], c[396], u, peep, hmask, sm[396], NULL, gt[396], c[397], h[397]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[397], h[397], c[397], u, peep, hmask, sm[397], NULL, gt[397], c[398], h[398]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[398], h[398], c[398], u, peep, hmask, sm[398], NULL, gt[398], c[399], h[399]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[399], h[399], c[399], u, peep, hmask, sm[399], NULL, gt[399], c[400], h[400]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[400], h[400], c[400], u, peep, hmask, sm[400], NULL, gt[400], c[401], h[401]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[401], h[401], c[401], u, peep, hmask, sm[401], NULL, gt[401], c[402], h[402]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[402], h[402], c[402], u, peep, hmask, sm[402], NULL, gt[402], c[403], h[403]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[403], h[403], c[403], u, peep, hmask, sm[403], NULL, gt[403], c[404], h[404]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[404], h[404], c[404], u, peep, hmask, sm[404], NULL, gt[404], c[405], h[405]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[405], h[405], c[405], u, peep, hmask, sm[405], NULL, gt[405], c[406], h[406]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[406], h[406], c[406], u, peep, hmask, sm[406], NULL, gt[406], c[407], h[407]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[407], h[407], c[407], u, peep, hmask, sm[407], NULL, gt[407], c[408], h[408]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[408], h[408], c[408], u, peep, hmask, sm[408], NULL, gt[408], c[409], h[409]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[409], h[409], c[409], u, peep, hmask, sm[409], NULL, gt[409], c[410], h[410]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[410], h[410], c[410], u, peep, hmask, sm[410], NULL, gt[410], c[411], h[411]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[411], h[411], c[411], u, peep, hmask, sm[411], NULL, gt[411], c[412], h[412]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[412], h[412], c[412], u, peep, hmask, sm[412], NULL, gt[412], c[413], h[413]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[413], h[413], c[413], u, peep, hmask, sm[413], NULL, gt[413], c[414], h[414]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[414], h[414], c[414], u, peep, hmask, sm[414], NULL, gt[414], c[415], h[415]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[415], h[415], c[415], u, peep, hmask, sm[415], NULL, gt[415], c[416], h[416]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[416], h[416], c[416], u, peep, hmask, sm[416], NULL, gt[416], c[417], h[417]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[417], h[417], c[417], u, peep, hmask, sm[417], NULL, gt[417], c[418], h[418]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[418], h[418], c[418], u, peep, hmask, sm[418], NULL, gt[418], c[419], h[419]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[419], h[419], c[419], u, peep, hmask, sm[419], NULL, gt[419], c[420], h[420]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[420], h[420], c[420], u, peep, hmask, sm[420], NULL, gt[420], c[421], h[421]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[421], h[421], c[421], u, peep, hmask, sm[421], NULL, gt[421], c[422], h[422]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[422], h[422], c[422], u, peep, hmask, sm[422], NULL, gt[422], c[423], h[423]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[423], h[423], c[423], u, peep, hmask, sm[423], NULL, gt[423], c[424], h[424]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[424], h[424], c[424], u, peep, hmask, sm[424], NULL, gt[424], c[425], h[425]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[425], h[425], c[425], u, peep, hmask, sm[425], NULL, gt[425], c[426], h[426]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[426], h[426], c[426], u, peep, hmask, sm[426], NULL, gt[426], c[427], h[427]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[427], h[427], c[427], u, peep, hmask, sm[427], NULL, gt[427], c[428], h[428]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[428], h[428], c[428], u, peep, hmask, sm[428], NULL, gt[428], c[429], h[429]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[429], h[429], c[429], u, peep, hmask, sm[429], NULL, gt[429], c[430], h[430]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[430], h[430], c[430], u, peep, hmask, sm[430], NULL, gt[430], c[431], h[431]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[431], h[431], c[431], u, peep, hmask, sm[431], NULL, gt[431], c[432], h[432]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[432], h[432], c[432], u, peep, hmask, sm[432], NULL, gt[432], c[433], h[433]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[433], h[433], c[433], u, peep, hmask, sm[433], NULL, gt[433], c[434], h[434]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[434], h[434], c[434], u, peep, hmask, sm[434], NULL, gt[434], c[435], h[435]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[435], h[435], c[435], u, peep, hmask, sm[435], NULL, gt[435], c[436], h[436]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[436], h[436], c[436], u, peep, hmask, sm[436], NULL, gt[436], c[437], h[437]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[437], h[437], c[437], u, peep, hmask, sm[437], NULL, gt[437], c[438], h[438]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[438], h[438], c[438], u, peep, hmask, sm[438], NULL, gt[438], c[439], h[439]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[439], h[439], c[439], u, peep, hmask, sm[439], NULL, gt[439], c[440], h[440]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[440], h[440], c[440], u, peep, hmask, sm[440], NULL, gt[440], c[441], h[441]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[441], h[441], c[441], u, peep, hmask, sm[441], NULL, gt[441], c[442], h[442]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[442], h[442], c[442], u, peep, hmask, sm[442], NULL, gt[442], c[443], h[443]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[443], h[443], c[443], u, peep, hmask, sm[443], NULL, gt[443], c[444], h[444]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[444], h[444], c[444], u, peep, hmask, sm[444], NULL, gt[444], c[445], h[445]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[445], h[445], c[445], u, peep, hmask, sm[445], NULL, gt[445], c[446], h[446]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[446], h[446], c[446], u, peep, hmask, sm[446], NULL, gt[446], c[447], h[447]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[447], h[447], c[447], u, peep, hmask, sm[447], NULL, gt[447], c[448], h[448]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[448], h[448], c[448], u, peep, hmask, sm[448], NULL, gt[448], c[449], h[449]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[449], h[449], c[449], u, peep, hmask, sm[449], NULL, gt[449], c[450], h[450]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[450], h[450], c[450], u, peep, hmask, sm[450], NULL, gt[450], c[451], h[451]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[451], h[451], c[451], u, peep, hmask, sm[451], NULL, gt[451], c[452], h[452]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[452], h[452], c[452], u, peep, hmask, sm[452], NULL, gt[452], c[453], h[453]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[453], h[453], c[453], u, peep, hmask, sm[453], NULL, gt[453], c[454], h[454]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[454], h[454], c[454], u, peep, hmask, sm[454], NULL, gt[454], c[455], h[455]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[455], h[455], c[455], u, peep, hmask, sm[455], NULL, gt[455], c[456], h[456]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[456], h[456], c[456], u, peep, hmask, sm[456], NULL, gt[456], c[457], h[457]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[457], h[457], c[457], u, peep, hmask, sm[457], NULL, gt[457], c[458], h[458]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[458], h[458], c[458], u, peep, hmask, sm[458], NULL, gt[458], c[459], h[459]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[459], h[459], c[459], u, peep, hmask, sm[459], NULL, gt[459], c[460], h[460]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[460], h[460], c[460], u, peep, hmask, sm[460], NULL, gt[460], c[461], h[461]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[461], h[461], c[461], u, peep, hmask, sm[461], NULL, gt[461], c[462], h[462]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[462], h[462], c[462], u, peep, hmask, sm[462], NULL, gt[462], c[463], h[463]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[463], h[463], c[463], u, peep, hmask, sm[463], NULL, gt[463], c[464], h[464]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[464], h[464], c[464], u, peep, hmask, sm[464], NULL, gt[464], c[465], h[465]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[465], h[465], c[465], u, peep, hmask, sm[465], NULL, gt[465], c[466], h[466]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[466], h[466], c[466], u, peep, hmask, sm[466], NULL, gt[466], c[467], h[467]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[467], h[467], c[467], u, peep, hmask, sm[467], NULL, gt[467], c[468], h[468]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[468], h[468], c[468], u, peep, hmask, sm[468], NULL, gt[468], c[469], h[469]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[469], h[469], c[469], u, peep, hmask, sm[469], NULL, gt[469], c[470], h[470]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[470], h[470], c[470], u, peep, hmask, sm[470], NULL, gt[470], c[471], h[471]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[471], h[471], c[471], u, peep, hmask, sm[471], NULL, gt[471], c[472], h[472]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[472], h[472], c[472], u, peep, hmask, sm[472], NULL, gt[472], c[473], h[473]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[473], h[473], c[473], u, peep, hmask, sm[473], NULL, gt[473], c[474], h[474]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[474], h[474], c[474], u, peep, hmask, sm[474], NULL, gt[474], c[475], h[475]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[475], h[475], c[475], u, peep, hmask, sm[475], NULL, gt[475], c[476], h[476]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[476], h[476], c[476], u, peep, hmask, sm[476], NULL, gt[476], c[477], h[477]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[477], h[477], c[477], u, peep, hmask, sm[477], NULL, gt[477], c[478], h[478]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[478], h[478], c[478], u, peep, hmask, sm[478], NULL, gt[478], c[479], h[479]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[479], h[479], c[479], u, peep, hmask, sm[479], NULL, gt[479], c[480], h[480]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[480], h[480], c[480], u, peep, hmask, sm[480], NULL, gt[480], c[481], h[481]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[481], h[481], c[481], u, peep, hmask, sm[481], NULL, gt[481], c[482], h[482]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[482], h[482], c[482], u, peep, hmask, sm[482], NULL, gt[482], c[483], h[483]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[483], h[483], c[483], u, peep, hmask, sm[483], NULL, gt[483], c[484], h[484]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[484], h[484], c[484], u, peep, hmask, sm[484], NULL, gt[484], c[485], h[485]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[485], h[485], c[485], u, peep, hmask, sm[485], NULL, gt[485], c[486], h[486]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[486], h[486], c[486], u, peep, hmask, sm[486], NULL, gt[486], c[487], h[487]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[487], h[487], c[487], u, peep, hmask, sm[487], NULL, gt[487], c[488], h[488]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[488], h[488], c[488], u, peep, hmask, sm[488], NULL, gt[488], c[489], h[489]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[489], h[489], c[489], u, peep, hmask, sm[489], NULL, gt[489], c[490], h[490]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[490], h[490], c[490], u, peep, hmask, sm[490], NULL, gt[490], c[491], h[491]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[491], h[491], c[491], u, peep, hmask, sm[491], NULL, gt[491], c[492], h[492]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[492], h[492], c[492], u, peep, hmask, sm[492], NULL, gt[492], c[493], h[493]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[493], h[493], c[493], u, peep, hmask, sm[493], NULL, gt[493], c[494], h[494]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[494], h[494], c[494], u, peep, hmask, sm[494], NULL, gt[494], c[495], h[495]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[495], h[495], c[495], u, peep, hmask, sm[495], NULL, gt[495], c[496], h[496]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[496], h[496], c[496], u, peep, hmask, sm[496], NULL, gt[496], c[497], h[497]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[497], h[497], c[497], u, peep, hmask, sm[497], NULL, gt[497], c[498], h[498]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[498], h[498], c[498], u, peep, hmask, sm[498], NULL, gt[498], c[499], h[499]);
-    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[499], h[499], c[499], u, peep, hmask, sm[499], NULL, gt[499], c[500], h[500]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask,
+                      sm[0], NULL, gt[0], c[1], h[1]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask,
+                      sm[1], NULL, gt[1], c[2], h[2]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask,
+                      sm[2], NULL, gt[2], c[3], h[3]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask,
+                      sm[3], NULL, gt[3], c[4], h[4]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask,
+                      sm[4], NULL, gt[4], c[5], h[5]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask,
+                      sm[5], NULL, gt[5], c[6], h[6]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask,
+                      sm[6], NULL, gt[6], c[7], h[7]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask,
+                      sm[7], NULL, gt[7], c[8], h[8]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask,
+                      sm[8], NULL, gt[8], c[9], h[9]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask,
+                      sm[9], NULL, gt[9], c[10], h[10]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep,
+                      hmask, sm[10], NULL, gt[10], c[11], h[11]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep,
+                      hmask, sm[11], NULL, gt[11], c[12], h[12]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep,
+                      hmask, sm[12], NULL, gt[12], c[13], h[13]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep,
+                      hmask, sm[13], NULL, gt[13], c[14], h[14]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep,
+                      hmask, sm[14], NULL, gt[14], c[15], h[15]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep,
+                      hmask, sm[15], NULL, gt[15], c[16], h[16]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep,
+                      hmask, sm[16], NULL, gt[16], c[17], h[17]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep,
+                      hmask, sm[17], NULL, gt[17], c[18], h[18]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep,
+                      hmask, sm[18], NULL, gt[18], c[19], h[19]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep,
+                      hmask, sm[19], NULL, gt[19], c[20], h[20]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep,
+                      hmask, sm[20], NULL, gt[20], c[21], h[21]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep,
+                      hmask, sm[21], NULL, gt[21], c[22], h[22]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep,
+                      hmask, sm[22], NULL, gt[22], c[23], h[23]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep,
+                      hmask, sm[23], NULL, gt[23], c[24], h[24]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[24], h[24], c[24], u, peep,
+                      hmask, sm[24], NULL, gt[24], c[25], h[25]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[25], h[25], c[25], u, peep,
+                      hmask, sm[25], NULL, gt[25], c[26], h[26]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[26], h[26], c[26], u, peep,
+                      hmask, sm[26], NULL, gt[26], c[27], h[27]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[27], h[27], c[27], u, peep,
+                      hmask, sm[27], NULL, gt[27], c[28], h[28]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[28], h[28], c[28], u, peep,
+                      hmask, sm[28], NULL, gt[28], c[29], h[29]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[29], h[29], c[29], u, peep,
+                      hmask, sm[29], NULL, gt[29], c[30], h[30]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[30], h[30], c[30], u, peep,
+                      hmask, sm[30], NULL, gt[30], c[31], h[31]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[31], h[31], c[31], u, peep,
+                      hmask, sm[31], NULL, gt[31], c[32], h[32]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[32], h[32], c[32], u, peep,
+                      hmask, sm[32], NULL, gt[32], c[33], h[33]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[33], h[33], c[33], u, peep,
+                      hmask, sm[33], NULL, gt[33], c[34], h[34]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[34], h[34], c[34], u, peep,
+                      hmask, sm[34], NULL, gt[34], c[35], h[35]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[35], h[35], c[35], u, peep,
+                      hmask, sm[35], NULL, gt[35], c[36], h[36]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[36], h[36], c[36], u, peep,
+                      hmask, sm[36], NULL, gt[36], c[37], h[37]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[37], h[37], c[37], u, peep,
+                      hmask, sm[37], NULL, gt[37], c[38], h[38]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[38], h[38], c[38], u, peep,
+                      hmask, sm[38], NULL, gt[38], c[39], h[39]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[39], h[39], c[39], u, peep,
+                      hmask, sm[39], NULL, gt[39], c[40], h[40]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[40], h[40], c[40], u, peep,
+                      hmask, sm[40], NULL, gt[40], c[41], h[41]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[41], h[41], c[41], u, peep,
+                      hmask, sm[41], NULL, gt[41], c[42], h[42]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[42], h[42], c[42], u, peep,
+                      hmask, sm[42], NULL, gt[42], c[43], h[43]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[43], h[43], c[43], u, peep,
+                      hmask, sm[43], NULL, gt[43], c[44], h[44]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[44], h[44], c[44], u, peep,
+                      hmask, sm[44], NULL, gt[44], c[45], h[45]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[45], h[45], c[45], u, peep,
+                      hmask, sm[45], NULL, gt[45], c[46], h[46]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[46], h[46], c[46], u, peep,
+                      hmask, sm[46], NULL, gt[46], c[47], h[47]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[47], h[47], c[47], u, peep,
+                      hmask, sm[47], NULL, gt[47], c[48], h[48]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[48], h[48], c[48], u, peep,
+                      hmask, sm[48], NULL, gt[48], c[49], h[49]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[49], h[49], c[49], u, peep,
+                      hmask, sm[49], NULL, gt[49], c[50], h[50]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[50], h[50], c[50], u, peep,
+                      hmask, sm[50], NULL, gt[50], c[51], h[51]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[51], h[51], c[51], u, peep,
+                      hmask, sm[51], NULL, gt[51], c[52], h[52]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[52], h[52], c[52], u, peep,
+                      hmask, sm[52], NULL, gt[52], c[53], h[53]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[53], h[53], c[53], u, peep,
+                      hmask, sm[53], NULL, gt[53], c[54], h[54]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[54], h[54], c[54], u, peep,
+                      hmask, sm[54], NULL, gt[54], c[55], h[55]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[55], h[55], c[55], u, peep,
+                      hmask, sm[55], NULL, gt[55], c[56], h[56]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[56], h[56], c[56], u, peep,
+                      hmask, sm[56], NULL, gt[56], c[57], h[57]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[57], h[57], c[57], u, peep,
+                      hmask, sm[57], NULL, gt[57], c[58], h[58]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[58], h[58], c[58], u, peep,
+                      hmask, sm[58], NULL, gt[58], c[59], h[59]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[59], h[59], c[59], u, peep,
+                      hmask, sm[59], NULL, gt[59], c[60], h[60]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[60], h[60], c[60], u, peep,
+                      hmask, sm[60], NULL, gt[60], c[61], h[61]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[61], h[61], c[61], u, peep,
+                      hmask, sm[61], NULL, gt[61], c[62], h[62]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[62], h[62], c[62], u, peep,
+                      hmask, sm[62], NULL, gt[62], c[63], h[63]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[63], h[63], c[63], u, peep,
+                      hmask, sm[63], NULL, gt[63], c[64], h[64]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[64], h[64], c[64], u, peep,
+                      hmask, sm[64], NULL, gt[64], c[65], h[65]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[65], h[65], c[65], u, peep,
+                      hmask, sm[65], NULL, gt[65], c[66], h[66]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[66], h[66], c[66], u, peep,
+                      hmask, sm[66], NULL, gt[66], c[67], h[67]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[67], h[67], c[67], u, peep,
+                      hmask, sm[67], NULL, gt[67], c[68], h[68]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[68], h[68], c[68], u, peep,
+                      hmask, sm[68], NULL, gt[68], c[69], h[69]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[69], h[69], c[69], u, peep,
+                      hmask, sm[69], NULL, gt[69], c[70], h[70]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[70], h[70], c[70], u, peep,
+                      hmask, sm[70], NULL, gt[70], c[71], h[71]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[71], h[71], c[71], u, peep,
+                      hmask, sm[71], NULL, gt[71], c[72], h[72]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[72], h[72], c[72], u, peep,
+                      hmask, sm[72], NULL, gt[72], c[73], h[73]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[73], h[73], c[73], u, peep,
+                      hmask, sm[73], NULL, gt[73], c[74], h[74]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[74], h[74], c[74], u, peep,
+                      hmask, sm[74], NULL, gt[74], c[75], h[75]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[75], h[75], c[75], u, peep,
+                      hmask, sm[75], NULL, gt[75], c[76], h[76]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[76], h[76], c[76], u, peep,
+                      hmask, sm[76], NULL, gt[76], c[77], h[77]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[77], h[77], c[77], u, peep,
+                      hmask, sm[77], NULL, gt[77], c[78], h[78]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[78], h[78], c[78], u, peep,
+                      hmask, sm[78], NULL, gt[78], c[79], h[79]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[79], h[79], c[79], u, peep,
+                      hmask, sm[79], NULL, gt[79], c[80], h[80]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[80], h[80], c[80], u, peep,
+                      hmask, sm[80], NULL, gt[80], c[81], h[81]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[81], h[81], c[81], u, peep,
+                      hmask, sm[81], NULL, gt[81], c[82], h[82]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[82], h[82], c[82], u, peep,
+                      hmask, sm[82], NULL, gt[82], c[83], h[83]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[83], h[83], c[83], u, peep,
+                      hmask, sm[83], NULL, gt[83], c[84], h[84]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[84], h[84], c[84], u, peep,
+                      hmask, sm[84], NULL, gt[84], c[85], h[85]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[85], h[85], c[85], u, peep,
+                      hmask, sm[85], NULL, gt[85], c[86], h[86]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[86], h[86], c[86], u, peep,
+                      hmask, sm[86], NULL, gt[86], c[87], h[87]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[87], h[87], c[87], u, peep,
+                      hmask, sm[87], NULL, gt[87], c[88], h[88]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[88], h[88], c[88], u, peep,
+                      hmask, sm[88], NULL, gt[88], c[89], h[89]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[89], h[89], c[89], u, peep,
+                      hmask, sm[89], NULL, gt[89], c[90], h[90]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[90], h[90], c[90], u, peep,
+                      hmask, sm[90], NULL, gt[90], c[91], h[91]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[91], h[91], c[91], u, peep,
+                      hmask, sm[91], NULL, gt[91], c[92], h[92]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[92], h[92], c[92], u, peep,
+                      hmask, sm[92], NULL, gt[92], c[93], h[93]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[93], h[93], c[93], u, peep,
+                      hmask, sm[93], NULL, gt[93], c[94], h[94]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[94], h[94], c[94], u, peep,
+                      hmask, sm[94], NULL, gt[94], c[95], h[95]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[95], h[95], c[95], u, peep,
+                      hmask, sm[95], NULL, gt[95], c[96], h[96]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[96], h[96], c[96], u, peep,
+                      hmask, sm[96], NULL, gt[96], c[97], h[97]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[97], h[97], c[97], u, peep,
+                      hmask, sm[97], NULL, gt[97], c[98], h[98]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[98], h[98], c[98], u, peep,
+                      hmask, sm[98], NULL, gt[98], c[99], h[99]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[99], h[99], c[99], u, peep,
+                      hmask, sm[99], NULL, gt[99], c[100], h[100]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[100], h[100], c[100], u, peep,
+                      hmask, sm[100], NULL, gt[100], c[101], h[101]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[101], h[101], c[101], u, peep,
+                      hmask, sm[101], NULL, gt[101], c[102], h[102]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[102], h[102], c[102], u, peep,
+                      hmask, sm[102], NULL, gt[102], c[103], h[103]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[103], h[103], c[103], u, peep,
+                      hmask, sm[103], NULL, gt[103], c[104], h[104]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[104], h[104], c[104], u, peep,
+                      hmask, sm[104], NULL, gt[104], c[105], h[105]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[105], h[105], c[105], u, peep,
+                      hmask, sm[105], NULL, gt[105], c[106], h[106]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[106], h[106], c[106], u, peep,
+                      hmask, sm[106], NULL, gt[106], c[107], h[107]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[107], h[107], c[107], u, peep,
+                      hmask, sm[107], NULL, gt[107], c[108], h[108]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[108], h[108], c[108], u, peep,
+                      hmask, sm[108], NULL, gt[108], c[109], h[109]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[109], h[109], c[109], u, peep,
+                      hmask, sm[109], NULL, gt[109], c[110], h[110]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[110], h[110], c[110], u, peep,
+                      hmask, sm[110], NULL, gt[110], c[111], h[111]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[111], h[111], c[111], u, peep,
+                      hmask, sm[111], NULL, gt[111], c[112], h[112]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[112], h[112], c[112], u, peep,
+                      hmask, sm[112], NULL, gt[112], c[113], h[113]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[113], h[113], c[113], u, peep,
+                      hmask, sm[113], NULL, gt[113], c[114], h[114]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[114], h[114], c[114], u, peep,
+                      hmask, sm[114], NULL, gt[114], c[115], h[115]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[115], h[115], c[115], u, peep,
+                      hmask, sm[115], NULL, gt[115], c[116], h[116]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[116], h[116], c[116], u, peep,
+                      hmask, sm[116], NULL, gt[116], c[117], h[117]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[117], h[117], c[117], u, peep,
+                      hmask, sm[117], NULL, gt[117], c[118], h[118]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[118], h[118], c[118], u, peep,
+                      hmask, sm[118], NULL, gt[118], c[119], h[119]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[119], h[119], c[119], u, peep,
+                      hmask, sm[119], NULL, gt[119], c[120], h[120]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[120], h[120], c[120], u, peep,
+                      hmask, sm[120], NULL, gt[120], c[121], h[121]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[121], h[121], c[121], u, peep,
+                      hmask, sm[121], NULL, gt[121], c[122], h[122]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[122], h[122], c[122], u, peep,
+                      hmask, sm[122], NULL, gt[122], c[123], h[123]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[123], h[123], c[123], u, peep,
+                      hmask, sm[123], NULL, gt[123], c[124], h[124]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[124], h[124], c[124], u, peep,
+                      hmask, sm[124], NULL, gt[124], c[125], h[125]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[125], h[125], c[125], u, peep,
+                      hmask, sm[125], NULL, gt[125], c[126], h[126]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[126], h[126], c[126], u, peep,
+                      hmask, sm[126], NULL, gt[126], c[127], h[127]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[127], h[127], c[127], u, peep,
+                      hmask, sm[127], NULL, gt[127], c[128], h[128]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[128], h[128], c[128], u, peep,
+                      hmask, sm[128], NULL, gt[128], c[129], h[129]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[129], h[129], c[129], u, peep,
+                      hmask, sm[129], NULL, gt[129], c[130], h[130]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[130], h[130], c[130], u, peep,
+                      hmask, sm[130], NULL, gt[130], c[131], h[131]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[131], h[131], c[131], u, peep,
+                      hmask, sm[131], NULL, gt[131], c[132], h[132]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[132], h[132], c[132], u, peep,
+                      hmask, sm[132], NULL, gt[132], c[133], h[133]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[133], h[133], c[133], u, peep,
+                      hmask, sm[133], NULL, gt[133], c[134], h[134]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[134], h[134], c[134], u, peep,
+                      hmask, sm[134], NULL, gt[134], c[135], h[135]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[135], h[135], c[135], u, peep,
+                      hmask, sm[135], NULL, gt[135], c[136], h[136]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[136], h[136], c[136], u, peep,
+                      hmask, sm[136], NULL, gt[136], c[137], h[137]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[137], h[137], c[137], u, peep,
+                      hmask, sm[137], NULL, gt[137], c[138], h[138]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[138], h[138], c[138], u, peep,
+                      hmask, sm[138], NULL, gt[138], c[139], h[139]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[139], h[139], c[139], u, peep,
+                      hmask, sm[139], NULL, gt[139], c[140], h[140]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[140], h[140], c[140], u, peep,
+                      hmask, sm[140], NULL, gt[140], c[141], h[141]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[141], h[141], c[141], u, peep,
+                      hmask, sm[141], NULL, gt[141], c[142], h[142]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[142], h[142], c[142], u, peep,
+                      hmask, sm[142], NULL, gt[142], c[143], h[143]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[143], h[143], c[143], u, peep,
+                      hmask, sm[143], NULL, gt[143], c[144], h[144]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[144], h[144], c[144], u, peep,
+                      hmask, sm[144], NULL, gt[144], c[145], h[145]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[145], h[145], c[145], u, peep,
+                      hmask, sm[145], NULL, gt[145], c[146], h[146]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[146], h[146], c[146], u, peep,
+                      hmask, sm[146], NULL, gt[146], c[147], h[147]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[147], h[147], c[147], u, peep,
+                      hmask, sm[147], NULL, gt[147], c[148], h[148]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[148], h[148], c[148], u, peep,
+                      hmask, sm[148], NULL, gt[148], c[149], h[149]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[149], h[149], c[149], u, peep,
+                      hmask, sm[149], NULL, gt[149], c[150], h[150]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[150], h[150], c[150], u, peep,
+                      hmask, sm[150], NULL, gt[150], c[151], h[151]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[151], h[151], c[151], u, peep,
+                      hmask, sm[151], NULL, gt[151], c[152], h[152]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[152], h[152], c[152], u, peep,
+                      hmask, sm[152], NULL, gt[152], c[153], h[153]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[153], h[153], c[153], u, peep,
+                      hmask, sm[153], NULL, gt[153], c[154], h[154]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[154], h[154], c[154], u, peep,
+                      hmask, sm[154], NULL, gt[154], c[155], h[155]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[155], h[155], c[155], u, peep,
+                      hmask, sm[155], NULL, gt[155], c[156], h[156]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[156], h[156], c[156], u, peep,
+                      hmask, sm[156], NULL, gt[156], c[157], h[157]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[157], h[157], c[157], u, peep,
+                      hmask, sm[157], NULL, gt[157], c[158], h[158]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[158], h[158], c[158], u, peep,
+                      hmask, sm[158], NULL, gt[158], c[159], h[159]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[159], h[159], c[159], u, peep,
+                      hmask, sm[159], NULL, gt[159], c[160], h[160]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[160], h[160], c[160], u, peep,
+                      hmask, sm[160], NULL, gt[160], c[161], h[161]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[161], h[161], c[161], u, peep,
+                      hmask, sm[161], NULL, gt[161], c[162], h[162]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[162], h[162], c[162], u, peep,
+                      hmask, sm[162], NULL, gt[162], c[163], h[163]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[163], h[163], c[163], u, peep,
+                      hmask, sm[163], NULL, gt[163], c[164], h[164]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[164], h[164], c[164], u, peep,
+                      hmask, sm[164], NULL, gt[164], c[165], h[165]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[165], h[165], c[165], u, peep,
+                      hmask, sm[165], NULL, gt[165], c[166], h[166]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[166], h[166], c[166], u, peep,
+                      hmask, sm[166], NULL, gt[166], c[167], h[167]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[167], h[167], c[167], u, peep,
+                      hmask, sm[167], NULL, gt[167], c[168], h[168]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[168], h[168], c[168], u, peep,
+                      hmask, sm[168], NULL, gt[168], c[169], h[169]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[169], h[169], c[169], u, peep,
+                      hmask, sm[169], NULL, gt[169], c[170], h[170]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[170], h[170], c[170], u, peep,
+                      hmask, sm[170], NULL, gt[170], c[171], h[171]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[171], h[171], c[171], u, peep,
+                      hmask, sm[171], NULL, gt[171], c[172], h[172]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[172], h[172], c[172], u, peep,
+                      hmask, sm[172], NULL, gt[172], c[173], h[173]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[173], h[173], c[173], u, peep,
+                      hmask, sm[173], NULL, gt[173], c[174], h[174]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[174], h[174], c[174], u, peep,
+                      hmask, sm[174], NULL, gt[174], c[175], h[175]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[175], h[175], c[175], u, peep,
+                      hmask, sm[175], NULL, gt[175], c[176], h[176]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[176], h[176], c[176], u, peep,
+                      hmask, sm[176], NULL, gt[176], c[177], h[177]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[177], h[177], c[177], u, peep,
+                      hmask, sm[177], NULL, gt[177], c[178], h[178]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[178], h[178], c[178], u, peep,
+                      hmask, sm[178], NULL, gt[178], c[179], h[179]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[179], h[179], c[179], u, peep,
+                      hmask, sm[179], NULL, gt[179], c[180], h[180]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[180], h[180], c[180], u, peep,
+                      hmask, sm[180], NULL, gt[180], c[181], h[181]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[181], h[181], c[181], u, peep,
+                      hmask, sm[181], NULL, gt[181], c[182], h[182]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[182], h[182], c[182], u, peep,
+                      hmask, sm[182], NULL, gt[182], c[183], h[183]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[183], h[183], c[183], u, peep,
+                      hmask, sm[183], NULL, gt[183], c[184], h[184]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[184], h[184], c[184], u, peep,
+                      hmask, sm[184], NULL, gt[184], c[185], h[185]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[185], h[185], c[185], u, peep,
+                      hmask, sm[185], NULL, gt[185], c[186], h[186]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[186], h[186], c[186], u, peep,
+                      hmask, sm[186], NULL, gt[186], c[187], h[187]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[187], h[187], c[187], u, peep,
+                      hmask, sm[187], NULL, gt[187], c[188], h[188]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[188], h[188], c[188], u, peep,
+                      hmask, sm[188], NULL, gt[188], c[189], h[189]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[189], h[189], c[189], u, peep,
+                      hmask, sm[189], NULL, gt[189], c[190], h[190]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[190], h[190], c[190], u, peep,
+                      hmask, sm[190], NULL, gt[190], c[191], h[191]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[191], h[191], c[191], u, peep,
+                      hmask, sm[191], NULL, gt[191], c[192], h[192]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[192], h[192], c[192], u, peep,
+                      hmask, sm[192], NULL, gt[192], c[193], h[193]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[193], h[193], c[193], u, peep,
+                      hmask, sm[193], NULL, gt[193], c[194], h[194]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[194], h[194], c[194], u, peep,
+                      hmask, sm[194], NULL, gt[194], c[195], h[195]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[195], h[195], c[195], u, peep,
+                      hmask, sm[195], NULL, gt[195], c[196], h[196]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[196], h[196], c[196], u, peep,
+                      hmask, sm[196], NULL, gt[196], c[197], h[197]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[197], h[197], c[197], u, peep,
+                      hmask, sm[197], NULL, gt[197], c[198], h[198]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[198], h[198], c[198], u, peep,
+                      hmask, sm[198], NULL, gt[198], c[199], h[199]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[199], h[199], c[199], u, peep,
+                      hmask, sm[199], NULL, gt[199], c[200], h[200]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[200], h[200], c[200], u, peep,
+                      hmask, sm[200], NULL, gt[200], c[201], h[201]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[201], h[201], c[201], u, peep,
+                      hmask, sm[201], NULL, gt[201], c[202], h[202]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[202], h[202], c[202], u, peep,
+                      hmask, sm[202], NULL, gt[202], c[203], h[203]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[203], h[203], c[203], u, peep,
+                      hmask, sm[203], NULL, gt[203], c[204], h[204]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[204], h[204], c[204], u, peep,
+                      hmask, sm[204], NULL, gt[204], c[205], h[205]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[205], h[205], c[205], u, peep,
+                      hmask, sm[205], NULL, gt[205], c[206], h[206]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[206], h[206], c[206], u, peep,
+                      hmask, sm[206], NULL, gt[206], c[207], h[207]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[207], h[207], c[207], u, peep,
+                      hmask, sm[207], NULL, gt[207], c[208], h[208]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[208], h[208], c[208], u, peep,
+                      hmask, sm[208], NULL, gt[208], c[209], h[209]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[209], h[209], c[209], u, peep,
+                      hmask, sm[209], NULL, gt[209], c[210], h[210]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[210], h[210], c[210], u, peep,
+                      hmask, sm[210], NULL, gt[210], c[211], h[211]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[211], h[211], c[211], u, peep,
+                      hmask, sm[211], NULL, gt[211], c[212], h[212]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[212], h[212], c[212], u, peep,
+                      hmask, sm[212], NULL, gt[212], c[213], h[213]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[213], h[213], c[213], u, peep,
+                      hmask, sm[213], NULL, gt[213], c[214], h[214]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[214], h[214], c[214], u, peep,
+                      hmask, sm[214], NULL, gt[214], c[215], h[215]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[215], h[215], c[215], u, peep,
+                      hmask, sm[215], NULL, gt[215], c[216], h[216]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[216], h[216], c[216], u, peep,
+                      hmask, sm[216], NULL, gt[216], c[217], h[217]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[217], h[217], c[217], u, peep,
+                      hmask, sm[217], NULL, gt[217], c[218], h[218]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[218], h[218], c[218], u, peep,
+                      hmask, sm[218], NULL, gt[218], c[219], h[219]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[219], h[219], c[219], u, peep,
+                      hmask, sm[219], NULL, gt[219], c[220], h[220]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[220], h[220], c[220], u, peep,
+                      hmask, sm[220], NULL, gt[220], c[221], h[221]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[221], h[221], c[221], u, peep,
+                      hmask, sm[221], NULL, gt[221], c[222], h[222]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[222], h[222], c[222], u, peep,
+                      hmask, sm[222], NULL, gt[222], c[223], h[223]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[223], h[223], c[223], u, peep,
+                      hmask, sm[223], NULL, gt[223], c[224], h[224]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[224], h[224], c[224], u, peep,
+                      hmask, sm[224], NULL, gt[224], c[225], h[225]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[225], h[225], c[225], u, peep,
+                      hmask, sm[225], NULL, gt[225], c[226], h[226]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[226], h[226], c[226], u, peep,
+                      hmask, sm[226], NULL, gt[226], c[227], h[227]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[227], h[227], c[227], u, peep,
+                      hmask, sm[227], NULL, gt[227], c[228], h[228]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[228], h[228], c[228], u, peep,
+                      hmask, sm[228], NULL, gt[228], c[229], h[229]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[229], h[229], c[229], u, peep,
+                      hmask, sm[229], NULL, gt[229], c[230], h[230]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[230], h[230], c[230], u, peep,
+                      hmask, sm[230], NULL, gt[230], c[231], h[231]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[231], h[231], c[231], u, peep,
+                      hmask, sm[231], NULL, gt[231], c[232], h[232]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[232], h[232], c[232], u, peep,
+                      hmask, sm[232], NULL, gt[232], c[233], h[233]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[233], h[233], c[233], u, peep,
+                      hmask, sm[233], NULL, gt[233], c[234], h[234]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[234], h[234], c[234], u, peep,
+                      hmask, sm[234], NULL, gt[234], c[235], h[235]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[235], h[235], c[235], u, peep,
+                      hmask, sm[235], NULL, gt[235], c[236], h[236]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[236], h[236], c[236], u, peep,
+                      hmask, sm[236], NULL, gt[236], c[237], h[237]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[237], h[237], c[237], u, peep,
+                      hmask, sm[237], NULL, gt[237], c[238], h[238]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[238], h[238], c[238], u, peep,
+                      hmask, sm[238], NULL, gt[238], c[239], h[239]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[239], h[239], c[239], u, peep,
+                      hmask, sm[239], NULL, gt[239], c[240], h[240]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[240], h[240], c[240], u, peep,
+                      hmask, sm[240], NULL, gt[240], c[241], h[241]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[241], h[241], c[241], u, peep,
+                      hmask, sm[241], NULL, gt[241], c[242], h[242]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[242], h[242], c[242], u, peep,
+                      hmask, sm[242], NULL, gt[242], c[243], h[243]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[243], h[243], c[243], u, peep,
+                      hmask, sm[243], NULL, gt[243], c[244], h[244]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[244], h[244], c[244], u, peep,
+                      hmask, sm[244], NULL, gt[244], c[245], h[245]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[245], h[245], c[245], u, peep,
+                      hmask, sm[245], NULL, gt[245], c[246], h[246]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[246], h[246], c[246], u, peep,
+                      hmask, sm[246], NULL, gt[246], c[247], h[247]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[247], h[247], c[247], u, peep,
+                      hmask, sm[247], NULL, gt[247], c[248], h[248]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[248], h[248], c[248], u, peep,
+                      hmask, sm[248], NULL, gt[248], c[249], h[249]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[249], h[249], c[249], u, peep,
+                      hmask, sm[249], NULL, gt[249], c[250], h[250]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[250], h[250], c[250], u, peep,
+                      hmask, sm[250], NULL, gt[250], c[251], h[251]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[251], h[251], c[251], u, peep,
+                      hmask, sm[251], NULL, gt[251], c[252], h[252]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[252], h[252], c[252], u, peep,
+                      hmask, sm[252], NULL, gt[252], c[253], h[253]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[253], h[253], c[253], u, peep,
+                      hmask, sm[253], NULL, gt[253], c[254], h[254]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[254], h[254], c[254], u, peep,
+                      hmask, sm[254], NULL, gt[254], c[255], h[255]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[255], h[255], c[255], u, peep,
+                      hmask, sm[255], NULL, gt[255], c[256], h[256]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[256], h[256], c[256], u, peep,
+                      hmask, sm[256], NULL, gt[256], c[257], h[257]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[257], h[257], c[257], u, peep,
+                      hmask, sm[257], NULL, gt[257], c[258], h[258]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[258], h[258], c[258], u, peep,
+                      hmask, sm[258], NULL, gt[258], c[259], h[259]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[259], h[259], c[259], u, peep,
+                      hmask, sm[259], NULL, gt[259], c[260], h[260]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[260], h[260], c[260], u, peep,
+                      hmask, sm[260], NULL, gt[260], c[261], h[261]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[261], h[261], c[261], u, peep,
+                      hmask, sm[261], NULL, gt[261], c[262], h[262]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[262], h[262], c[262], u, peep,
+                      hmask, sm[262], NULL, gt[262], c[263], h[263]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[263], h[263], c[263], u, peep,
+                      hmask, sm[263], NULL, gt[263], c[264], h[264]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[264], h[264], c[264], u, peep,
+                      hmask, sm[264], NULL, gt[264], c[265], h[265]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[265], h[265], c[265], u, peep,
+                      hmask, sm[265], NULL, gt[265], c[266], h[266]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[266], h[266], c[266], u, peep,
+                      hmask, sm[266], NULL, gt[266], c[267], h[267]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[267], h[267], c[267], u, peep,
+                      hmask, sm[267], NULL, gt[267], c[268], h[268]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[268], h[268], c[268], u, peep,
+                      hmask, sm[268], NULL, gt[268], c[269], h[269]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[269], h[269], c[269], u, peep,
+                      hmask, sm[269], NULL, gt[269], c[270], h[270]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[270], h[270], c[270], u, peep,
+                      hmask, sm[270], NULL, gt[270], c[271], h[271]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[271], h[271], c[271], u, peep,
+                      hmask, sm[271], NULL, gt[271], c[272], h[272]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[272], h[272], c[272], u, peep,
+                      hmask, sm[272], NULL, gt[272], c[273], h[273]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[273], h[273], c[273], u, peep,
+                      hmask, sm[273], NULL, gt[273], c[274], h[274]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[274], h[274], c[274], u, peep,
+                      hmask, sm[274], NULL, gt[274], c[275], h[275]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[275], h[275], c[275], u, peep,
+                      hmask, sm[275], NULL, gt[275], c[276], h[276]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[276], h[276], c[276], u, peep,
+                      hmask, sm[276], NULL, gt[276], c[277], h[277]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[277], h[277], c[277], u, peep,
+                      hmask, sm[277], NULL, gt[277], c[278], h[278]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[278], h[278], c[278], u, peep,
+                      hmask, sm[278], NULL, gt[278], c[279], h[279]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[279], h[279], c[279], u, peep,
+                      hmask, sm[279], NULL, gt[279], c[280], h[280]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[280], h[280], c[280], u, peep,
+                      hmask, sm[280], NULL, gt[280], c[281], h[281]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[281], h[281], c[281], u, peep,
+                      hmask, sm[281], NULL, gt[281], c[282], h[282]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[282], h[282], c[282], u, peep,
+                      hmask, sm[282], NULL, gt[282], c[283], h[283]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[283], h[283], c[283], u, peep,
+                      hmask, sm[283], NULL, gt[283], c[284], h[284]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[284], h[284], c[284], u, peep,
+                      hmask, sm[284], NULL, gt[284], c[285], h[285]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[285], h[285], c[285], u, peep,
+                      hmask, sm[285], NULL, gt[285], c[286], h[286]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[286], h[286], c[286], u, peep,
+                      hmask, sm[286], NULL, gt[286], c[287], h[287]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[287], h[287], c[287], u, peep,
+                      hmask, sm[287], NULL, gt[287], c[288], h[288]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[288], h[288], c[288], u, peep,
+                      hmask, sm[288], NULL, gt[288], c[289], h[289]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[289], h[289], c[289], u, peep,
+                      hmask, sm[289], NULL, gt[289], c[290], h[290]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[290], h[290], c[290], u, peep,
+                      hmask, sm[290], NULL, gt[290], c[291], h[291]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[291], h[291], c[291], u, peep,
+                      hmask, sm[291], NULL, gt[291], c[292], h[292]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[292], h[292], c[292], u, peep,
+                      hmask, sm[292], NULL, gt[292], c[293], h[293]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[293], h[293], c[293], u, peep,
+                      hmask, sm[293], NULL, gt[293], c[294], h[294]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[294], h[294], c[294], u, peep,
+                      hmask, sm[294], NULL, gt[294], c[295], h[295]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[295], h[295], c[295], u, peep,
+                      hmask, sm[295], NULL, gt[295], c[296], h[296]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[296], h[296], c[296], u, peep,
+                      hmask, sm[296], NULL, gt[296], c[297], h[297]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[297], h[297], c[297], u, peep,
+                      hmask, sm[297], NULL, gt[297], c[298], h[298]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[298], h[298], c[298], u, peep,
+                      hmask, sm[298], NULL, gt[298], c[299], h[299]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[299], h[299], c[299], u, peep,
+                      hmask, sm[299], NULL, gt[299], c[300], h[300]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[300], h[300], c[300], u, peep,
+                      hmask, sm[300], NULL, gt[300], c[301], h[301]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[301], h[301], c[301], u, peep,
+                      hmask, sm[301], NULL, gt[301], c[302], h[302]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[302], h[302], c[302], u, peep,
+                      hmask, sm[302], NULL, gt[302], c[303], h[303]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[303], h[303], c[303], u, peep,
+                      hmask, sm[303], NULL, gt[303], c[304], h[304]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[304], h[304], c[304], u, peep,
+                      hmask, sm[304], NULL, gt[304], c[305], h[305]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[305], h[305], c[305], u, peep,
+                      hmask, sm[305], NULL, gt[305], c[306], h[306]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[306], h[306], c[306], u, peep,
+                      hmask, sm[306], NULL, gt[306], c[307], h[307]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[307], h[307], c[307], u, peep,
+                      hmask, sm[307], NULL, gt[307], c[308], h[308]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[308], h[308], c[308], u, peep,
+                      hmask, sm[308], NULL, gt[308], c[309], h[309]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[309], h[309], c[309], u, peep,
+                      hmask, sm[309], NULL, gt[309], c[310], h[310]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[310], h[310], c[310], u, peep,
+                      hmask, sm[310], NULL, gt[310], c[311], h[311]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[311], h[311], c[311], u, peep,
+                      hmask, sm[311], NULL, gt[311], c[312], h[312]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[312], h[312], c[312], u, peep,
+                      hmask, sm[312], NULL, gt[312], c[313], h[313]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[313], h[313], c[313], u, peep,
+                      hmask, sm[313], NULL, gt[313], c[314], h[314]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[314], h[314], c[314], u, peep,
+                      hmask, sm[314], NULL, gt[314], c[315], h[315]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[315], h[315], c[315], u, peep,
+                      hmask, sm[315], NULL, gt[315], c[316], h[316]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[316], h[316], c[316], u, peep,
+                      hmask, sm[316], NULL, gt[316], c[317], h[317]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[317], h[317], c[317], u, peep,
+                      hmask, sm[317], NULL, gt[317], c[318], h[318]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[318], h[318], c[318], u, peep,
+                      hmask, sm[318], NULL, gt[318], c[319], h[319]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[319], h[319], c[319], u, peep,
+                      hmask, sm[319], NULL, gt[319], c[320], h[320]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[320], h[320], c[320], u, peep,
+                      hmask, sm[320], NULL, gt[320], c[321], h[321]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[321], h[321], c[321], u, peep,
+                      hmask, sm[321], NULL, gt[321], c[322], h[322]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[322], h[322], c[322], u, peep,
+                      hmask, sm[322], NULL, gt[322], c[323], h[323]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[323], h[323], c[323], u, peep,
+                      hmask, sm[323], NULL, gt[323], c[324], h[324]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[324], h[324], c[324], u, peep,
+                      hmask, sm[324], NULL, gt[324], c[325], h[325]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[325], h[325], c[325], u, peep,
+                      hmask, sm[325], NULL, gt[325], c[326], h[326]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[326], h[326], c[326], u, peep,
+                      hmask, sm[326], NULL, gt[326], c[327], h[327]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[327], h[327], c[327], u, peep,
+                      hmask, sm[327], NULL, gt[327], c[328], h[328]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[328], h[328], c[328], u, peep,
+                      hmask, sm[328], NULL, gt[328], c[329], h[329]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[329], h[329], c[329], u, peep,
+                      hmask, sm[329], NULL, gt[329], c[330], h[330]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[330], h[330], c[330], u, peep,
+                      hmask, sm[330], NULL, gt[330], c[331], h[331]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[331], h[331], c[331], u, peep,
+                      hmask, sm[331], NULL, gt[331], c[332], h[332]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[332], h[332], c[332], u, peep,
+                      hmask, sm[332], NULL, gt[332], c[333], h[333]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[333], h[333], c[333], u, peep,
+                      hmask, sm[333], NULL, gt[333], c[334], h[334]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[334], h[334], c[334], u, peep,
+                      hmask, sm[334], NULL, gt[334], c[335], h[335]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[335], h[335], c[335], u, peep,
+                      hmask, sm[335], NULL, gt[335], c[336], h[336]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[336], h[336], c[336], u, peep,
+                      hmask, sm[336], NULL, gt[336], c[337], h[337]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[337], h[337], c[337], u, peep,
+                      hmask, sm[337], NULL, gt[337], c[338], h[338]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[338], h[338], c[338], u, peep,
+                      hmask, sm[338], NULL, gt[338], c[339], h[339]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[339], h[339], c[339], u, peep,
+                      hmask, sm[339], NULL, gt[339], c[340], h[340]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[340], h[340], c[340], u, peep,
+                      hmask, sm[340], NULL, gt[340], c[341], h[341]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[341], h[341], c[341], u, peep,
+                      hmask, sm[341], NULL, gt[341], c[342], h[342]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[342], h[342], c[342], u, peep,
+                      hmask, sm[342], NULL, gt[342], c[343], h[343]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[343], h[343], c[343], u, peep,
+                      hmask, sm[343], NULL, gt[343], c[344], h[344]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[344], h[344], c[344], u, peep,
+                      hmask, sm[344], NULL, gt[344], c[345], h[345]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[345], h[345], c[345], u, peep,
+                      hmask, sm[345], NULL, gt[345], c[346], h[346]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[346], h[346], c[346], u, peep,
+                      hmask, sm[346], NULL, gt[346], c[347], h[347]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[347], h[347], c[347], u, peep,
+                      hmask, sm[347], NULL, gt[347], c[348], h[348]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[348], h[348], c[348], u, peep,
+                      hmask, sm[348], NULL, gt[348], c[349], h[349]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[349], h[349], c[349], u, peep,
+                      hmask, sm[349], NULL, gt[349], c[350], h[350]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[350], h[350], c[350], u, peep,
+                      hmask, sm[350], NULL, gt[350], c[351], h[351]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[351], h[351], c[351], u, peep,
+                      hmask, sm[351], NULL, gt[351], c[352], h[352]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[352], h[352], c[352], u, peep,
+                      hmask, sm[352], NULL, gt[352], c[353], h[353]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[353], h[353], c[353], u, peep,
+                      hmask, sm[353], NULL, gt[353], c[354], h[354]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[354], h[354], c[354], u, peep,
+                      hmask, sm[354], NULL, gt[354], c[355], h[355]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[355], h[355], c[355], u, peep,
+                      hmask, sm[355], NULL, gt[355], c[356], h[356]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[356], h[356], c[356], u, peep,
+                      hmask, sm[356], NULL, gt[356], c[357], h[357]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[357], h[357], c[357], u, peep,
+                      hmask, sm[357], NULL, gt[357], c[358], h[358]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[358], h[358], c[358], u, peep,
+                      hmask, sm[358], NULL, gt[358], c[359], h[359]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[359], h[359], c[359], u, peep,
+                      hmask, sm[359], NULL, gt[359], c[360], h[360]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[360], h[360], c[360], u, peep,
+                      hmask, sm[360], NULL, gt[360], c[361], h[361]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[361], h[361], c[361], u, peep,
+                      hmask, sm[361], NULL, gt[361], c[362], h[362]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[362], h[362], c[362], u, peep,
+                      hmask, sm[362], NULL, gt[362], c[363], h[363]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[363], h[363], c[363], u, peep,
+                      hmask, sm[363], NULL, gt[363], c[364], h[364]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[364], h[364], c[364], u, peep,
+                      hmask, sm[364], NULL, gt[364], c[365], h[365]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[365], h[365], c[365], u, peep,
+                      hmask, sm[365], NULL, gt[365], c[366], h[366]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[366], h[366], c[366], u, peep,
+                      hmask, sm[366], NULL, gt[366], c[367], h[367]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[367], h[367], c[367], u, peep,
+                      hmask, sm[367], NULL, gt[367], c[368], h[368]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[368], h[368], c[368], u, peep,
+                      hmask, sm[368], NULL, gt[368], c[369], h[369]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[369], h[369], c[369], u, peep,
+                      hmask, sm[369], NULL, gt[369], c[370], h[370]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[370], h[370], c[370], u, peep,
+                      hmask, sm[370], NULL, gt[370], c[371], h[371]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[371], h[371], c[371], u, peep,
+                      hmask, sm[371], NULL, gt[371], c[372], h[372]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[372], h[372], c[372], u, peep,
+                      hmask, sm[372], NULL, gt[372], c[373], h[373]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[373], h[373], c[373], u, peep,
+                      hmask, sm[373], NULL, gt[373], c[374], h[374]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[374], h[374], c[374], u, peep,
+                      hmask, sm[374], NULL, gt[374], c[375], h[375]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[375], h[375], c[375], u, peep,
+                      hmask, sm[375], NULL, gt[375], c[376], h[376]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[376], h[376], c[376], u, peep,
+                      hmask, sm[376], NULL, gt[376], c[377], h[377]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[377], h[377], c[377], u, peep,
+                      hmask, sm[377], NULL, gt[377], c[378], h[378]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[378], h[378], c[378], u, peep,
+                      hmask, sm[378], NULL, gt[378], c[379], h[379]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[379], h[379], c[379], u, peep,
+                      hmask, sm[379], NULL, gt[379], c[380], h[380]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[380], h[380], c[380], u, peep,
+                      hmask, sm[380], NULL, gt[380], c[381], h[381]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[381], h[381], c[381], u, peep,
+                      hmask, sm[381], NULL, gt[381], c[382], h[382]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[382], h[382], c[382], u, peep,
+                      hmask, sm[382], NULL, gt[382], c[383], h[383]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[383], h[383], c[383], u, peep,
+                      hmask, sm[383], NULL, gt[383], c[384], h[384]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[384], h[384], c[384], u, peep,
+                      hmask, sm[384], NULL, gt[384], c[385], h[385]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[385], h[385], c[385], u, peep,
+                      hmask, sm[385], NULL, gt[385], c[386], h[386]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[386], h[386], c[386], u, peep,
+                      hmask, sm[386], NULL, gt[386], c[387], h[387]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[387], h[387], c[387], u, peep,
+                      hmask, sm[387], NULL, gt[387], c[388], h[388]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[388], h[388], c[388], u, peep,
+                      hmask, sm[388], NULL, gt[388], c[389], h[389]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[389], h[389], c[389], u, peep,
+                      hmask, sm[389], NULL, gt[389], c[390], h[390]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[390], h[390], c[390], u, peep,
+                      hmask, sm[390], NULL, gt[390], c[391], h[391]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[391], h[391], c[391], u, peep,
+                      hmask, sm[391], NULL, gt[391], c[392], h[392]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[392], h[392], c[392], u, peep,
+                      hmask, sm[392], NULL, gt[392], c[393], h[393]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[393], h[393], c[393], u, peep,
+                      hmask, sm[393], NULL, gt[393], c[394], h[394]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[394], h[394], c[394], u, peep,
+                      hmask, sm[394], NULL, gt[394], c[395], h[395]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[395], h[395], c[395], u, peep,
+                      hmask, sm[395], NULL, gt[395], c[396], h[396]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[396], h[396], c[396], u, peep,
+                      hmask, sm[396], NULL, gt[396], c[397], h[397]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[397], h[397], c[397], u, peep,
+                      hmask, sm[397], NULL, gt[397], c[398], h[398]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[398], h[398], c[398], u, peep,
+                      hmask, sm[398], NULL, gt[398], c[399], h[399]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[399], h[399], c[399], u, peep,
+                      hmask, sm[399], NULL, gt[399], c[400], h[400]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[400], h[400], c[400], u, peep,
+                      hmask, sm[400], NULL, gt[400], c[401], h[401]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[401], h[401], c[401], u, peep,
+                      hmask, sm[401], NULL, gt[401], c[402], h[402]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[402], h[402], c[402], u, peep,
+                      hmask, sm[402], NULL, gt[402], c[403], h[403]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[403], h[403], c[403], u, peep,
+                      hmask, sm[403], NULL, gt[403], c[404], h[404]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[404], h[404], c[404], u, peep,
+                      hmask, sm[404], NULL, gt[404], c[405], h[405]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[405], h[405], c[405], u, peep,
+                      hmask, sm[405], NULL, gt[405], c[406], h[406]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[406], h[406], c[406], u, peep,
+                      hmask, sm[406], NULL, gt[406], c[407], h[407]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[407], h[407], c[407], u, peep,
+                      hmask, sm[407], NULL, gt[407], c[408], h[408]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[408], h[408], c[408], u, peep,
+                      hmask, sm[408], NULL, gt[408], c[409], h[409]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[409], h[409], c[409], u, peep,
+                      hmask, sm[409], NULL, gt[409], c[410], h[410]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[410], h[410], c[410], u, peep,
+                      hmask, sm[410], NULL, gt[410], c[411], h[411]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[411], h[411], c[411], u, peep,
+                      hmask, sm[411], NULL, gt[411], c[412], h[412]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[412], h[412], c[412], u, peep,
+                      hmask, sm[412], NULL, gt[412], c[413], h[413]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[413], h[413], c[413], u, peep,
+                      hmask, sm[413], NULL, gt[413], c[414], h[414]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[414], h[414], c[414], u, peep,
+                      hmask, sm[414], NULL, gt[414], c[415], h[415]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[415], h[415], c[415], u, peep,
+                      hmask, sm[415], NULL, gt[415], c[416], h[416]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[416], h[416], c[416], u, peep,
+                      hmask, sm[416], NULL, gt[416], c[417], h[417]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[417], h[417], c[417], u, peep,
+                      hmask, sm[417], NULL, gt[417], c[418], h[418]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[418], h[418], c[418], u, peep,
+                      hmask, sm[418], NULL, gt[418], c[419], h[419]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[419], h[419], c[419], u, peep,
+                      hmask, sm[419], NULL, gt[419], c[420], h[420]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[420], h[420], c[420], u, peep,
+                      hmask, sm[420], NULL, gt[420], c[421], h[421]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[421], h[421], c[421], u, peep,
+                      hmask, sm[421], NULL, gt[421], c[422], h[422]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[422], h[422], c[422], u, peep,
+                      hmask, sm[422], NULL, gt[422], c[423], h[423]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[423], h[423], c[423], u, peep,
+                      hmask, sm[423], NULL, gt[423], c[424], h[424]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[424], h[424], c[424], u, peep,
+                      hmask, sm[424], NULL, gt[424], c[425], h[425]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[425], h[425], c[425], u, peep,
+                      hmask, sm[425], NULL, gt[425], c[426], h[426]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[426], h[426], c[426], u, peep,
+                      hmask, sm[426], NULL, gt[426], c[427], h[427]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[427], h[427], c[427], u, peep,
+                      hmask, sm[427], NULL, gt[427], c[428], h[428]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[428], h[428], c[428], u, peep,
+                      hmask, sm[428], NULL, gt[428], c[429], h[429]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[429], h[429], c[429], u, peep,
+                      hmask, sm[429], NULL, gt[429], c[430], h[430]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[430], h[430], c[430], u, peep,
+                      hmask, sm[430], NULL, gt[430], c[431], h[431]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[431], h[431], c[431], u, peep,
+                      hmask, sm[431], NULL, gt[431], c[432], h[432]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[432], h[432], c[432], u, peep,
+                      hmask, sm[432], NULL, gt[432], c[433], h[433]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[433], h[433], c[433], u, peep,
+                      hmask, sm[433], NULL, gt[433], c[434], h[434]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[434], h[434], c[434], u, peep,
+                      hmask, sm[434], NULL, gt[434], c[435], h[435]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[435], h[435], c[435], u, peep,
+                      hmask, sm[435], NULL, gt[435], c[436], h[436]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[436], h[436], c[436], u, peep,
+                      hmask, sm[436], NULL, gt[436], c[437], h[437]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[437], h[437], c[437], u, peep,
+                      hmask, sm[437], NULL, gt[437], c[438], h[438]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[438], h[438], c[438], u, peep,
+                      hmask, sm[438], NULL, gt[438], c[439], h[439]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[439], h[439], c[439], u, peep,
+                      hmask, sm[439], NULL, gt[439], c[440], h[440]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[440], h[440], c[440], u, peep,
+                      hmask, sm[440], NULL, gt[440], c[441], h[441]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[441], h[441], c[441], u, peep,
+                      hmask, sm[441], NULL, gt[441], c[442], h[442]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[442], h[442], c[442], u, peep,
+                      hmask, sm[442], NULL, gt[442], c[443], h[443]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[443], h[443], c[443], u, peep,
+                      hmask, sm[443], NULL, gt[443], c[444], h[444]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[444], h[444], c[444], u, peep,
+                      hmask, sm[444], NULL, gt[444], c[445], h[445]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[445], h[445], c[445], u, peep,
+                      hmask, sm[445], NULL, gt[445], c[446], h[446]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[446], h[446], c[446], u, peep,
+                      hmask, sm[446], NULL, gt[446], c[447], h[447]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[447], h[447], c[447], u, peep,
+                      hmask, sm[447], NULL, gt[447], c[448], h[448]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[448], h[448], c[448], u, peep,
+                      hmask, sm[448], NULL, gt[448], c[449], h[449]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[449], h[449], c[449], u, peep,
+                      hmask, sm[449], NULL, gt[449], c[450], h[450]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[450], h[450], c[450], u, peep,
+                      hmask, sm[450], NULL, gt[450], c[451], h[451]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[451], h[451], c[451], u, peep,
+                      hmask, sm[451], NULL, gt[451], c[452], h[452]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[452], h[452], c[452], u, peep,
+                      hmask, sm[452], NULL, gt[452], c[453], h[453]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[453], h[453], c[453], u, peep,
+                      hmask, sm[453], NULL, gt[453], c[454], h[454]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[454], h[454], c[454], u, peep,
+                      hmask, sm[454], NULL, gt[454], c[455], h[455]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[455], h[455], c[455], u, peep,
+                      hmask, sm[455], NULL, gt[455], c[456], h[456]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[456], h[456], c[456], u, peep,
+                      hmask, sm[456], NULL, gt[456], c[457], h[457]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[457], h[457], c[457], u, peep,
+                      hmask, sm[457], NULL, gt[457], c[458], h[458]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[458], h[458], c[458], u, peep,
+                      hmask, sm[458], NULL, gt[458], c[459], h[459]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[459], h[459], c[459], u, peep,
+                      hmask, sm[459], NULL, gt[459], c[460], h[460]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[460], h[460], c[460], u, peep,
+                      hmask, sm[460], NULL, gt[460], c[461], h[461]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[461], h[461], c[461], u, peep,
+                      hmask, sm[461], NULL, gt[461], c[462], h[462]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[462], h[462], c[462], u, peep,
+                      hmask, sm[462], NULL, gt[462], c[463], h[463]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[463], h[463], c[463], u, peep,
+                      hmask, sm[463], NULL, gt[463], c[464], h[464]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[464], h[464], c[464], u, peep,
+                      hmask, sm[464], NULL, gt[464], c[465], h[465]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[465], h[465], c[465], u, peep,
+                      hmask, sm[465], NULL, gt[465], c[466], h[466]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[466], h[466], c[466], u, peep,
+                      hmask, sm[466], NULL, gt[466], c[467], h[467]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[467], h[467], c[467], u, peep,
+                      hmask, sm[467], NULL, gt[467], c[468], h[468]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[468], h[468], c[468], u, peep,
+                      hmask, sm[468], NULL, gt[468], c[469], h[469]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[469], h[469], c[469], u, peep,
+                      hmask, sm[469], NULL, gt[469], c[470], h[470]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[470], h[470], c[470], u, peep,
+                      hmask, sm[470], NULL, gt[470], c[471], h[471]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[471], h[471], c[471], u, peep,
+                      hmask, sm[471], NULL, gt[471], c[472], h[472]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[472], h[472], c[472], u, peep,
+                      hmask, sm[472], NULL, gt[472], c[473], h[473]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[473], h[473], c[473], u, peep,
+                      hmask, sm[473], NULL, gt[473], c[474], h[474]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[474], h[474], c[474], u, peep,
+                      hmask, sm[474], NULL, gt[474], c[475], h[475]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[475], h[475], c[475], u, peep,
+                      hmask, sm[475], NULL, gt[475], c[476], h[476]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[476], h[476], c[476], u, peep,
+                      hmask, sm[476], NULL, gt[476], c[477], h[477]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[477], h[477], c[477], u, peep,
+                      hmask, sm[477], NULL, gt[477], c[478], h[478]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[478], h[478], c[478], u, peep,
+                      hmask, sm[478], NULL, gt[478], c[479], h[479]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[479], h[479], c[479], u, peep,
+                      hmask, sm[479], NULL, gt[479], c[480], h[480]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[480], h[480], c[480], u, peep,
+                      hmask, sm[480], NULL, gt[480], c[481], h[481]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[481], h[481], c[481], u, peep,
+                      hmask, sm[481], NULL, gt[481], c[482], h[482]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[482], h[482], c[482], u, peep,
+                      hmask, sm[482], NULL, gt[482], c[483], h[483]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[483], h[483], c[483], u, peep,
+                      hmask, sm[483], NULL, gt[483], c[484], h[484]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[484], h[484], c[484], u, peep,
+                      hmask, sm[484], NULL, gt[484], c[485], h[485]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[485], h[485], c[485], u, peep,
+                      hmask, sm[485], NULL, gt[485], c[486], h[486]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[486], h[486], c[486], u, peep,
+                      hmask, sm[486], NULL, gt[486], c[487], h[487]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[487], h[487], c[487], u, peep,
+                      hmask, sm[487], NULL, gt[487], c[488], h[488]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[488], h[488], c[488], u, peep,
+                      hmask, sm[488], NULL, gt[488], c[489], h[489]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[489], h[489], c[489], u, peep,
+                      hmask, sm[489], NULL, gt[489], c[490], h[490]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[490], h[490], c[490], u, peep,
+                      hmask, sm[490], NULL, gt[490], c[491], h[491]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[491], h[491], c[491], u, peep,
+                      hmask, sm[491], NULL, gt[491], c[492], h[492]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[492], h[492], c[492], u, peep,
+                      hmask, sm[492], NULL, gt[492], c[493], h[493]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[493], h[493], c[493], u, peep,
+                      hmask, sm[493], NULL, gt[493], c[494], h[494]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[494], h[494], c[494], u, peep,
+                      hmask, sm[494], NULL, gt[494], c[495], h[495]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[495], h[495], c[495], u, peep,
+                      hmask, sm[495], NULL, gt[495], c[496], h[496]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[496], h[496], c[496], u, peep,
+                      hmask, sm[496], NULL, gt[496], c[497], h[497]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[497], h[497], c[497], u, peep,
+                      hmask, sm[497], NULL, gt[497], c[498], h[498]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[498], h[498], c[498], u, peep,
+                      hmask, sm[498], NULL, gt[498], c[499], h[499]);
+    rnn_lstm_fwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, xp[499], h[499], c[499], u, peep,
+                      hmask, sm[499], NULL, gt[499], c[500], h[500]);
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
-  rnn_linear_fwd(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N, ws->lstm1_h[SENTIMENT_LSTM_T], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out);
+  rnn_linear_fwd(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N,
+                 ws->lstm1_h[SENTIMENT_LSTM_T], &p->out_weight[0][0], p->out_bias, NULL,
+                 ws->out_out);
   rnn_act_fwd(RNN_ACT_SIGMOID, SENTIMENT_LSTM_B, SENTIMENT_LSTM_OUT_N, ws->out_out, ws->out_out);
   /* ---- loss: binary_cross_entropy over each sequence, mean ---- */
-  return rnn_loss_bce(SENTIMENT_LSTM_B, SENTIMENT_LSTM_OUT, ws->out_out, &b->y[0][0], NULL, ws->out_dout);
+  return rnn_loss_bce(SENTIMENT_LSTM_B, SENTIMENT_LSTM_OUT, ws->out_out, &b->y[0][0], NULL,
+                      ws->out_dout);
 }
 
 /* ======================================================================== */
 /* Backward                                                                 */
 /* ======================================================================== */
 
-void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b,
-                 sentiment_lstm_params *g) {
+void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_workspace *ws,
+                             const sentiment_lstm_batch *b, sentiment_lstm_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N, ws->lstm1_h[SENTIMENT_LSTM_T], &p->out_weight[0][0], ws->out_dout, ws->lstm1_dh[SENTIMENT_LSTM_T], &g->out_weight[0][0], g->out_bias);
+  rnn_linear_bwd(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_OUT_N,
+                 ws->lstm1_h[SENTIMENT_LSTM_T], &p->out_weight[0][0], ws->out_dout,
+                 ws->lstm1_dh[SENTIMENT_LSTM_T], &g->out_weight[0][0], g->out_bias);
   memset(ws->lstm1_dh[0], 0, SENTIMENT_LSTM_T * sizeof ws->lstm1_dh[0]);
   /* ---- lstm1: backward through time ---- */
   {
     /* W_hh packed once for the 500 per-step products (rnn.h) */
-    rnn_pack_recurrent(4, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], NULL, ws->lstm1_whh_bwd);
+    rnn_pack_recurrent(4, SENTIMENT_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], NULL,
+                       ws->lstm1_whh_bwd);
     const RnnRecurrent whh = {&p->lstm1_weight_hh[0][0], NULL, ws->lstm1_whh_bwd}, *u = &whh;
     const rnn_real *peep = NULL; /* [3H] */
     rnn_real *dpeep = NULL; /* [3H] */
     rnn_real *dc = ws->lstm1_dc; /* [B][H] */
     const rnn_real *hmask = NULL; /* no recurrent dropout */
     rnn_real *sc = ws->lstm1_scratch; /* [B][H] */
-    rnn_real (*dxp)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_dxproj; /* [T][B][4H] */
+    /* [T][B][4H] */
+    rnn_real (*dxp)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_dxproj;
     rnn_real (*dh)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_dh; /* [T+1][B][H] */
     rnn_real (*h)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_h; /* [T+1][B][H] */
-    rnn_real (*gt)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_gates; /* [T][B][4H] */
+    /* [T][B][4H] */
+    rnn_real (*gt)[SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_gates;
     rnn_real (*c)[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H] = ws->lstm1_c; /* [T+1][B][H] */
     rnn_real (*sm)[SENTIMENT_LSTM_B] = ws->seq_mask; /* [T][B] */
     memset(dc, 0, sizeof ws->lstm1_dc);
@@ -758,513 +1290,1019 @@ void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_work
      * dh' += W_hh^T [di df dg do]    dc' = dc*f
      * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[499], c[499], c[500], u, peep, hmask, sm[499], dh[500], dc, dxp[499], dh[499], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[498], c[498], c[499], u, peep, hmask, sm[498], dh[499], dc, dxp[498], dh[498], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[497], c[497], c[498], u, peep, hmask, sm[497], dh[498], dc, dxp[497], dh[497], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[496], c[496], c[497], u, peep, hmask, sm[496], dh[497], dc, dxp[496], dh[496], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[495], c[495], c[496], u, peep, hmask, sm[495], dh[496], dc, dxp[495], dh[495], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[494], c[494], c[495], u, peep, hmask, sm[494], dh[495], dc, dxp[494], dh[494], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[493], c[493], c[494], u, peep, hmask, sm[493], dh[494], dc, dxp[493], dh[493], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[492], c[492], c[493], u, peep, hmask, sm[492], dh[493], dc, dxp[492], dh[492], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[491], c[491], c[492], u, peep, hmask, sm[491], dh[492], dc, dxp[491], dh[491], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[490], c[490], c[491], u, peep, hmask, sm[490], dh[491], dc, dxp[490], dh[490], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[489], c[489], c[490], u, peep, hmask, sm[489], dh[490], dc, dxp[489], dh[489], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[488], c[488], c[489], u, peep, hmask, sm[488], dh[489], dc, dxp[488], dh[488], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[487], c[487], c[488], u, peep, hmask, sm[487], dh[488], dc, dxp[487], dh[487], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[486], c[486], c[487], u, peep, hmask, sm[486], dh[487], dc, dxp[486], dh[486], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[485], c[485], c[486], u, peep, hmask, sm[485], dh[486], dc, dxp[485], dh[485], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[484], c[484], c[485], u, peep, hmask, sm[484], dh[485], dc, dxp[484], dh[484], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[483], c[483], c[484], u, peep, hmask, sm[483], dh[484], dc, dxp[483], dh[483], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[482], c[482], c[483], u, peep, hmask, sm[482], dh[483], dc, dxp[482], dh[482], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[481], c[481], c[482], u, peep, hmask, sm[481], dh[482], dc, dxp[481], dh[481], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[480], c[480], c[481], u, peep, hmask, sm[480], dh[481], dc, dxp[480], dh[480], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[479], c[479], c[480], u, peep, hmask, sm[479], dh[480], dc, dxp[479], dh[479], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[478], c[478], c[479], u, peep, hmask, sm[478], dh[479], dc, dxp[478], dh[478], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[477], c[477], c[478], u, peep, hmask, sm[477], dh[478], dc, dxp[477], dh[477], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[476], c[476], c[477], u, peep, hmask, sm[476], dh[477], dc, dxp[476], dh[476], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[475], c[475], c[476], u, peep, hmask, sm[475], dh[476], dc, dxp[475], dh[475], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[474], c[474], c[475], u, peep, hmask, sm[474], dh[475], dc, dxp[474], dh[474], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[473], c[473], c[474], u, peep, hmask, sm[473], dh[474], dc, dxp[473], dh[473], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[472], c[472], c[473], u, peep, hmask, sm[472], dh[473], dc, dxp[472], dh[472], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[471], c[471], c[472], u, peep, hmask, sm[471], dh[472], dc, dxp[471], dh[471], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[470], c[470], c[471], u, peep, hmask, sm[470], dh[471], dc, dxp[470], dh[470], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[469], c[469], c[470], u, peep, hmask, sm[469], dh[470], dc, dxp[469], dh[469], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[468], c[468], c[469], u, peep, hmask, sm[468], dh[469], dc, dxp[468], dh[468], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[467], c[467], c[468], u, peep, hmask, sm[467], dh[468], dc, dxp[467], dh[467], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[466], c[466], c[467], u, peep, hmask, sm[466], dh[467], dc, dxp[466], dh[466], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[465], c[465], c[466], u, peep, hmask, sm[465], dh[466], dc, dxp[465], dh[465], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[464], c[464], c[465], u, peep, hmask, sm[464], dh[465], dc, dxp[464], dh[464], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[463], c[463], c[464], u, peep, hmask, sm[463], dh[464], dc, dxp[463], dh[463], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[462], c[462], c[463], u, peep, hmask, sm[462], dh[463], dc, dxp[462], dh[462], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[461], c[461], c[462], u, peep, hmask, sm[461], dh[462], dc, dxp[461], dh[461], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[460], c[460], c[461], u, peep, hmask, sm[460], dh[461], dc, dxp[460], dh[460], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[459], c[459], c[460], u, peep, hmask, sm[459], dh[460], dc, dxp[459], dh[459], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[458], c[458], c[459], u, peep, hmask, sm[458], dh[459], dc, dxp[458], dh[458], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[457], c[457], c[458], u, peep, hmask, sm[457], dh[458], dc, dxp[457], dh[457], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[456], c[456], c[457], u, peep, hmask, sm[456], dh[457], dc, dxp[456], dh[456], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[455], c[455], c[456], u, peep, hmask, sm[455], dh[456], dc, dxp[455], dh[455], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[454], c[454], c[455], u, peep, hmask, sm[454], dh[455], dc, dxp[454], dh[454], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[453], c[453], c[454], u, peep, hmask, sm[453], dh[454], dc, dxp[453], dh[453], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[452], c[452], c[453], u, peep, hmask, sm[452], dh[453], dc, dxp[452], dh[452], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[451], c[451], c[452], u, peep, hmask, sm[451], dh[452], dc, dxp[451], dh[451], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[450], c[450], c[451], u, peep, hmask, sm[450], dh[451], dc, dxp[450], dh[450], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[449], c[449], c[450], u, peep, hmask, sm[449], dh[450], dc, dxp[449], dh[449], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[448], c[448], c[449], u, peep, hmask, sm[448], dh[449], dc, dxp[448], dh[448], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[447], c[447], c[448], u, peep, hmask, sm[447], dh[448], dc, dxp[447], dh[447], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[446], c[446], c[447], u, peep, hmask, sm[446], dh[447], dc, dxp[446], dh[446], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[445], c[445], c[446], u, peep, hmask, sm[445], dh[446], dc, dxp[445], dh[445], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[444], c[444], c[445], u, peep, hmask, sm[444], dh[445], dc, dxp[444], dh[444], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[443], c[443], c[444], u, peep, hmask, sm[443], dh[444], dc, dxp[443], dh[443], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[442], c[442], c[443], u, peep, hmask, sm[442], dh[443], dc, dxp[442], dh[442], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[441], c[441], c[442], u, peep, hmask, sm[441], dh[442], dc, dxp[441], dh[441], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[440], c[440], c[441], u, peep, hmask, sm[440], dh[441], dc, dxp[440], dh[440], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[439], c[439], c[440], u, peep, hmask, sm[439], dh[440], dc, dxp[439], dh[439], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[438], c[438], c[439], u, peep, hmask, sm[438], dh[439], dc, dxp[438], dh[438], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[437], c[437], c[438], u, peep, hmask, sm[437], dh[438], dc, dxp[437], dh[437], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[436], c[436], c[437], u, peep, hmask, sm[436], dh[437], dc, dxp[436], dh[436], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[435], c[435], c[436], u, peep, hmask, sm[435], dh[436], dc, dxp[435], dh[435], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[434], c[434], c[435], u, peep, hmask, sm[434], dh[435], dc, dxp[434], dh[434], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[433], c[433], c[434], u, peep, hmask, sm[433], dh[434], dc, dxp[433], dh[433], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[432], c[432], c[433], u, peep, hmask, sm[432], dh[433], dc, dxp[432], dh[432], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[431], c[431], c[432], u, peep, hmask, sm[431], dh[432], dc, dxp[431], dh[431], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[430], c[430], c[431], u, peep, hmask, sm[430], dh[431], dc, dxp[430], dh[430], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[429], c[429], c[430], u, peep, hmask, sm[429], dh[430], dc, dxp[429], dh[429], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[428], c[428], c[429], u, peep, hmask, sm[428], dh[429], dc, dxp[428], dh[428], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[427], c[427], c[428], u, peep, hmask, sm[427], dh[428], dc, dxp[427], dh[427], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[426], c[426], c[427], u, peep, hmask, sm[426], dh[427], dc, dxp[426], dh[426], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[425], c[425], c[426], u, peep, hmask, sm[425], dh[426], dc, dxp[425], dh[425], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[424], c[424], c[425], u, peep, hmask, sm[424], dh[425], dc, dxp[424], dh[424], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[423], c[423], c[424], u, peep, hmask, sm[423], dh[424], dc, dxp[423], dh[423], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[422], c[422], c[423], u, peep, hmask, sm[422], dh[423], dc, dxp[422], dh[422], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[421], c[421], c[422], u, peep, hmask, sm[421], dh[422], dc, dxp[421], dh[421], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[420], c[420], c[421], u, peep, hmask, sm[420], dh[421], dc, dxp[420], dh[420], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[419], c[419], c[420], u, peep, hmask, sm[419], dh[420], dc, dxp[419], dh[419], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[418], c[418], c[419], u, peep, hmask, sm[418], dh[419], dc, dxp[418], dh[418], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[417], c[417], c[418], u, peep, hmask, sm[417], dh[418], dc, dxp[417], dh[417], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[416], c[416], c[417], u, peep, hmask, sm[416], dh[417], dc, dxp[416], dh[416], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[415], c[415], c[416], u, peep, hmask, sm[415], dh[416], dc, dxp[415], dh[415], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[414], c[414], c[415], u, peep, hmask, sm[414], dh[415], dc, dxp[414], dh[414], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[413], c[413], c[414], u, peep, hmask, sm[413], dh[414], dc, dxp[413], dh[413], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[412], c[412], c[413], u, peep, hmask, sm[412], dh[413], dc, dxp[412], dh[412], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[411], c[411], c[412], u, peep, hmask, sm[411], dh[412], dc, dxp[411], dh[411], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[410], c[410], c[411], u, peep, hmask, sm[410], dh[411], dc, dxp[410], dh[410], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[409], c[409], c[410], u, peep, hmask, sm[409], dh[410], dc, dxp[409], dh[409], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[408], c[408], c[409], u, peep, hmask, sm[408], dh[409], dc, dxp[408], dh[408], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[407], c[407], c[408], u, peep, hmask, sm[407], dh[408], dc, dxp[407], dh[407], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[406], c[406], c[407], u, peep, hmask, sm[406], dh[407], dc, dxp[406], dh[406], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[405], c[405], c[406], u, peep, hmask, sm[405], dh[406], dc, dxp[405], dh[405], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[404], c[404], c[405], u, peep, hmask, sm[404], dh[405], dc, dxp[404], dh[404], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[403], c[403], c[404], u, peep, hmask, sm[403], dh[404], dc, dxp[403], dh[403], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[402], c[402], c[403], u, peep, hmask, sm[402], dh[403], dc, dxp[402], dh[402], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[401], c[401], c[402], u, peep, hmask, sm[401], dh[402], dc, dxp[401], dh[401], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[400], c[400], c[401], u, peep, hmask, sm[400], dh[401], dc, dxp[400], dh[400], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[399], c[399], c[400], u, peep, hmask, sm[399], dh[400], dc, dxp[399], dh[399], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[398], c[398], c[399], u, peep, hmask, sm[398], dh[399], dc, dxp[398], dh[398], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[397], c[397], c[398], u, peep, hmask, sm[397], dh[398], dc, dxp[397], dh[397], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[396], c[396], c[397], u, peep, hmask, sm[396], dh[397], dc, dxp[396], dh[396], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[395], c[395], c[396], u, peep, hmask, sm[395], dh[396], dc, dxp[395], dh[395], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[394], c[394], c[395], u, peep, hmask, sm[394], dh[395], dc, dxp[394], dh[394], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[393], c[393], c[394], u, peep, hmask, sm[393], dh[394], dc, dxp[393], dh[393], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[392], c[392], c[393], u, peep, hmask, sm[392], dh[393], dc, dxp[392], dh[392], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[391], c[391], c[392], u, peep, hmask, sm[391], dh[392], dc, dxp[391], dh[391], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[390], c[390], c[391], u, peep, hmask, sm[390], dh[391], dc, dxp[390], dh[390], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[389], c[389], c[390], u, peep, hmask, sm[389], dh[390], dc, dxp[389], dh[389], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[388], c[388], c[389], u, peep, hmask, sm[388], dh[389], dc, dxp[388], dh[388], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[387], c[387], c[388], u, peep, hmask, sm[387], dh[388], dc, dxp[387], dh[387], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[386], c[386], c[387], u, peep, hmask, sm[386], dh[387], dc, dxp[386], dh[386], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[385], c[385], c[386], u, peep, hmask, sm[385], dh[386], dc, dxp[385], dh[385], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[384], c[384], c[385], u, peep, hmask, sm[384], dh[385], dc, dxp[384], dh[384], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[383], c[383], c[384], u, peep, hmask, sm[383], dh[384], dc, dxp[383], dh[383], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[382], c[382], c[383], u, peep, hmask, sm[382], dh[383], dc, dxp[382], dh[382], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[381], c[381], c[382], u, peep, hmask, sm[381], dh[382], dc, dxp[381], dh[381], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[380], c[380], c[381], u, peep, hmask, sm[380], dh[381], dc, dxp[380], dh[380], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[379], c[379], c[380], u, peep, hmask, sm[379], dh[380], dc, dxp[379], dh[379], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[378], c[378], c[379], u, peep, hmask, sm[378], dh[379], dc, dxp[378], dh[378], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[377], c[377], c[378], u, peep, hmask, sm[377], dh[378], dc, dxp[377], dh[377], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[376], c[376], c[377], u, peep, hmask, sm[376], dh[377], dc, dxp[376], dh[376], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[375], c[375], c[376], u, peep, hmask, sm[375], dh[376], dc, dxp[375], dh[375], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[374], c[374], c[375], u, peep, hmask, sm[374], dh[375], dc, dxp[374], dh[374], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[373], c[373], c[374], u, peep, hmask, sm[373], dh[374], dc, dxp[373], dh[373], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[372], c[372], c[373], u, peep, hmask, sm[372], dh[373], dc, dxp[372], dh[372], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[371], c[371], c[372], u, peep, hmask, sm[371], dh[372], dc, dxp[371], dh[371], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[370], c[370], c[371], u, peep, hmask, sm[370], dh[371], dc, dxp[370], dh[370], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[369], c[369], c[370], u, peep, hmask, sm[369], dh[370], dc, dxp[369], dh[369], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[368], c[368], c[369], u, peep, hmask, sm[368], dh[369], dc, dxp[368], dh[368], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[367], c[367], c[368], u, peep, hmask, sm[367], dh[368], dc, dxp[367], dh[367], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[366], c[366], c[367], u, peep, hmask, sm[366], dh[367], dc, dxp[366], dh[366], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[365], c[365], c[366], u, peep, hmask, sm[365], dh[366], dc, dxp[365], dh[365], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[364], c[364], c[365], u, peep, hmask, sm[364], dh[365], dc, dxp[364], dh[364], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[363], c[363], c[364], u, peep, hmask, sm[363], dh[364], dc, dxp[363], dh[363], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[362], c[362], c[363], u, peep, hmask, sm[362], dh[363], dc, dxp[362], dh[362], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[361], c[361], c[362], u, peep, hmask, sm[361], dh[362], dc, dxp[361], dh[361], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[360], c[360], c[361], u, peep, hmask, sm[360], dh[361], dc, dxp[360], dh[360], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[359], c[359], c[360], u, peep, hmask, sm[359], dh[360], dc, dxp[359], dh[359], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[358], c[358], c[359], u, peep, hmask, sm[358], dh[359], dc, dxp[358], dh[358], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[357], c[357], c[358], u, peep, hmask, sm[357], dh[358], dc, dxp[357], dh[357], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[356], c[356], c[357], u, peep, hmask, sm[356], dh[357], dc, dxp[356], dh[356], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[355], c[355], c[356], u, peep, hmask, sm[355], dh[356], dc, dxp[355], dh[355], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[354], c[354], c[355], u, peep, hmask, sm[354], dh[355], dc, dxp[354], dh[354], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[353], c[353], c[354], u, peep, hmask, sm[353], dh[354], dc, dxp[353], dh[353], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[352], c[352], c[353], u, peep, hmask, sm[352], dh[353], dc, dxp[352], dh[352], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[351], c[351], c[352], u, peep, hmask, sm[351], dh[352], dc, dxp[351], dh[351], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[350], c[350], c[351], u, peep, hmask, sm[350], dh[351], dc, dxp[350], dh[350], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[349], c[349], c[350], u, peep, hmask, sm[349], dh[350], dc, dxp[349], dh[349], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[348], c[348], c[349], u, peep, hmask, sm[348], dh[349], dc, dxp[348], dh[348], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[347], c[347], c[348], u, peep, hmask, sm[347], dh[348], dc, dxp[347], dh[347], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[346], c[346], c[347], u, peep, hmask, sm[346], dh[347], dc, dxp[346], dh[346], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[345], c[345], c[346], u, peep, hmask, sm[345], dh[346], dc, dxp[345], dh[345], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[344], c[344], c[345], u, peep, hmask, sm[344], dh[345], dc, dxp[344], dh[344], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[343], c[343], c[344], u, peep, hmask, sm[343], dh[344], dc, dxp[343], dh[343], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[342], c[342], c[343], u, peep, hmask, sm[342], dh[343], dc, dxp[342], dh[342], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[341], c[341], c[342], u, peep, hmask, sm[341], dh[342], dc, dxp[341], dh[341], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[340], c[340], c[341], u, peep, hmask, sm[340], dh[341], dc, dxp[340], dh[340], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[339], c[339], c[340], u, peep, hmask, sm[339], dh[340], dc, dxp[339], dh[339], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[338], c[338], c[339], u, peep, hmask, sm[338], dh[339], dc, dxp[338], dh[338], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[337], c[337], c[338], u, peep, hmask, sm[337], dh[338], dc, dxp[337], dh[337], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[336], c[336], c[337], u, peep, hmask, sm[336], dh[337], dc, dxp[336], dh[336], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[335], c[335], c[336], u, peep, hmask, sm[335], dh[336], dc, dxp[335], dh[335], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[334], c[334], c[335], u, peep, hmask, sm[334], dh[335], dc, dxp[334], dh[334], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[333], c[333], c[334], u, peep, hmask, sm[333], dh[334], dc, dxp[333], dh[333], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[332], c[332], c[333], u, peep, hmask, sm[332], dh[333], dc, dxp[332], dh[332], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[331], c[331], c[332], u, peep, hmask, sm[331], dh[332], dc, dxp[331], dh[331], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[330], c[330], c[331], u, peep, hmask, sm[330], dh[331], dc, dxp[330], dh[330], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[329], c[329], c[330], u, peep, hmask, sm[329], dh[330], dc, dxp[329], dh[329], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[328], c[328], c[329], u, peep, hmask, sm[328], dh[329], dc, dxp[328], dh[328], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[327], c[327], c[328], u, peep, hmask, sm[327], dh[328], dc, dxp[327], dh[327], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[326], c[326], c[327], u, peep, hmask, sm[326], dh[327], dc, dxp[326], dh[326], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[325], c[325], c[326], u, peep, hmask, sm[325], dh[326], dc, dxp[325], dh[325], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[324], c[324], c[325], u, peep, hmask, sm[324], dh[325], dc, dxp[324], dh[324], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[323], c[323], c[324], u, peep, hmask, sm[323], dh[324], dc, dxp[323], dh[323], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[322], c[322], c[323], u, peep, hmask, sm[322], dh[323], dc, dxp[322], dh[322], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[321], c[321], c[322], u, peep, hmask, sm[321], dh[322], dc, dxp[321], dh[321], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[320], c[320], c[321], u, peep, hmask, sm[320], dh[321], dc, dxp[320], dh[320], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[319], c[319], c[320], u, peep, hmask, sm[319], dh[320], dc, dxp[319], dh[319], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[318], c[318], c[319], u, peep, hmask, sm[318], dh[319], dc, dxp[318], dh[318], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[317], c[317], c[318], u, peep, hmask, sm[317], dh[318], dc, dxp[317], dh[317], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[316], c[316], c[317], u, peep, hmask, sm[316], dh[317], dc, dxp[316], dh[316], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[315], c[315], c[316], u, peep, hmask, sm[315], dh[316], dc, dxp[315], dh[315], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[314], c[314], c[315], u, peep, hmask, sm[314], dh[315], dc, dxp[314], dh[314], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[313], c[313], c[314], u, peep, hmask, sm[313], dh[314], dc, dxp[313], dh[313], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[312], c[312], c[313], u, peep, hmask, sm[312], dh[313], dc, dxp[312], dh[312], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[311], c[311], c[312], u, peep, hmask, sm[311], dh[312], dc, dxp[311], dh[311], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[310], c[310], c[311], u, peep, hmask, sm[310], dh[311], dc, dxp[310], dh[310], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[309], c[309], c[310], u, peep, hmask, sm[309], dh[310], dc, dxp[309], dh[309], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[308], c[308], c[309], u, peep, hmask, sm[308], dh[309], dc, dxp[308], dh[308], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[307], c[307], c[308], u, peep, hmask, sm[307], dh[308], dc, dxp[307], dh[307], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[306], c[306], c[307], u, peep, hmask, sm[306], dh[307], dc, dxp[306], dh[306], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[305], c[305], c[306], u, peep, hmask, sm[305], dh[306], dc, dxp[305], dh[305], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[304], c[304], c[305], u, peep, hmask, sm[304], dh[305], dc, dxp[304], dh[304], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[303], c[303], c[304], u, peep, hmask, sm[303], dh[304], dc, dxp[303], dh[303], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[302], c[302], c[303], u, peep, hmask, sm[302], dh[303], dc, dxp[302], dh[302], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[301], c[301], c[302], u, peep, hmask, sm[301], dh[302], dc, dxp[301], dh[301], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[300], c[300], c[301], u, peep, hmask, sm[300], dh[301], dc, dxp[300], dh[300], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[299], c[299], c[300], u, peep, hmask, sm[299], dh[300], dc, dxp[299], dh[299], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[298], c[298], c[299], u, peep, hmask, sm[298], dh[299], dc, dxp[298], dh[298], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[297], c[297], c[298], u, peep, hmask, sm[297], dh[298], dc, dxp[297], dh[297], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[296], c[296], c[297], u, peep, hmask, sm[296], dh[297], dc, dxp[296], dh[296], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[295], c[295], c[296], u, peep, hmask, sm[295], dh[296], dc, dxp[295], dh[295], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[294], c[294], c[295], u, peep, hmask, sm[294], dh[295], dc, dxp[294], dh[294], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[293], c[293], c[294], u, peep, hmask, sm[293], dh[294], dc, dxp[293], dh[293], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[292], c[292], c[293], u, peep, hmask, sm[292], dh[293], dc, dxp[292], dh[292], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[291], c[291], c[292], u, peep, hmask, sm[291], dh[292], dc, dxp[291], dh[291], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[290], c[290], c[291], u, peep, hmask, sm[290], dh[291], dc, dxp[290], dh[290], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[289], c[289], c[290], u, peep, hmask, sm[289], dh[290], dc, dxp[289], dh[289], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[288], c[288], c[289], u, peep, hmask, sm[288], dh[289], dc, dxp[288], dh[288], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[287], c[287], c[288], u, peep, hmask, sm[287], dh[288], dc, dxp[287], dh[287], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[286], c[286], c[287], u, peep, hmask, sm[286], dh[287], dc, dxp[286], dh[286], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[285], c[285], c[286], u, peep, hmask, sm[285], dh[286], dc, dxp[285], dh[285], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[284], c[284], c[285], u, peep, hmask, sm[284], dh[285], dc, dxp[284], dh[284], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[283], c[283], c[284], u, peep, hmask, sm[283], dh[284], dc, dxp[283], dh[283], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[282], c[282], c[283], u, peep, hmask, sm[282], dh[283], dc, dxp[282], dh[282], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[281], c[281], c[282], u, peep, hmask, sm[281], dh[282], dc, dxp[281], dh[281], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[280], c[280], c[281], u, peep, hmask, sm[280], dh[281], dc, dxp[280], dh[280], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[279], c[279], c[280], u, peep, hmask, sm[279], dh[280], dc, dxp[279], dh[279], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[278], c[278], c[279], u, peep, hmask, sm[278], dh[279], dc, dxp[278], dh[278], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[277], c[277], c[278], u, peep, hmask, sm[277], dh[278], dc, dxp[277], dh[277], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[276], c[276], c[277], u, peep, hmask, sm[276], dh[277], dc, dxp[276], dh[276], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[275], c[275], c[276], u, peep, hmask, sm[275], dh[276], dc, dxp[275], dh[275], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[274], c[274], c[275], u, peep, hmask, sm[274], dh[275], dc, dxp[274], dh[274], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[273], c[273], c[274], u, peep, hmask, sm[273], dh[274], dc, dxp[273], dh[273], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[272], c[272], c[273], u, peep, hmask, sm[272], dh[273], dc, dxp[272], dh[272], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[271], c[271], c[272], u, peep, hmask, sm[271], dh[272], dc, dxp[271], dh[271], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[270], c[270], c[271], u, peep, hmask, sm[270], dh[271], dc, dxp[270], dh[270], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[269], c[269], c[270], u, peep, hmask, sm[269], dh[270], dc, dxp[269], dh[269], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[268], c[268], c[269], u, peep, hmask, sm[268], dh[269], dc, dxp[268], dh[268], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[267], c[267], c[268], u, peep, hmask, sm[267], dh[268], dc, dxp[267], dh[267], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[266], c[266], c[267], u, peep, hmask, sm[266], dh[267], dc, dxp[266], dh[266], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[265], c[265], c[266], u, peep, hmask, sm[265], dh[266], dc, dxp[265], dh[265], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[264], c[264], c[265], u, peep, hmask, sm[264], dh[265], dc, dxp[264], dh[264], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[263], c[263], c[264], u, peep, hmask, sm[263], dh[264], dc, dxp[263], dh[263], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[262], c[262], c[263], u, peep, hmask, sm[262], dh[263], dc, dxp[262], dh[262], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[261], c[261], c[262], u, peep, hmask, sm[261], dh[262], dc, dxp[261], dh[261], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[260], c[260], c[261], u, peep, hmask, sm[260], dh[261], dc, dxp[260], dh[260], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[259], c[259], c[260], u, peep, hmask, sm[259], dh[260], dc, dxp[259], dh[259], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[258], c[258], c[259], u, peep, hmask, sm[258], dh[259], dc, dxp[258], dh[258], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[257], c[257], c[258], u, peep, hmask, sm[257], dh[258], dc, dxp[257], dh[257], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[256], c[256], c[257], u, peep, hmask, sm[256], dh[257], dc, dxp[256], dh[256], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[255], c[255], c[256], u, peep, hmask, sm[255], dh[256], dc, dxp[255], dh[255], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[254], c[254], c[255], u, peep, hmask, sm[254], dh[255], dc, dxp[254], dh[254], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[253], c[253], c[254], u, peep, hmask, sm[253], dh[254], dc, dxp[253], dh[253], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[252], c[252], c[253], u, peep, hmask, sm[252], dh[253], dc, dxp[252], dh[252], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[251], c[251], c[252], u, peep, hmask, sm[251], dh[252], dc, dxp[251], dh[251], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[250], c[250], c[251], u, peep, hmask, sm[250], dh[251], dc, dxp[250], dh[250], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[249], c[249], c[250], u, peep, hmask, sm[249], dh[250], dc, dxp[249], dh[249], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[248], c[248], c[249], u, peep, hmask, sm[248], dh[249], dc, dxp[248], dh[248], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[247], c[247], c[248], u, peep, hmask, sm[247], dh[248], dc, dxp[247], dh[247], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[246], c[246], c[247], u, peep, hmask, sm[246], dh[247], dc, dxp[246], dh[246], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[245], c[245], c[246], u, peep, hmask, sm[245], dh[246], dc, dxp[245], dh[245], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[244], c[244], c[245], u, peep, hmask, sm[244], dh[245], dc, dxp[244], dh[244], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[243], c[243], c[244], u, peep, hmask, sm[243], dh[244], dc, dxp[243], dh[243], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[242], c[242], c[243], u, peep, hmask, sm[242], dh[243], dc, dxp[242], dh[242], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[241], c[241], c[242], u, peep, hmask, sm[241], dh[242], dc, dxp[241], dh[241], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[240], c[240], c[241], u, peep, hmask, sm[240], dh[241], dc, dxp[240], dh[240], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[239], c[239], c[240], u, peep, hmask, sm[239], dh[240], dc, dxp[239], dh[239], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[238], c[238], c[239], u, peep, hmask, sm[238], dh[239], dc, dxp[238], dh[238], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[237], c[237], c[238], u, peep, hmask, sm[237], dh[238], dc, dxp[237], dh[237], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[236], c[236], c[237], u, peep, hmask, sm[236], dh[237], dc, dxp[236], dh[236], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[235], c[235], c[236], u, peep, hmask, sm[235], dh[236], dc, dxp[235], dh[235], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[234], c[234], c[235], u, peep, hmask, sm[234], dh[235], dc, dxp[234], dh[234], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[233], c[233], c[234], u, peep, hmask, sm[233], dh[234], dc, dxp[233], dh[233], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[232], c[232], c[233], u, peep, hmask, sm[232], dh[233], dc, dxp[232], dh[232], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[231], c[231], c[232], u, peep, hmask, sm[231], dh[232], dc, dxp[231], dh[231], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[230], c[230], c[231], u, peep, hmask, sm[230], dh[231], dc, dxp[230], dh[230], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[229], c[229], c[230], u, peep, hmask, sm[229], dh[230], dc, dxp[229], dh[229], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[228], c[228], c[229], u, peep, hmask, sm[228], dh[229], dc, dxp[228], dh[228], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[227], c[227], c[228], u, peep, hmask, sm[227], dh[228], dc, dxp[227], dh[227], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[226], c[226], c[227], u, peep, hmask, sm[226], dh[227], dc, dxp[226], dh[226], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[225], c[225], c[226], u, peep, hmask, sm[225], dh[226], dc, dxp[225], dh[225], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[224], c[224], c[225], u, peep, hmask, sm[224], dh[225], dc, dxp[224], dh[224], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[223], c[223], c[224], u, peep, hmask, sm[223], dh[224], dc, dxp[223], dh[223], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[222], c[222], c[223], u, peep, hmask, sm[222], dh[223], dc, dxp[222], dh[222], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[221], c[221], c[222], u, peep, hmask, sm[221], dh[222], dc, dxp[221], dh[221], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[220], c[220], c[221], u, peep, hmask, sm[220], dh[221], dc, dxp[220], dh[220], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[219], c[219], c[220], u, peep, hmask, sm[219], dh[220], dc, dxp[219], dh[219], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[218], c[218], c[219], u, peep, hmask, sm[218], dh[219], dc, dxp[218], dh[218], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[217], c[217], c[218], u, peep, hmask, sm[217], dh[218], dc, dxp[217], dh[217], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[216], c[216], c[217], u, peep, hmask, sm[216], dh[217], dc, dxp[216], dh[216], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[215], c[215], c[216], u, peep, hmask, sm[215], dh[216], dc, dxp[215], dh[215], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[214], c[214], c[215], u, peep, hmask, sm[214], dh[215], dc, dxp[214], dh[214], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[213], c[213], c[214], u, peep, hmask, sm[213], dh[214], dc, dxp[213], dh[213], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[212], c[212], c[213], u, peep, hmask, sm[212], dh[213], dc, dxp[212], dh[212], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[211], c[211], c[212], u, peep, hmask, sm[211], dh[212], dc, dxp[211], dh[211], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[210], c[210], c[211], u, peep, hmask, sm[210], dh[211], dc, dxp[210], dh[210], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[209], c[209], c[210], u, peep, hmask, sm[209], dh[210], dc, dxp[209], dh[209], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[208], c[208], c[209], u, peep, hmask, sm[208], dh[209], dc, dxp[208], dh[208], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[207], c[207], c[208], u, peep, hmask, sm[207], dh[208], dc, dxp[207], dh[207], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[206], c[206], c[207], u, peep, hmask, sm[206], dh[207], dc, dxp[206], dh[206], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[205], c[205], c[206], u, peep, hmask, sm[205], dh[206], dc, dxp[205], dh[205], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[204], c[204], c[205], u, peep, hmask, sm[204], dh[205], dc, dxp[204], dh[204], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[203], c[203], c[204], u, peep, hmask, sm[203], dh[204], dc, dxp[203], dh[203], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[202], c[202], c[203], u, peep, hmask, sm[202], dh[203], dc, dxp[202], dh[202], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[201], c[201], c[202], u, peep, hmask, sm[201], dh[202], dc, dxp[201], dh[201], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[200], c[200], c[201], u, peep, hmask, sm[200], dh[201], dc, dxp[200], dh[200], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[199], c[199], c[200], u, peep, hmask, sm[199], dh[200], dc, dxp[199], dh[199], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[198], c[198], c[199], u, peep, hmask, sm[198], dh[199], dc, dxp[198], dh[198], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[197], c[197], c[198], u, peep, hmask, sm[197], dh[198], dc, dxp[197], dh[197], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[196], c[196], c[197], u, peep, hmask, sm[196], dh[197], dc, dxp[196], dh[196], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[195], c[195], c[196], u, peep, hmask, sm[195], dh[196], dc, dxp[195], dh[195], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[194], c[194], c[195], u, peep, hmask, sm[194], dh[195], dc, dxp[194], dh[194], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[193], c[193], c[194], u, peep, hmask, sm[193], dh[194], dc, dxp[193], dh[193], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[192], c[192], c[193], u, peep, hmask, sm[192], dh[193], dc, dxp[192], dh[192], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[191], c[191], c[192], u, peep, hmask, sm[191], dh[192], dc, dxp[191], dh[191], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[190], c[190], c[191], u, peep, hmask, sm[190], dh[191], dc, dxp[190], dh[190], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[189], c[189], c[190], u, peep, hmask, sm[189], dh[190], dc, dxp[189], dh[189], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[188], c[188], c[189], u, peep, hmask, sm[188], dh[189], dc, dxp[188], dh[188], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[187], c[187], c[188], u, peep, hmask, sm[187], dh[188], dc, dxp[187], dh[187], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[186], c[186], c[187], u, peep, hmask, sm[186], dh[187], dc, dxp[186], dh[186], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[185], c[185], c[186], u, peep, hmask, sm[185], dh[186], dc, dxp[185], dh[185], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[184], c[184], c[185], u, peep, hmask, sm[184], dh[185], dc, dxp[184], dh[184], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[183], c[183], c[184], u, peep, hmask, sm[183], dh[184], dc, dxp[183], dh[183], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[182], c[182], c[183], u, peep, hmask, sm[182], dh[183], dc, dxp[182], dh[182], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[181], c[181], c[182], u, peep, hmask, sm[181], dh[182], dc, dxp[181], dh[181], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[180], c[180], c[181], u, peep, hmask, sm[180], dh[181], dc, dxp[180], dh[180], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[179], c[179], c[180], u, peep, hmask, sm[179], dh[180], dc, dxp[179], dh[179], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[178], c[178], c[179], u, peep, hmask, sm[178], dh[179], dc, dxp[178], dh[178], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[177], c[177], c[178], u, peep, hmask, sm[177], dh[178], dc, dxp[177], dh[177], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[176], c[176], c[177], u, peep, hmask, sm[176], dh[177], dc, dxp[176], dh[176], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[175], c[175], c[176], u, peep, hmask, sm[175], dh[176], dc, dxp[175], dh[175], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[174], c[174], c[175], u, peep, hmask, sm[174], dh[175], dc, dxp[174], dh[174], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[173], c[173], c[174], u, peep, hmask, sm[173], dh[174], dc, dxp[173], dh[173], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[172], c[172], c[173], u, peep, hmask, sm[172], dh[173], dc, dxp[172], dh[172], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[171], c[171], c[172], u, peep, hmask, sm[171], dh[172], dc, dxp[171], dh[171], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[170], c[170], c[171], u, peep, hmask, sm[170], dh[171], dc, dxp[170], dh[170], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[169], c[169], c[170], u, peep, hmask, sm[169], dh[170], dc, dxp[169], dh[169], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[168], c[168], c[169], u, peep, hmask, sm[168], dh[169], dc, dxp[168], dh[168], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[167], c[167], c[168], u, peep, hmask, sm[167], dh[168], dc, dxp[167], dh[167], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[166], c[166], c[167], u, peep, hmask, sm[166], dh[167], dc, dxp[166], dh[166], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[165], c[165], c[166], u, peep, hmask, sm[165], dh[166], dc, dxp[165], dh[165], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[164], c[164], c[165], u, peep, hmask, sm[164], dh[165], dc, dxp[164], dh[164], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[163], c[163], c[164], u, peep, hmask, sm[163], dh[164], dc, dxp[163], dh[163], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[162], c[162], c[163], u, peep, hmask, sm[162], dh[163], dc, dxp[162], dh[162], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[161], c[161], c[162], u, peep, hmask, sm[161], dh[162], dc, dxp[161], dh[161], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[160], c[160], c[161], u, peep, hmask, sm[160], dh[161], dc, dxp[160], dh[160], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[159], c[159], c[160], u, peep, hmask, sm[159], dh[160], dc, dxp[159], dh[159], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[158], c[158], c[159], u, peep, hmask, sm[158], dh[159], dc, dxp[158], dh[158], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[157], c[157], c[158], u, peep, hmask, sm[157], dh[158], dc, dxp[157], dh[157], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[156], c[156], c[157], u, peep, hmask, sm[156], dh[157], dc, dxp[156], dh[156], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[155], c[155], c[156], u, peep, hmask, sm[155], dh[156], dc, dxp[155], dh[155], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[154], c[154], c[155], u, peep, hmask, sm[154], dh[155], dc, dxp[154], dh[154], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[153], c[153], c[154], u, peep, hmask, sm[153], dh[154], dc, dxp[153], dh[153], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[152], c[152], c[153], u, peep, hmask, sm[152], dh[153], dc, dxp[152], dh[152], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[151], c[151], c[152], u, peep, hmask, sm[151], dh[152], dc, dxp[151], dh[151], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[150], c[150], c[151], u, peep, hmask, sm[150], dh[151], dc, dxp[150], dh[150], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[149], c[149], c[150], u, peep, hmask, sm[149], dh[150], dc, dxp[149], dh[149], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[148], c[148], c[149], u, peep, hmask, sm[148], dh[149], dc, dxp[148], dh[148], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[147], c[147], c[148], u, peep, hmask, sm[147], dh[148], dc, dxp[147], dh[147], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[146], c[146], c[147], u, peep, hmask, sm[146], dh[147], dc, dxp[146], dh[146], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[145], c[145], c[146], u, peep, hmask, sm[145], dh[146], dc, dxp[145], dh[145], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[144], c[144], c[145], u, peep, hmask, sm[144], dh[145], dc, dxp[144], dh[144], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[143], c[143], c[144], u, peep, hmask, sm[143], dh[144], dc, dxp[143], dh[143], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[142], c[142], c[143], u, peep, hmask, sm[142], dh[143], dc, dxp[142], dh[142], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[141], c[141], c[142], u, peep, hmask, sm[141], dh[142], dc, dxp[141], dh[141], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[140], c[140], c[141], u, peep, hmask, sm[140], dh[141], dc, dxp[140], dh[140], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[139], c[139], c[140], u, peep, hmask, sm[139], dh[140], dc, dxp[139], dh[139], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[138], c[138], c[139], u, peep, hmask, sm[138], dh[139], dc, dxp[138], dh[138], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[137], c[137], c[138], u, peep, hmask, sm[137], dh[138], dc, dxp[137], dh[137], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[136], c[136], c[137], u, peep, hmask, sm[136], dh[137], dc, dxp[136], dh[136], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[135], c[135], c[136], u, peep, hmask, sm[135], dh[136], dc, dxp[135], dh[135], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[134], c[134], c[135], u, peep, hmask, sm[134], dh[135], dc, dxp[134], dh[134], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[133], c[133], c[134], u, peep, hmask, sm[133], dh[134], dc, dxp[133], dh[133], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[132], c[132], c[133], u, peep, hmask, sm[132], dh[133], dc, dxp[132], dh[132], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[131], c[131], c[132], u, peep, hmask, sm[131], dh[132], dc, dxp[131], dh[131], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[130], c[130], c[131], u, peep, hmask, sm[130], dh[131], dc, dxp[130], dh[130], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[129], c[129], c[130], u, peep, hmask, sm[129], dh[130], dc, dxp[129], dh[129], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[128], c[128], c[129], u, peep, hmask, sm[128], dh[129], dc, dxp[128], dh[128], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[127], c[127], c[128], u, peep, hmask, sm[127], dh[128], dc, dxp[127], dh[127], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[126], c[126], c[127], u, peep, hmask, sm[126], dh[127], dc, dxp[126], dh[126], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[125], c[125], c[126], u, peep, hmask, sm[125], dh[126], dc, dxp[125], dh[125], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[124], c[124], c[125], u, peep, hmask, sm[124], dh[125], dc, dxp[124], dh[124], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[123], c[123], c[124], u, peep, hmask, sm[123], dh[124], dc, dxp[123], dh[123], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[122], c[122], c[123], u, peep, hmask, sm[122], dh[123], dc, dxp[122], dh[122], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[121], c[121], c[122], u, peep, hmask, sm[121], dh[122], dc, dxp[121], dh[121], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[120], c[120], c[121], u, peep, hmask, sm[120], dh[121], dc, dxp[120], dh[120], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[119], c[119], c[120], u, peep, hmask, sm[119], dh[120], dc, dxp[119], dh[119], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[118], c[118], c[119], u, peep, hmask, sm[118], dh[119], dc, dxp[118], dh[118], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[117], c[117], c[118], u, peep, hmask, sm[117], dh[118], dc, dxp[117], dh[117], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[116], c[116], c[117], u, peep, hmask, sm[116], dh[117], dc, dxp[116], dh[116], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[115], c[115], c[116], u, peep, hmask, sm[115], dh[116], dc, dxp[115], dh[115], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[114], c[114], c[115], u, peep, hmask, sm[114], dh[115], dc, dxp[114], dh[114], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[113], c[113], c[114], u, peep, hmask, sm[113], dh[114], dc, dxp[113], dh[113], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[112], c[112], c[113], u, peep, hmask, sm[112], dh[113], dc, dxp[112], dh[112], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[111], c[111], c[112], u, peep, hmask, sm[111], dh[112], dc, dxp[111], dh[111], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[110], c[110], c[111], u, peep, hmask, sm[110], dh[111], dc, dxp[110], dh[110], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[109], c[109], c[110], u, peep, hmask, sm[109], dh[110], dc, dxp[109], dh[109], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[108], c[108], c[109], u, peep, hmask, sm[108], dh[109], dc, dxp[108], dh[108], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[107], c[107], c[108], u, peep, hmask, sm[107], dh[108], dc, dxp[107], dh[107], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[106], c[106], c[107], u, peep, hmask, sm[106], dh[107], dc, dxp[106], dh[106], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[105], c[105], c[106], u, peep, hmask, sm[105], dh[106], dc, dxp[105], dh[105], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[104], c[104], c[105], u, peep, hmask, sm[104], dh[105], dc, dxp[104], dh[104], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[103], c[103], c[104], u, peep, hmask, sm[103], dh[104], dc, dxp[103], dh[103], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[102], c[102], c[103], u, peep, hmask, sm[102], dh[103], dc, dxp[102], dh[102], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[101], c[101], c[102], u, peep, hmask, sm[101], dh[102], dc, dxp[101], dh[101], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[100], c[100], c[101], u, peep, hmask, sm[100], dh[101], dc, dxp[100], dh[100], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[99], c[99], c[100], u, peep, hmask, sm[99], dh[100], dc, dxp[99], dh[99], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[98], c[98], c[99], u, peep, hmask, sm[98], dh[99], dc, dxp[98], dh[98], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[97], c[97], c[98], u, peep, hmask, sm[97], dh[98], dc, dxp[97], dh[97], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[96], c[96], c[97], u, peep, hmask, sm[96], dh[97], dc, dxp[96], dh[96], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[95], c[95], c[96], u, peep, hmask, sm[95], dh[96], dc, dxp[95], dh[95], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[94], c[94], c[95], u, peep, hmask, sm[94], dh[95], dc, dxp[94], dh[94], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[93], c[93], c[94], u, peep, hmask, sm[93], dh[94], dc, dxp[93], dh[93], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[92], c[92], c[93], u, peep, hmask, sm[92], dh[93], dc, dxp[92], dh[92], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[91], c[91], c[92], u, peep, hmask, sm[91], dh[92], dc, dxp[91], dh[91], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[90], c[90], c[91], u, peep, hmask, sm[90], dh[91], dc, dxp[90], dh[90], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[89], c[89], c[90], u, peep, hmask, sm[89], dh[90], dc, dxp[89], dh[89], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[88], c[88], c[89], u, peep, hmask, sm[88], dh[89], dc, dxp[88], dh[88], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[87], c[87], c[88], u, peep, hmask, sm[87], dh[88], dc, dxp[87], dh[87], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[86], c[86], c[87], u, peep, hmask, sm[86], dh[87], dc, dxp[86], dh[86], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[85], c[85], c[86], u, peep, hmask, sm[85], dh[86], dc, dxp[85], dh[85], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[84], c[84], c[85], u, peep, hmask, sm[84], dh[85], dc, dxp[84], dh[84], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[83], c[83], c[84], u, peep, hmask, sm[83], dh[84], dc, dxp[83], dh[83], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[82], c[82], c[83], u, peep, hmask, sm[82], dh[83], dc, dxp[82], dh[82], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[81], c[81], c[82], u, peep, hmask, sm[81], dh[82], dc, dxp[81], dh[81], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[80], c[80], c[81], u, peep, hmask, sm[80], dh[81], dc, dxp[80], dh[80], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[79], c[79], c[80], u, peep, hmask, sm[79], dh[80], dc, dxp[79], dh[79], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[78], c[78], c[79], u, peep, hmask, sm[78], dh[79], dc, dxp[78], dh[78], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[77], c[77], c[78], u, peep, hmask, sm[77], dh[78], dc, dxp[77], dh[77], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[76], c[76], c[77], u, peep, hmask, sm[76], dh[77], dc, dxp[76], dh[76], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[75], c[75], c[76], u, peep, hmask, sm[75], dh[76], dc, dxp[75], dh[75], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[74], c[74], c[75], u, peep, hmask, sm[74], dh[75], dc, dxp[74], dh[74], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[73], c[73], c[74], u, peep, hmask, sm[73], dh[74], dc, dxp[73], dh[73], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[72], c[72], c[73], u, peep, hmask, sm[72], dh[73], dc, dxp[72], dh[72], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[71], c[71], c[72], u, peep, hmask, sm[71], dh[72], dc, dxp[71], dh[71], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[70], c[70], c[71], u, peep, hmask, sm[70], dh[71], dc, dxp[70], dh[70], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[69], c[69], c[70], u, peep, hmask, sm[69], dh[70], dc, dxp[69], dh[69], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[68], c[68], c[69], u, peep, hmask, sm[68], dh[69], dc, dxp[68], dh[68], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[67], c[67], c[68], u, peep, hmask, sm[67], dh[68], dc, dxp[67], dh[67], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[66], c[66], c[67], u, peep, hmask, sm[66], dh[67], dc, dxp[66], dh[66], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[65], c[65], c[66], u, peep, hmask, sm[65], dh[66], dc, dxp[65], dh[65], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[64], c[64], c[65], u, peep, hmask, sm[64], dh[65], dc, dxp[64], dh[64], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[63], c[63], c[64], u, peep, hmask, sm[63], dh[64], dc, dxp[63], dh[63], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[62], c[62], c[63], u, peep, hmask, sm[62], dh[63], dc, dxp[62], dh[62], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[61], c[61], c[62], u, peep, hmask, sm[61], dh[62], dc, dxp[61], dh[61], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[60], c[60], c[61], u, peep, hmask, sm[60], dh[61], dc, dxp[60], dh[60], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[59], c[59], c[60], u, peep, hmask, sm[59], dh[60], dc, dxp[59], dh[59], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[58], c[58], c[59], u, peep, hmask, sm[58], dh[59], dc, dxp[58], dh[58], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[57], c[57], c[58], u, peep, hmask, sm[57], dh[58], dc, dxp[57], dh[57], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[56], c[56], c[57], u, peep, hmask, sm[56], dh[57], dc, dxp[56], dh[56], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[55], c[55], c[56], u, peep, hmask, sm[55], dh[56], dc, dxp[55], dh[55], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[54], c[54], c[55], u, peep, hmask, sm[54], dh[55], dc, dxp[54], dh[54], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[53], c[53], c[54], u, peep, hmask, sm[53], dh[54], dc, dxp[53], dh[53], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[52], c[52], c[53], u, peep, hmask, sm[52], dh[53], dc, dxp[52], dh[52], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[51], c[51], c[52], u, peep, hmask, sm[51], dh[52], dc, dxp[51], dh[51], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[50], c[50], c[51], u, peep, hmask, sm[50], dh[51], dc, dxp[50], dh[50], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[49], c[49], c[50], u, peep, hmask, sm[49], dh[50], dc, dxp[49], dh[49], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[48], c[48], c[49], u, peep, hmask, sm[48], dh[49], dc, dxp[48], dh[48], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[47], c[47], c[48], u, peep, hmask, sm[47], dh[48], dc, dxp[47], dh[47], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[46], c[46], c[47], u, peep, hmask, sm[46], dh[47], dc, dxp[46], dh[46], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[45], c[45], c[46], u, peep, hmask, sm[45], dh[46], dc, dxp[45], dh[45], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[44], c[44], c[45], u, peep, hmask, sm[44], dh[45], dc, dxp[44], dh[44], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[43], c[43], c[44], u, peep, hmask, sm[43], dh[44], dc, dxp[43], dh[43], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[42], c[42], c[43], u, peep, hmask, sm[42], dh[43], dc, dxp[42], dh[42], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[41], c[41], c[42], u, peep, hmask, sm[41], dh[42], dc, dxp[41], dh[41], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[40], c[40], c[41], u, peep, hmask, sm[40], dh[41], dc, dxp[40], dh[40], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[39], c[39], c[40], u, peep, hmask, sm[39], dh[40], dc, dxp[39], dh[39], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[38], c[38], c[39], u, peep, hmask, sm[38], dh[39], dc, dxp[38], dh[38], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[37], c[37], c[38], u, peep, hmask, sm[37], dh[38], dc, dxp[37], dh[37], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[36], c[36], c[37], u, peep, hmask, sm[36], dh[37], dc, dxp[36], dh[36], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[35], c[35], c[36], u, peep, hmask, sm[35], dh[36], dc, dxp[35], dh[35], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[34], c[34], c[35], u, peep, hmask, sm[34], dh[35], dc, dxp[34], dh[34], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[33], c[33], c[34], u, peep, hmask, sm[33], dh[34], dc, dxp[33], dh[33], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[32], c[32], c[33], u, peep, hmask, sm[32], dh[33], dc, dxp[32], dh[32], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[31], c[31], c[32], u, peep, hmask, sm[31], dh[32], dc, dxp[31], dh[31], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[30], c[30], c[31], u, peep, hmask, sm[30], dh[31], dc, dxp[30], dh[30], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[29], c[29], c[30], u, peep, hmask, sm[29], dh[30], dc, dxp[29], dh[29], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[28], c[28], c[29], u, peep, hmask, sm[28], dh[29], dc, dxp[28], dh[28], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[27], c[27], c[28], u, peep, hmask, sm[27], dh[28], dc, dxp[27], dh[27], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[26], c[26], c[27], u, peep, hmask, sm[26], dh[27], dc, dxp[26], dh[26], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[25], c[25], c[26], u, peep, hmask, sm[25], dh[26], dc, dxp[25], dh[25], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[24], c[24], c[25], u, peep, hmask, sm[24], dh[25], dc, dxp[24], dh[24], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask, sm[23], dh[24], dc, dxp[23], dh[23], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask, sm[22], dh[23], dc, dxp[22], dh[22], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask, sm[21], dh[22], dc, dxp[21], dh[21], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask, sm[20], dh[21], dc, dxp[20], dh[20], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask, sm[19], dh[20], dc, dxp[19], dh[19], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask, sm[18], dh[19], dc, dxp[18], dh[18], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask, sm[17], dh[18], dc, dxp[17], dh[17], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask, sm[16], dh[17], dc, dxp[16], dh[16], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask, sm[15], dh[16], dc, dxp[15], dh[15], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask, sm[14], dh[15], dc, dxp[14], dh[14], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask, sm[13], dh[14], dc, dxp[13], dh[13], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask, sm[12], dh[13], dc, dxp[12], dh[12], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask, sm[11], dh[12], dc, dxp[11], dh[11], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask, sm[10], dh[11], dc, dxp[10], dh[10], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask, sm[9], dh[10], dc, dxp[9], dh[9], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask, sm[8], dh[9], dc, dxp[8], dh[8], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask, sm[7], dh[8], dc, dxp[7], dh[7], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask, sm[6], dh[7], dc, dxp[6], dh[6], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask, sm[5], dh[6], dc, dxp[5], dh[5], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask, sm[4], dh[5], dc, dxp[4], dh[4], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask, sm[3], dh[4], dc, dxp[3], dh[3], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask, sm[2], dh[3], dc, dxp[2], dh[2], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, sm[1], dh[2], dc, dxp[1], dh[1], dpeep, sc);
-    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, sm[0], dh[1], dc, dxp[0], dh[0], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[499], c[499], c[500], u, peep,
+                      hmask, sm[499], dh[500], dc, dxp[499], dh[499], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[498], c[498], c[499], u, peep,
+                      hmask, sm[498], dh[499], dc, dxp[498], dh[498], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[497], c[497], c[498], u, peep,
+                      hmask, sm[497], dh[498], dc, dxp[497], dh[497], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[496], c[496], c[497], u, peep,
+                      hmask, sm[496], dh[497], dc, dxp[496], dh[496], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[495], c[495], c[496], u, peep,
+                      hmask, sm[495], dh[496], dc, dxp[495], dh[495], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[494], c[494], c[495], u, peep,
+                      hmask, sm[494], dh[495], dc, dxp[494], dh[494], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[493], c[493], c[494], u, peep,
+                      hmask, sm[493], dh[494], dc, dxp[493], dh[493], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[492], c[492], c[493], u, peep,
+                      hmask, sm[492], dh[493], dc, dxp[492], dh[492], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[491], c[491], c[492], u, peep,
+                      hmask, sm[491], dh[492], dc, dxp[491], dh[491], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[490], c[490], c[491], u, peep,
+                      hmask, sm[490], dh[491], dc, dxp[490], dh[490], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[489], c[489], c[490], u, peep,
+                      hmask, sm[489], dh[490], dc, dxp[489], dh[489], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[488], c[488], c[489], u, peep,
+                      hmask, sm[488], dh[489], dc, dxp[488], dh[488], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[487], c[487], c[488], u, peep,
+                      hmask, sm[487], dh[488], dc, dxp[487], dh[487], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[486], c[486], c[487], u, peep,
+                      hmask, sm[486], dh[487], dc, dxp[486], dh[486], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[485], c[485], c[486], u, peep,
+                      hmask, sm[485], dh[486], dc, dxp[485], dh[485], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[484], c[484], c[485], u, peep,
+                      hmask, sm[484], dh[485], dc, dxp[484], dh[484], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[483], c[483], c[484], u, peep,
+                      hmask, sm[483], dh[484], dc, dxp[483], dh[483], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[482], c[482], c[483], u, peep,
+                      hmask, sm[482], dh[483], dc, dxp[482], dh[482], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[481], c[481], c[482], u, peep,
+                      hmask, sm[481], dh[482], dc, dxp[481], dh[481], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[480], c[480], c[481], u, peep,
+                      hmask, sm[480], dh[481], dc, dxp[480], dh[480], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[479], c[479], c[480], u, peep,
+                      hmask, sm[479], dh[480], dc, dxp[479], dh[479], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[478], c[478], c[479], u, peep,
+                      hmask, sm[478], dh[479], dc, dxp[478], dh[478], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[477], c[477], c[478], u, peep,
+                      hmask, sm[477], dh[478], dc, dxp[477], dh[477], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[476], c[476], c[477], u, peep,
+                      hmask, sm[476], dh[477], dc, dxp[476], dh[476], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[475], c[475], c[476], u, peep,
+                      hmask, sm[475], dh[476], dc, dxp[475], dh[475], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[474], c[474], c[475], u, peep,
+                      hmask, sm[474], dh[475], dc, dxp[474], dh[474], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[473], c[473], c[474], u, peep,
+                      hmask, sm[473], dh[474], dc, dxp[473], dh[473], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[472], c[472], c[473], u, peep,
+                      hmask, sm[472], dh[473], dc, dxp[472], dh[472], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[471], c[471], c[472], u, peep,
+                      hmask, sm[471], dh[472], dc, dxp[471], dh[471], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[470], c[470], c[471], u, peep,
+                      hmask, sm[470], dh[471], dc, dxp[470], dh[470], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[469], c[469], c[470], u, peep,
+                      hmask, sm[469], dh[470], dc, dxp[469], dh[469], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[468], c[468], c[469], u, peep,
+                      hmask, sm[468], dh[469], dc, dxp[468], dh[468], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[467], c[467], c[468], u, peep,
+                      hmask, sm[467], dh[468], dc, dxp[467], dh[467], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[466], c[466], c[467], u, peep,
+                      hmask, sm[466], dh[467], dc, dxp[466], dh[466], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[465], c[465], c[466], u, peep,
+                      hmask, sm[465], dh[466], dc, dxp[465], dh[465], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[464], c[464], c[465], u, peep,
+                      hmask, sm[464], dh[465], dc, dxp[464], dh[464], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[463], c[463], c[464], u, peep,
+                      hmask, sm[463], dh[464], dc, dxp[463], dh[463], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[462], c[462], c[463], u, peep,
+                      hmask, sm[462], dh[463], dc, dxp[462], dh[462], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[461], c[461], c[462], u, peep,
+                      hmask, sm[461], dh[462], dc, dxp[461], dh[461], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[460], c[460], c[461], u, peep,
+                      hmask, sm[460], dh[461], dc, dxp[460], dh[460], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[459], c[459], c[460], u, peep,
+                      hmask, sm[459], dh[460], dc, dxp[459], dh[459], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[458], c[458], c[459], u, peep,
+                      hmask, sm[458], dh[459], dc, dxp[458], dh[458], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[457], c[457], c[458], u, peep,
+                      hmask, sm[457], dh[458], dc, dxp[457], dh[457], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[456], c[456], c[457], u, peep,
+                      hmask, sm[456], dh[457], dc, dxp[456], dh[456], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[455], c[455], c[456], u, peep,
+                      hmask, sm[455], dh[456], dc, dxp[455], dh[455], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[454], c[454], c[455], u, peep,
+                      hmask, sm[454], dh[455], dc, dxp[454], dh[454], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[453], c[453], c[454], u, peep,
+                      hmask, sm[453], dh[454], dc, dxp[453], dh[453], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[452], c[452], c[453], u, peep,
+                      hmask, sm[452], dh[453], dc, dxp[452], dh[452], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[451], c[451], c[452], u, peep,
+                      hmask, sm[451], dh[452], dc, dxp[451], dh[451], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[450], c[450], c[451], u, peep,
+                      hmask, sm[450], dh[451], dc, dxp[450], dh[450], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[449], c[449], c[450], u, peep,
+                      hmask, sm[449], dh[450], dc, dxp[449], dh[449], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[448], c[448], c[449], u, peep,
+                      hmask, sm[448], dh[449], dc, dxp[448], dh[448], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[447], c[447], c[448], u, peep,
+                      hmask, sm[447], dh[448], dc, dxp[447], dh[447], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[446], c[446], c[447], u, peep,
+                      hmask, sm[446], dh[447], dc, dxp[446], dh[446], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[445], c[445], c[446], u, peep,
+                      hmask, sm[445], dh[446], dc, dxp[445], dh[445], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[444], c[444], c[445], u, peep,
+                      hmask, sm[444], dh[445], dc, dxp[444], dh[444], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[443], c[443], c[444], u, peep,
+                      hmask, sm[443], dh[444], dc, dxp[443], dh[443], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[442], c[442], c[443], u, peep,
+                      hmask, sm[442], dh[443], dc, dxp[442], dh[442], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[441], c[441], c[442], u, peep,
+                      hmask, sm[441], dh[442], dc, dxp[441], dh[441], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[440], c[440], c[441], u, peep,
+                      hmask, sm[440], dh[441], dc, dxp[440], dh[440], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[439], c[439], c[440], u, peep,
+                      hmask, sm[439], dh[440], dc, dxp[439], dh[439], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[438], c[438], c[439], u, peep,
+                      hmask, sm[438], dh[439], dc, dxp[438], dh[438], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[437], c[437], c[438], u, peep,
+                      hmask, sm[437], dh[438], dc, dxp[437], dh[437], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[436], c[436], c[437], u, peep,
+                      hmask, sm[436], dh[437], dc, dxp[436], dh[436], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[435], c[435], c[436], u, peep,
+                      hmask, sm[435], dh[436], dc, dxp[435], dh[435], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[434], c[434], c[435], u, peep,
+                      hmask, sm[434], dh[435], dc, dxp[434], dh[434], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[433], c[433], c[434], u, peep,
+                      hmask, sm[433], dh[434], dc, dxp[433], dh[433], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[432], c[432], c[433], u, peep,
+                      hmask, sm[432], dh[433], dc, dxp[432], dh[432], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[431], c[431], c[432], u, peep,
+                      hmask, sm[431], dh[432], dc, dxp[431], dh[431], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[430], c[430], c[431], u, peep,
+                      hmask, sm[430], dh[431], dc, dxp[430], dh[430], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[429], c[429], c[430], u, peep,
+                      hmask, sm[429], dh[430], dc, dxp[429], dh[429], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[428], c[428], c[429], u, peep,
+                      hmask, sm[428], dh[429], dc, dxp[428], dh[428], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[427], c[427], c[428], u, peep,
+                      hmask, sm[427], dh[428], dc, dxp[427], dh[427], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[426], c[426], c[427], u, peep,
+                      hmask, sm[426], dh[427], dc, dxp[426], dh[426], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[425], c[425], c[426], u, peep,
+                      hmask, sm[425], dh[426], dc, dxp[425], dh[425], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[424], c[424], c[425], u, peep,
+                      hmask, sm[424], dh[425], dc, dxp[424], dh[424], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[423], c[423], c[424], u, peep,
+                      hmask, sm[423], dh[424], dc, dxp[423], dh[423], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[422], c[422], c[423], u, peep,
+                      hmask, sm[422], dh[423], dc, dxp[422], dh[422], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[421], c[421], c[422], u, peep,
+                      hmask, sm[421], dh[422], dc, dxp[421], dh[421], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[420], c[420], c[421], u, peep,
+                      hmask, sm[420], dh[421], dc, dxp[420], dh[420], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[419], c[419], c[420], u, peep,
+                      hmask, sm[419], dh[420], dc, dxp[419], dh[419], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[418], c[418], c[419], u, peep,
+                      hmask, sm[418], dh[419], dc, dxp[418], dh[418], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[417], c[417], c[418], u, peep,
+                      hmask, sm[417], dh[418], dc, dxp[417], dh[417], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[416], c[416], c[417], u, peep,
+                      hmask, sm[416], dh[417], dc, dxp[416], dh[416], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[415], c[415], c[416], u, peep,
+                      hmask, sm[415], dh[416], dc, dxp[415], dh[415], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[414], c[414], c[415], u, peep,
+                      hmask, sm[414], dh[415], dc, dxp[414], dh[414], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[413], c[413], c[414], u, peep,
+                      hmask, sm[413], dh[414], dc, dxp[413], dh[413], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[412], c[412], c[413], u, peep,
+                      hmask, sm[412], dh[413], dc, dxp[412], dh[412], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[411], c[411], c[412], u, peep,
+                      hmask, sm[411], dh[412], dc, dxp[411], dh[411], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[410], c[410], c[411], u, peep,
+                      hmask, sm[410], dh[411], dc, dxp[410], dh[410], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[409], c[409], c[410], u, peep,
+                      hmask, sm[409], dh[410], dc, dxp[409], dh[409], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[408], c[408], c[409], u, peep,
+                      hmask, sm[408], dh[409], dc, dxp[408], dh[408], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[407], c[407], c[408], u, peep,
+                      hmask, sm[407], dh[408], dc, dxp[407], dh[407], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[406], c[406], c[407], u, peep,
+                      hmask, sm[406], dh[407], dc, dxp[406], dh[406], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[405], c[405], c[406], u, peep,
+                      hmask, sm[405], dh[406], dc, dxp[405], dh[405], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[404], c[404], c[405], u, peep,
+                      hmask, sm[404], dh[405], dc, dxp[404], dh[404], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[403], c[403], c[404], u, peep,
+                      hmask, sm[403], dh[404], dc, dxp[403], dh[403], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[402], c[402], c[403], u, peep,
+                      hmask, sm[402], dh[403], dc, dxp[402], dh[402], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[401], c[401], c[402], u, peep,
+                      hmask, sm[401], dh[402], dc, dxp[401], dh[401], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[400], c[400], c[401], u, peep,
+                      hmask, sm[400], dh[401], dc, dxp[400], dh[400], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[399], c[399], c[400], u, peep,
+                      hmask, sm[399], dh[400], dc, dxp[399], dh[399], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[398], c[398], c[399], u, peep,
+                      hmask, sm[398], dh[399], dc, dxp[398], dh[398], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[397], c[397], c[398], u, peep,
+                      hmask, sm[397], dh[398], dc, dxp[397], dh[397], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[396], c[396], c[397], u, peep,
+                      hmask, sm[396], dh[397], dc, dxp[396], dh[396], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[395], c[395], c[396], u, peep,
+                      hmask, sm[395], dh[396], dc, dxp[395], dh[395], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[394], c[394], c[395], u, peep,
+                      hmask, sm[394], dh[395], dc, dxp[394], dh[394], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[393], c[393], c[394], u, peep,
+                      hmask, sm[393], dh[394], dc, dxp[393], dh[393], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[392], c[392], c[393], u, peep,
+                      hmask, sm[392], dh[393], dc, dxp[392], dh[392], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[391], c[391], c[392], u, peep,
+                      hmask, sm[391], dh[392], dc, dxp[391], dh[391], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[390], c[390], c[391], u, peep,
+                      hmask, sm[390], dh[391], dc, dxp[390], dh[390], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[389], c[389], c[390], u, peep,
+                      hmask, sm[389], dh[390], dc, dxp[389], dh[389], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[388], c[388], c[389], u, peep,
+                      hmask, sm[388], dh[389], dc, dxp[388], dh[388], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[387], c[387], c[388], u, peep,
+                      hmask, sm[387], dh[388], dc, dxp[387], dh[387], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[386], c[386], c[387], u, peep,
+                      hmask, sm[386], dh[387], dc, dxp[386], dh[386], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[385], c[385], c[386], u, peep,
+                      hmask, sm[385], dh[386], dc, dxp[385], dh[385], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[384], c[384], c[385], u, peep,
+                      hmask, sm[384], dh[385], dc, dxp[384], dh[384], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[383], c[383], c[384], u, peep,
+                      hmask, sm[383], dh[384], dc, dxp[383], dh[383], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[382], c[382], c[383], u, peep,
+                      hmask, sm[382], dh[383], dc, dxp[382], dh[382], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[381], c[381], c[382], u, peep,
+                      hmask, sm[381], dh[382], dc, dxp[381], dh[381], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[380], c[380], c[381], u, peep,
+                      hmask, sm[380], dh[381], dc, dxp[380], dh[380], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[379], c[379], c[380], u, peep,
+                      hmask, sm[379], dh[380], dc, dxp[379], dh[379], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[378], c[378], c[379], u, peep,
+                      hmask, sm[378], dh[379], dc, dxp[378], dh[378], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[377], c[377], c[378], u, peep,
+                      hmask, sm[377], dh[378], dc, dxp[377], dh[377], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[376], c[376], c[377], u, peep,
+                      hmask, sm[376], dh[377], dc, dxp[376], dh[376], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[375], c[375], c[376], u, peep,
+                      hmask, sm[375], dh[376], dc, dxp[375], dh[375], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[374], c[374], c[375], u, peep,
+                      hmask, sm[374], dh[375], dc, dxp[374], dh[374], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[373], c[373], c[374], u, peep,
+                      hmask, sm[373], dh[374], dc, dxp[373], dh[373], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[372], c[372], c[373], u, peep,
+                      hmask, sm[372], dh[373], dc, dxp[372], dh[372], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[371], c[371], c[372], u, peep,
+                      hmask, sm[371], dh[372], dc, dxp[371], dh[371], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[370], c[370], c[371], u, peep,
+                      hmask, sm[370], dh[371], dc, dxp[370], dh[370], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[369], c[369], c[370], u, peep,
+                      hmask, sm[369], dh[370], dc, dxp[369], dh[369], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[368], c[368], c[369], u, peep,
+                      hmask, sm[368], dh[369], dc, dxp[368], dh[368], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[367], c[367], c[368], u, peep,
+                      hmask, sm[367], dh[368], dc, dxp[367], dh[367], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[366], c[366], c[367], u, peep,
+                      hmask, sm[366], dh[367], dc, dxp[366], dh[366], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[365], c[365], c[366], u, peep,
+                      hmask, sm[365], dh[366], dc, dxp[365], dh[365], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[364], c[364], c[365], u, peep,
+                      hmask, sm[364], dh[365], dc, dxp[364], dh[364], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[363], c[363], c[364], u, peep,
+                      hmask, sm[363], dh[364], dc, dxp[363], dh[363], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[362], c[362], c[363], u, peep,
+                      hmask, sm[362], dh[363], dc, dxp[362], dh[362], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[361], c[361], c[362], u, peep,
+                      hmask, sm[361], dh[362], dc, dxp[361], dh[361], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[360], c[360], c[361], u, peep,
+                      hmask, sm[360], dh[361], dc, dxp[360], dh[360], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[359], c[359], c[360], u, peep,
+                      hmask, sm[359], dh[360], dc, dxp[359], dh[359], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[358], c[358], c[359], u, peep,
+                      hmask, sm[358], dh[359], dc, dxp[358], dh[358], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[357], c[357], c[358], u, peep,
+                      hmask, sm[357], dh[358], dc, dxp[357], dh[357], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[356], c[356], c[357], u, peep,
+                      hmask, sm[356], dh[357], dc, dxp[356], dh[356], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[355], c[355], c[356], u, peep,
+                      hmask, sm[355], dh[356], dc, dxp[355], dh[355], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[354], c[354], c[355], u, peep,
+                      hmask, sm[354], dh[355], dc, dxp[354], dh[354], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[353], c[353], c[354], u, peep,
+                      hmask, sm[353], dh[354], dc, dxp[353], dh[353], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[352], c[352], c[353], u, peep,
+                      hmask, sm[352], dh[353], dc, dxp[352], dh[352], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[351], c[351], c[352], u, peep,
+                      hmask, sm[351], dh[352], dc, dxp[351], dh[351], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[350], c[350], c[351], u, peep,
+                      hmask, sm[350], dh[351], dc, dxp[350], dh[350], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[349], c[349], c[350], u, peep,
+                      hmask, sm[349], dh[350], dc, dxp[349], dh[349], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[348], c[348], c[349], u, peep,
+                      hmask, sm[348], dh[349], dc, dxp[348], dh[348], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[347], c[347], c[348], u, peep,
+                      hmask, sm[347], dh[348], dc, dxp[347], dh[347], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[346], c[346], c[347], u, peep,
+                      hmask, sm[346], dh[347], dc, dxp[346], dh[346], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[345], c[345], c[346], u, peep,
+                      hmask, sm[345], dh[346], dc, dxp[345], dh[345], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[344], c[344], c[345], u, peep,
+                      hmask, sm[344], dh[345], dc, dxp[344], dh[344], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[343], c[343], c[344], u, peep,
+                      hmask, sm[343], dh[344], dc, dxp[343], dh[343], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[342], c[342], c[343], u, peep,
+                      hmask, sm[342], dh[343], dc, dxp[342], dh[342], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[341], c[341], c[342], u, peep,
+                      hmask, sm[341], dh[342], dc, dxp[341], dh[341], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[340], c[340], c[341], u, peep,
+                      hmask, sm[340], dh[341], dc, dxp[340], dh[340], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[339], c[339], c[340], u, peep,
+                      hmask, sm[339], dh[340], dc, dxp[339], dh[339], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[338], c[338], c[339], u, peep,
+                      hmask, sm[338], dh[339], dc, dxp[338], dh[338], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[337], c[337], c[338], u, peep,
+                      hmask, sm[337], dh[338], dc, dxp[337], dh[337], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[336], c[336], c[337], u, peep,
+                      hmask, sm[336], dh[337], dc, dxp[336], dh[336], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[335], c[335], c[336], u, peep,
+                      hmask, sm[335], dh[336], dc, dxp[335], dh[335], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[334], c[334], c[335], u, peep,
+                      hmask, sm[334], dh[335], dc, dxp[334], dh[334], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[333], c[333], c[334], u, peep,
+                      hmask, sm[333], dh[334], dc, dxp[333], dh[333], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[332], c[332], c[333], u, peep,
+                      hmask, sm[332], dh[333], dc, dxp[332], dh[332], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[331], c[331], c[332], u, peep,
+                      hmask, sm[331], dh[332], dc, dxp[331], dh[331], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[330], c[330], c[331], u, peep,
+                      hmask, sm[330], dh[331], dc, dxp[330], dh[330], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[329], c[329], c[330], u, peep,
+                      hmask, sm[329], dh[330], dc, dxp[329], dh[329], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[328], c[328], c[329], u, peep,
+                      hmask, sm[328], dh[329], dc, dxp[328], dh[328], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[327], c[327], c[328], u, peep,
+                      hmask, sm[327], dh[328], dc, dxp[327], dh[327], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[326], c[326], c[327], u, peep,
+                      hmask, sm[326], dh[327], dc, dxp[326], dh[326], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[325], c[325], c[326], u, peep,
+                      hmask, sm[325], dh[326], dc, dxp[325], dh[325], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[324], c[324], c[325], u, peep,
+                      hmask, sm[324], dh[325], dc, dxp[324], dh[324], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[323], c[323], c[324], u, peep,
+                      hmask, sm[323], dh[324], dc, dxp[323], dh[323], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[322], c[322], c[323], u, peep,
+                      hmask, sm[322], dh[323], dc, dxp[322], dh[322], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[321], c[321], c[322], u, peep,
+                      hmask, sm[321], dh[322], dc, dxp[321], dh[321], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[320], c[320], c[321], u, peep,
+                      hmask, sm[320], dh[321], dc, dxp[320], dh[320], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[319], c[319], c[320], u, peep,
+                      hmask, sm[319], dh[320], dc, dxp[319], dh[319], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[318], c[318], c[319], u, peep,
+                      hmask, sm[318], dh[319], dc, dxp[318], dh[318], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[317], c[317], c[318], u, peep,
+                      hmask, sm[317], dh[318], dc, dxp[317], dh[317], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[316], c[316], c[317], u, peep,
+                      hmask, sm[316], dh[317], dc, dxp[316], dh[316], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[315], c[315], c[316], u, peep,
+                      hmask, sm[315], dh[316], dc, dxp[315], dh[315], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[314], c[314], c[315], u, peep,
+                      hmask, sm[314], dh[315], dc, dxp[314], dh[314], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[313], c[313], c[314], u, peep,
+                      hmask, sm[313], dh[314], dc, dxp[313], dh[313], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[312], c[312], c[313], u, peep,
+                      hmask, sm[312], dh[313], dc, dxp[312], dh[312], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[311], c[311], c[312], u, peep,
+                      hmask, sm[311], dh[312], dc, dxp[311], dh[311], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[310], c[310], c[311], u, peep,
+                      hmask, sm[310], dh[311], dc, dxp[310], dh[310], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[309], c[309], c[310], u, peep,
+                      hmask, sm[309], dh[310], dc, dxp[309], dh[309], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[308], c[308], c[309], u, peep,
+                      hmask, sm[308], dh[309], dc, dxp[308], dh[308], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[307], c[307], c[308], u, peep,
+                      hmask, sm[307], dh[308], dc, dxp[307], dh[307], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[306], c[306], c[307], u, peep,
+                      hmask, sm[306], dh[307], dc, dxp[306], dh[306], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[305], c[305], c[306], u, peep,
+                      hmask, sm[305], dh[306], dc, dxp[305], dh[305], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[304], c[304], c[305], u, peep,
+                      hmask, sm[304], dh[305], dc, dxp[304], dh[304], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[303], c[303], c[304], u, peep,
+                      hmask, sm[303], dh[304], dc, dxp[303], dh[303], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[302], c[302], c[303], u, peep,
+                      hmask, sm[302], dh[303], dc, dxp[302], dh[302], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[301], c[301], c[302], u, peep,
+                      hmask, sm[301], dh[302], dc, dxp[301], dh[301], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[300], c[300], c[301], u, peep,
+                      hmask, sm[300], dh[301], dc, dxp[300], dh[300], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[299], c[299], c[300], u, peep,
+                      hmask, sm[299], dh[300], dc, dxp[299], dh[299], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[298], c[298], c[299], u, peep,
+                      hmask, sm[298], dh[299], dc, dxp[298], dh[298], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[297], c[297], c[298], u, peep,
+                      hmask, sm[297], dh[298], dc, dxp[297], dh[297], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[296], c[296], c[297], u, peep,
+                      hmask, sm[296], dh[297], dc, dxp[296], dh[296], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[295], c[295], c[296], u, peep,
+                      hmask, sm[295], dh[296], dc, dxp[295], dh[295], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[294], c[294], c[295], u, peep,
+                      hmask, sm[294], dh[295], dc, dxp[294], dh[294], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[293], c[293], c[294], u, peep,
+                      hmask, sm[293], dh[294], dc, dxp[293], dh[293], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[292], c[292], c[293], u, peep,
+                      hmask, sm[292], dh[293], dc, dxp[292], dh[292], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[291], c[291], c[292], u, peep,
+                      hmask, sm[291], dh[292], dc, dxp[291], dh[291], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[290], c[290], c[291], u, peep,
+                      hmask, sm[290], dh[291], dc, dxp[290], dh[290], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[289], c[289], c[290], u, peep,
+                      hmask, sm[289], dh[290], dc, dxp[289], dh[289], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[288], c[288], c[289], u, peep,
+                      hmask, sm[288], dh[289], dc, dxp[288], dh[288], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[287], c[287], c[288], u, peep,
+                      hmask, sm[287], dh[288], dc, dxp[287], dh[287], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[286], c[286], c[287], u, peep,
+                      hmask, sm[286], dh[287], dc, dxp[286], dh[286], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[285], c[285], c[286], u, peep,
+                      hmask, sm[285], dh[286], dc, dxp[285], dh[285], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[284], c[284], c[285], u, peep,
+                      hmask, sm[284], dh[285], dc, dxp[284], dh[284], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[283], c[283], c[284], u, peep,
+                      hmask, sm[283], dh[284], dc, dxp[283], dh[283], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[282], c[282], c[283], u, peep,
+                      hmask, sm[282], dh[283], dc, dxp[282], dh[282], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[281], c[281], c[282], u, peep,
+                      hmask, sm[281], dh[282], dc, dxp[281], dh[281], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[280], c[280], c[281], u, peep,
+                      hmask, sm[280], dh[281], dc, dxp[280], dh[280], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[279], c[279], c[280], u, peep,
+                      hmask, sm[279], dh[280], dc, dxp[279], dh[279], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[278], c[278], c[279], u, peep,
+                      hmask, sm[278], dh[279], dc, dxp[278], dh[278], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[277], c[277], c[278], u, peep,
+                      hmask, sm[277], dh[278], dc, dxp[277], dh[277], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[276], c[276], c[277], u, peep,
+                      hmask, sm[276], dh[277], dc, dxp[276], dh[276], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[275], c[275], c[276], u, peep,
+                      hmask, sm[275], dh[276], dc, dxp[275], dh[275], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[274], c[274], c[275], u, peep,
+                      hmask, sm[274], dh[275], dc, dxp[274], dh[274], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[273], c[273], c[274], u, peep,
+                      hmask, sm[273], dh[274], dc, dxp[273], dh[273], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[272], c[272], c[273], u, peep,
+                      hmask, sm[272], dh[273], dc, dxp[272], dh[272], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[271], c[271], c[272], u, peep,
+                      hmask, sm[271], dh[272], dc, dxp[271], dh[271], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[270], c[270], c[271], u, peep,
+                      hmask, sm[270], dh[271], dc, dxp[270], dh[270], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[269], c[269], c[270], u, peep,
+                      hmask, sm[269], dh[270], dc, dxp[269], dh[269], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[268], c[268], c[269], u, peep,
+                      hmask, sm[268], dh[269], dc, dxp[268], dh[268], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[267], c[267], c[268], u, peep,
+                      hmask, sm[267], dh[268], dc, dxp[267], dh[267], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[266], c[266], c[267], u, peep,
+                      hmask, sm[266], dh[267], dc, dxp[266], dh[266], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[265], c[265], c[266], u, peep,
+                      hmask, sm[265], dh[266], dc, dxp[265], dh[265], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[264], c[264], c[265], u, peep,
+                      hmask, sm[264], dh[265], dc, dxp[264], dh[264], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[263], c[263], c[264], u, peep,
+                      hmask, sm[263], dh[264], dc, dxp[263], dh[263], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[262], c[262], c[263], u, peep,
+                      hmask, sm[262], dh[263], dc, dxp[262], dh[262], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[261], c[261], c[262], u, peep,
+                      hmask, sm[261], dh[262], dc, dxp[261], dh[261], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[260], c[260], c[261], u, peep,
+                      hmask, sm[260], dh[261], dc, dxp[260], dh[260], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[259], c[259], c[260], u, peep,
+                      hmask, sm[259], dh[260], dc, dxp[259], dh[259], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[258], c[258], c[259], u, peep,
+                      hmask, sm[258], dh[259], dc, dxp[258], dh[258], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[257], c[257], c[258], u, peep,
+                      hmask, sm[257], dh[258], dc, dxp[257], dh[257], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[256], c[256], c[257], u, peep,
+                      hmask, sm[256], dh[257], dc, dxp[256], dh[256], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[255], c[255], c[256], u, peep,
+                      hmask, sm[255], dh[256], dc, dxp[255], dh[255], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[254], c[254], c[255], u, peep,
+                      hmask, sm[254], dh[255], dc, dxp[254], dh[254], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[253], c[253], c[254], u, peep,
+                      hmask, sm[253], dh[254], dc, dxp[253], dh[253], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[252], c[252], c[253], u, peep,
+                      hmask, sm[252], dh[253], dc, dxp[252], dh[252], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[251], c[251], c[252], u, peep,
+                      hmask, sm[251], dh[252], dc, dxp[251], dh[251], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[250], c[250], c[251], u, peep,
+                      hmask, sm[250], dh[251], dc, dxp[250], dh[250], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[249], c[249], c[250], u, peep,
+                      hmask, sm[249], dh[250], dc, dxp[249], dh[249], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[248], c[248], c[249], u, peep,
+                      hmask, sm[248], dh[249], dc, dxp[248], dh[248], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[247], c[247], c[248], u, peep,
+                      hmask, sm[247], dh[248], dc, dxp[247], dh[247], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[246], c[246], c[247], u, peep,
+                      hmask, sm[246], dh[247], dc, dxp[246], dh[246], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[245], c[245], c[246], u, peep,
+                      hmask, sm[245], dh[246], dc, dxp[245], dh[245], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[244], c[244], c[245], u, peep,
+                      hmask, sm[244], dh[245], dc, dxp[244], dh[244], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[243], c[243], c[244], u, peep,
+                      hmask, sm[243], dh[244], dc, dxp[243], dh[243], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[242], c[242], c[243], u, peep,
+                      hmask, sm[242], dh[243], dc, dxp[242], dh[242], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[241], c[241], c[242], u, peep,
+                      hmask, sm[241], dh[242], dc, dxp[241], dh[241], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[240], c[240], c[241], u, peep,
+                      hmask, sm[240], dh[241], dc, dxp[240], dh[240], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[239], c[239], c[240], u, peep,
+                      hmask, sm[239], dh[240], dc, dxp[239], dh[239], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[238], c[238], c[239], u, peep,
+                      hmask, sm[238], dh[239], dc, dxp[238], dh[238], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[237], c[237], c[238], u, peep,
+                      hmask, sm[237], dh[238], dc, dxp[237], dh[237], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[236], c[236], c[237], u, peep,
+                      hmask, sm[236], dh[237], dc, dxp[236], dh[236], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[235], c[235], c[236], u, peep,
+                      hmask, sm[235], dh[236], dc, dxp[235], dh[235], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[234], c[234], c[235], u, peep,
+                      hmask, sm[234], dh[235], dc, dxp[234], dh[234], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[233], c[233], c[234], u, peep,
+                      hmask, sm[233], dh[234], dc, dxp[233], dh[233], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[232], c[232], c[233], u, peep,
+                      hmask, sm[232], dh[233], dc, dxp[232], dh[232], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[231], c[231], c[232], u, peep,
+                      hmask, sm[231], dh[232], dc, dxp[231], dh[231], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[230], c[230], c[231], u, peep,
+                      hmask, sm[230], dh[231], dc, dxp[230], dh[230], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[229], c[229], c[230], u, peep,
+                      hmask, sm[229], dh[230], dc, dxp[229], dh[229], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[228], c[228], c[229], u, peep,
+                      hmask, sm[228], dh[229], dc, dxp[228], dh[228], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[227], c[227], c[228], u, peep,
+                      hmask, sm[227], dh[228], dc, dxp[227], dh[227], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[226], c[226], c[227], u, peep,
+                      hmask, sm[226], dh[227], dc, dxp[226], dh[226], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[225], c[225], c[226], u, peep,
+                      hmask, sm[225], dh[226], dc, dxp[225], dh[225], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[224], c[224], c[225], u, peep,
+                      hmask, sm[224], dh[225], dc, dxp[224], dh[224], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[223], c[223], c[224], u, peep,
+                      hmask, sm[223], dh[224], dc, dxp[223], dh[223], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[222], c[222], c[223], u, peep,
+                      hmask, sm[222], dh[223], dc, dxp[222], dh[222], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[221], c[221], c[222], u, peep,
+                      hmask, sm[221], dh[222], dc, dxp[221], dh[221], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[220], c[220], c[221], u, peep,
+                      hmask, sm[220], dh[221], dc, dxp[220], dh[220], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[219], c[219], c[220], u, peep,
+                      hmask, sm[219], dh[220], dc, dxp[219], dh[219], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[218], c[218], c[219], u, peep,
+                      hmask, sm[218], dh[219], dc, dxp[218], dh[218], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[217], c[217], c[218], u, peep,
+                      hmask, sm[217], dh[218], dc, dxp[217], dh[217], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[216], c[216], c[217], u, peep,
+                      hmask, sm[216], dh[217], dc, dxp[216], dh[216], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[215], c[215], c[216], u, peep,
+                      hmask, sm[215], dh[216], dc, dxp[215], dh[215], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[214], c[214], c[215], u, peep,
+                      hmask, sm[214], dh[215], dc, dxp[214], dh[214], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[213], c[213], c[214], u, peep,
+                      hmask, sm[213], dh[214], dc, dxp[213], dh[213], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[212], c[212], c[213], u, peep,
+                      hmask, sm[212], dh[213], dc, dxp[212], dh[212], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[211], c[211], c[212], u, peep,
+                      hmask, sm[211], dh[212], dc, dxp[211], dh[211], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[210], c[210], c[211], u, peep,
+                      hmask, sm[210], dh[211], dc, dxp[210], dh[210], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[209], c[209], c[210], u, peep,
+                      hmask, sm[209], dh[210], dc, dxp[209], dh[209], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[208], c[208], c[209], u, peep,
+                      hmask, sm[208], dh[209], dc, dxp[208], dh[208], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[207], c[207], c[208], u, peep,
+                      hmask, sm[207], dh[208], dc, dxp[207], dh[207], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[206], c[206], c[207], u, peep,
+                      hmask, sm[206], dh[207], dc, dxp[206], dh[206], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[205], c[205], c[206], u, peep,
+                      hmask, sm[205], dh[206], dc, dxp[205], dh[205], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[204], c[204], c[205], u, peep,
+                      hmask, sm[204], dh[205], dc, dxp[204], dh[204], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[203], c[203], c[204], u, peep,
+                      hmask, sm[203], dh[204], dc, dxp[203], dh[203], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[202], c[202], c[203], u, peep,
+                      hmask, sm[202], dh[203], dc, dxp[202], dh[202], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[201], c[201], c[202], u, peep,
+                      hmask, sm[201], dh[202], dc, dxp[201], dh[201], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[200], c[200], c[201], u, peep,
+                      hmask, sm[200], dh[201], dc, dxp[200], dh[200], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[199], c[199], c[200], u, peep,
+                      hmask, sm[199], dh[200], dc, dxp[199], dh[199], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[198], c[198], c[199], u, peep,
+                      hmask, sm[198], dh[199], dc, dxp[198], dh[198], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[197], c[197], c[198], u, peep,
+                      hmask, sm[197], dh[198], dc, dxp[197], dh[197], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[196], c[196], c[197], u, peep,
+                      hmask, sm[196], dh[197], dc, dxp[196], dh[196], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[195], c[195], c[196], u, peep,
+                      hmask, sm[195], dh[196], dc, dxp[195], dh[195], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[194], c[194], c[195], u, peep,
+                      hmask, sm[194], dh[195], dc, dxp[194], dh[194], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[193], c[193], c[194], u, peep,
+                      hmask, sm[193], dh[194], dc, dxp[193], dh[193], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[192], c[192], c[193], u, peep,
+                      hmask, sm[192], dh[193], dc, dxp[192], dh[192], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[191], c[191], c[192], u, peep,
+                      hmask, sm[191], dh[192], dc, dxp[191], dh[191], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[190], c[190], c[191], u, peep,
+                      hmask, sm[190], dh[191], dc, dxp[190], dh[190], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[189], c[189], c[190], u, peep,
+                      hmask, sm[189], dh[190], dc, dxp[189], dh[189], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[188], c[188], c[189], u, peep,
+                      hmask, sm[188], dh[189], dc, dxp[188], dh[188], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[187], c[187], c[188], u, peep,
+                      hmask, sm[187], dh[188], dc, dxp[187], dh[187], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[186], c[186], c[187], u, peep,
+                      hmask, sm[186], dh[187], dc, dxp[186], dh[186], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[185], c[185], c[186], u, peep,
+                      hmask, sm[185], dh[186], dc, dxp[185], dh[185], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[184], c[184], c[185], u, peep,
+                      hmask, sm[184], dh[185], dc, dxp[184], dh[184], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[183], c[183], c[184], u, peep,
+                      hmask, sm[183], dh[184], dc, dxp[183], dh[183], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[182], c[182], c[183], u, peep,
+                      hmask, sm[182], dh[183], dc, dxp[182], dh[182], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[181], c[181], c[182], u, peep,
+                      hmask, sm[181], dh[182], dc, dxp[181], dh[181], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[180], c[180], c[181], u, peep,
+                      hmask, sm[180], dh[181], dc, dxp[180], dh[180], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[179], c[179], c[180], u, peep,
+                      hmask, sm[179], dh[180], dc, dxp[179], dh[179], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[178], c[178], c[179], u, peep,
+                      hmask, sm[178], dh[179], dc, dxp[178], dh[178], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[177], c[177], c[178], u, peep,
+                      hmask, sm[177], dh[178], dc, dxp[177], dh[177], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[176], c[176], c[177], u, peep,
+                      hmask, sm[176], dh[177], dc, dxp[176], dh[176], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[175], c[175], c[176], u, peep,
+                      hmask, sm[175], dh[176], dc, dxp[175], dh[175], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[174], c[174], c[175], u, peep,
+                      hmask, sm[174], dh[175], dc, dxp[174], dh[174], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[173], c[173], c[174], u, peep,
+                      hmask, sm[173], dh[174], dc, dxp[173], dh[173], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[172], c[172], c[173], u, peep,
+                      hmask, sm[172], dh[173], dc, dxp[172], dh[172], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[171], c[171], c[172], u, peep,
+                      hmask, sm[171], dh[172], dc, dxp[171], dh[171], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[170], c[170], c[171], u, peep,
+                      hmask, sm[170], dh[171], dc, dxp[170], dh[170], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[169], c[169], c[170], u, peep,
+                      hmask, sm[169], dh[170], dc, dxp[169], dh[169], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[168], c[168], c[169], u, peep,
+                      hmask, sm[168], dh[169], dc, dxp[168], dh[168], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[167], c[167], c[168], u, peep,
+                      hmask, sm[167], dh[168], dc, dxp[167], dh[167], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[166], c[166], c[167], u, peep,
+                      hmask, sm[166], dh[167], dc, dxp[166], dh[166], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[165], c[165], c[166], u, peep,
+                      hmask, sm[165], dh[166], dc, dxp[165], dh[165], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[164], c[164], c[165], u, peep,
+                      hmask, sm[164], dh[165], dc, dxp[164], dh[164], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[163], c[163], c[164], u, peep,
+                      hmask, sm[163], dh[164], dc, dxp[163], dh[163], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[162], c[162], c[163], u, peep,
+                      hmask, sm[162], dh[163], dc, dxp[162], dh[162], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[161], c[161], c[162], u, peep,
+                      hmask, sm[161], dh[162], dc, dxp[161], dh[161], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[160], c[160], c[161], u, peep,
+                      hmask, sm[160], dh[161], dc, dxp[160], dh[160], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[159], c[159], c[160], u, peep,
+                      hmask, sm[159], dh[160], dc, dxp[159], dh[159], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[158], c[158], c[159], u, peep,
+                      hmask, sm[158], dh[159], dc, dxp[158], dh[158], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[157], c[157], c[158], u, peep,
+                      hmask, sm[157], dh[158], dc, dxp[157], dh[157], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[156], c[156], c[157], u, peep,
+                      hmask, sm[156], dh[157], dc, dxp[156], dh[156], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[155], c[155], c[156], u, peep,
+                      hmask, sm[155], dh[156], dc, dxp[155], dh[155], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[154], c[154], c[155], u, peep,
+                      hmask, sm[154], dh[155], dc, dxp[154], dh[154], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[153], c[153], c[154], u, peep,
+                      hmask, sm[153], dh[154], dc, dxp[153], dh[153], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[152], c[152], c[153], u, peep,
+                      hmask, sm[152], dh[153], dc, dxp[152], dh[152], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[151], c[151], c[152], u, peep,
+                      hmask, sm[151], dh[152], dc, dxp[151], dh[151], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[150], c[150], c[151], u, peep,
+                      hmask, sm[150], dh[151], dc, dxp[150], dh[150], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[149], c[149], c[150], u, peep,
+                      hmask, sm[149], dh[150], dc, dxp[149], dh[149], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[148], c[148], c[149], u, peep,
+                      hmask, sm[148], dh[149], dc, dxp[148], dh[148], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[147], c[147], c[148], u, peep,
+                      hmask, sm[147], dh[148], dc, dxp[147], dh[147], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[146], c[146], c[147], u, peep,
+                      hmask, sm[146], dh[147], dc, dxp[146], dh[146], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[145], c[145], c[146], u, peep,
+                      hmask, sm[145], dh[146], dc, dxp[145], dh[145], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[144], c[144], c[145], u, peep,
+                      hmask, sm[144], dh[145], dc, dxp[144], dh[144], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[143], c[143], c[144], u, peep,
+                      hmask, sm[143], dh[144], dc, dxp[143], dh[143], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[142], c[142], c[143], u, peep,
+                      hmask, sm[142], dh[143], dc, dxp[142], dh[142], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[141], c[141], c[142], u, peep,
+                      hmask, sm[141], dh[142], dc, dxp[141], dh[141], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[140], c[140], c[141], u, peep,
+                      hmask, sm[140], dh[141], dc, dxp[140], dh[140], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[139], c[139], c[140], u, peep,
+                      hmask, sm[139], dh[140], dc, dxp[139], dh[139], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[138], c[138], c[139], u, peep,
+                      hmask, sm[138], dh[139], dc, dxp[138], dh[138], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[137], c[137], c[138], u, peep,
+                      hmask, sm[137], dh[138], dc, dxp[137], dh[137], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[136], c[136], c[137], u, peep,
+                      hmask, sm[136], dh[137], dc, dxp[136], dh[136], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[135], c[135], c[136], u, peep,
+                      hmask, sm[135], dh[136], dc, dxp[135], dh[135], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[134], c[134], c[135], u, peep,
+                      hmask, sm[134], dh[135], dc, dxp[134], dh[134], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[133], c[133], c[134], u, peep,
+                      hmask, sm[133], dh[134], dc, dxp[133], dh[133], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[132], c[132], c[133], u, peep,
+                      hmask, sm[132], dh[133], dc, dxp[132], dh[132], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[131], c[131], c[132], u, peep,
+                      hmask, sm[131], dh[132], dc, dxp[131], dh[131], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[130], c[130], c[131], u, peep,
+                      hmask, sm[130], dh[131], dc, dxp[130], dh[130], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[129], c[129], c[130], u, peep,
+                      hmask, sm[129], dh[130], dc, dxp[129], dh[129], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[128], c[128], c[129], u, peep,
+                      hmask, sm[128], dh[129], dc, dxp[128], dh[128], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[127], c[127], c[128], u, peep,
+                      hmask, sm[127], dh[128], dc, dxp[127], dh[127], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[126], c[126], c[127], u, peep,
+                      hmask, sm[126], dh[127], dc, dxp[126], dh[126], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[125], c[125], c[126], u, peep,
+                      hmask, sm[125], dh[126], dc, dxp[125], dh[125], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[124], c[124], c[125], u, peep,
+                      hmask, sm[124], dh[125], dc, dxp[124], dh[124], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[123], c[123], c[124], u, peep,
+                      hmask, sm[123], dh[124], dc, dxp[123], dh[123], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[122], c[122], c[123], u, peep,
+                      hmask, sm[122], dh[123], dc, dxp[122], dh[122], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[121], c[121], c[122], u, peep,
+                      hmask, sm[121], dh[122], dc, dxp[121], dh[121], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[120], c[120], c[121], u, peep,
+                      hmask, sm[120], dh[121], dc, dxp[120], dh[120], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[119], c[119], c[120], u, peep,
+                      hmask, sm[119], dh[120], dc, dxp[119], dh[119], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[118], c[118], c[119], u, peep,
+                      hmask, sm[118], dh[119], dc, dxp[118], dh[118], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[117], c[117], c[118], u, peep,
+                      hmask, sm[117], dh[118], dc, dxp[117], dh[117], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[116], c[116], c[117], u, peep,
+                      hmask, sm[116], dh[117], dc, dxp[116], dh[116], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[115], c[115], c[116], u, peep,
+                      hmask, sm[115], dh[116], dc, dxp[115], dh[115], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[114], c[114], c[115], u, peep,
+                      hmask, sm[114], dh[115], dc, dxp[114], dh[114], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[113], c[113], c[114], u, peep,
+                      hmask, sm[113], dh[114], dc, dxp[113], dh[113], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[112], c[112], c[113], u, peep,
+                      hmask, sm[112], dh[113], dc, dxp[112], dh[112], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[111], c[111], c[112], u, peep,
+                      hmask, sm[111], dh[112], dc, dxp[111], dh[111], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[110], c[110], c[111], u, peep,
+                      hmask, sm[110], dh[111], dc, dxp[110], dh[110], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[109], c[109], c[110], u, peep,
+                      hmask, sm[109], dh[110], dc, dxp[109], dh[109], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[108], c[108], c[109], u, peep,
+                      hmask, sm[108], dh[109], dc, dxp[108], dh[108], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[107], c[107], c[108], u, peep,
+                      hmask, sm[107], dh[108], dc, dxp[107], dh[107], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[106], c[106], c[107], u, peep,
+                      hmask, sm[106], dh[107], dc, dxp[106], dh[106], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[105], c[105], c[106], u, peep,
+                      hmask, sm[105], dh[106], dc, dxp[105], dh[105], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[104], c[104], c[105], u, peep,
+                      hmask, sm[104], dh[105], dc, dxp[104], dh[104], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[103], c[103], c[104], u, peep,
+                      hmask, sm[103], dh[104], dc, dxp[103], dh[103], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[102], c[102], c[103], u, peep,
+                      hmask, sm[102], dh[103], dc, dxp[102], dh[102], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[101], c[101], c[102], u, peep,
+                      hmask, sm[101], dh[102], dc, dxp[101], dh[101], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[100], c[100], c[101], u, peep,
+                      hmask, sm[100], dh[101], dc, dxp[100], dh[100], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[99], c[99], c[100], u, peep,
+                      hmask, sm[99], dh[100], dc, dxp[99], dh[99], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[98], c[98], c[99], u, peep,
+                      hmask, sm[98], dh[99], dc, dxp[98], dh[98], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[97], c[97], c[98], u, peep,
+                      hmask, sm[97], dh[98], dc, dxp[97], dh[97], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[96], c[96], c[97], u, peep,
+                      hmask, sm[96], dh[97], dc, dxp[96], dh[96], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[95], c[95], c[96], u, peep,
+                      hmask, sm[95], dh[96], dc, dxp[95], dh[95], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[94], c[94], c[95], u, peep,
+                      hmask, sm[94], dh[95], dc, dxp[94], dh[94], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[93], c[93], c[94], u, peep,
+                      hmask, sm[93], dh[94], dc, dxp[93], dh[93], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[92], c[92], c[93], u, peep,
+                      hmask, sm[92], dh[93], dc, dxp[92], dh[92], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[91], c[91], c[92], u, peep,
+                      hmask, sm[91], dh[92], dc, dxp[91], dh[91], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[90], c[90], c[91], u, peep,
+                      hmask, sm[90], dh[91], dc, dxp[90], dh[90], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[89], c[89], c[90], u, peep,
+                      hmask, sm[89], dh[90], dc, dxp[89], dh[89], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[88], c[88], c[89], u, peep,
+                      hmask, sm[88], dh[89], dc, dxp[88], dh[88], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[87], c[87], c[88], u, peep,
+                      hmask, sm[87], dh[88], dc, dxp[87], dh[87], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[86], c[86], c[87], u, peep,
+                      hmask, sm[86], dh[87], dc, dxp[86], dh[86], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[85], c[85], c[86], u, peep,
+                      hmask, sm[85], dh[86], dc, dxp[85], dh[85], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[84], c[84], c[85], u, peep,
+                      hmask, sm[84], dh[85], dc, dxp[84], dh[84], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[83], c[83], c[84], u, peep,
+                      hmask, sm[83], dh[84], dc, dxp[83], dh[83], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[82], c[82], c[83], u, peep,
+                      hmask, sm[82], dh[83], dc, dxp[82], dh[82], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[81], c[81], c[82], u, peep,
+                      hmask, sm[81], dh[82], dc, dxp[81], dh[81], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[80], c[80], c[81], u, peep,
+                      hmask, sm[80], dh[81], dc, dxp[80], dh[80], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[79], c[79], c[80], u, peep,
+                      hmask, sm[79], dh[80], dc, dxp[79], dh[79], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[78], c[78], c[79], u, peep,
+                      hmask, sm[78], dh[79], dc, dxp[78], dh[78], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[77], c[77], c[78], u, peep,
+                      hmask, sm[77], dh[78], dc, dxp[77], dh[77], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[76], c[76], c[77], u, peep,
+                      hmask, sm[76], dh[77], dc, dxp[76], dh[76], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[75], c[75], c[76], u, peep,
+                      hmask, sm[75], dh[76], dc, dxp[75], dh[75], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[74], c[74], c[75], u, peep,
+                      hmask, sm[74], dh[75], dc, dxp[74], dh[74], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[73], c[73], c[74], u, peep,
+                      hmask, sm[73], dh[74], dc, dxp[73], dh[73], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[72], c[72], c[73], u, peep,
+                      hmask, sm[72], dh[73], dc, dxp[72], dh[72], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[71], c[71], c[72], u, peep,
+                      hmask, sm[71], dh[72], dc, dxp[71], dh[71], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[70], c[70], c[71], u, peep,
+                      hmask, sm[70], dh[71], dc, dxp[70], dh[70], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[69], c[69], c[70], u, peep,
+                      hmask, sm[69], dh[70], dc, dxp[69], dh[69], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[68], c[68], c[69], u, peep,
+                      hmask, sm[68], dh[69], dc, dxp[68], dh[68], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[67], c[67], c[68], u, peep,
+                      hmask, sm[67], dh[68], dc, dxp[67], dh[67], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[66], c[66], c[67], u, peep,
+                      hmask, sm[66], dh[67], dc, dxp[66], dh[66], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[65], c[65], c[66], u, peep,
+                      hmask, sm[65], dh[66], dc, dxp[65], dh[65], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[64], c[64], c[65], u, peep,
+                      hmask, sm[64], dh[65], dc, dxp[64], dh[64], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[63], c[63], c[64], u, peep,
+                      hmask, sm[63], dh[64], dc, dxp[63], dh[63], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[62], c[62], c[63], u, peep,
+                      hmask, sm[62], dh[63], dc, dxp[62], dh[62], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[61], c[61], c[62], u, peep,
+                      hmask, sm[61], dh[62], dc, dxp[61], dh[61], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[60], c[60], c[61], u, peep,
+                      hmask, sm[60], dh[61], dc, dxp[60], dh[60], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[59], c[59], c[60], u, peep,
+                      hmask, sm[59], dh[60], dc, dxp[59], dh[59], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[58], c[58], c[59], u, peep,
+                      hmask, sm[58], dh[59], dc, dxp[58], dh[58], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[57], c[57], c[58], u, peep,
+                      hmask, sm[57], dh[58], dc, dxp[57], dh[57], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[56], c[56], c[57], u, peep,
+                      hmask, sm[56], dh[57], dc, dxp[56], dh[56], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[55], c[55], c[56], u, peep,
+                      hmask, sm[55], dh[56], dc, dxp[55], dh[55], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[54], c[54], c[55], u, peep,
+                      hmask, sm[54], dh[55], dc, dxp[54], dh[54], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[53], c[53], c[54], u, peep,
+                      hmask, sm[53], dh[54], dc, dxp[53], dh[53], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[52], c[52], c[53], u, peep,
+                      hmask, sm[52], dh[53], dc, dxp[52], dh[52], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[51], c[51], c[52], u, peep,
+                      hmask, sm[51], dh[52], dc, dxp[51], dh[51], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[50], c[50], c[51], u, peep,
+                      hmask, sm[50], dh[51], dc, dxp[50], dh[50], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[49], c[49], c[50], u, peep,
+                      hmask, sm[49], dh[50], dc, dxp[49], dh[49], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[48], c[48], c[49], u, peep,
+                      hmask, sm[48], dh[49], dc, dxp[48], dh[48], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[47], c[47], c[48], u, peep,
+                      hmask, sm[47], dh[48], dc, dxp[47], dh[47], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[46], c[46], c[47], u, peep,
+                      hmask, sm[46], dh[47], dc, dxp[46], dh[46], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[45], c[45], c[46], u, peep,
+                      hmask, sm[45], dh[46], dc, dxp[45], dh[45], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[44], c[44], c[45], u, peep,
+                      hmask, sm[44], dh[45], dc, dxp[44], dh[44], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[43], c[43], c[44], u, peep,
+                      hmask, sm[43], dh[44], dc, dxp[43], dh[43], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[42], c[42], c[43], u, peep,
+                      hmask, sm[42], dh[43], dc, dxp[42], dh[42], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[41], c[41], c[42], u, peep,
+                      hmask, sm[41], dh[42], dc, dxp[41], dh[41], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[40], c[40], c[41], u, peep,
+                      hmask, sm[40], dh[41], dc, dxp[40], dh[40], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[39], c[39], c[40], u, peep,
+                      hmask, sm[39], dh[40], dc, dxp[39], dh[39], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[38], c[38], c[39], u, peep,
+                      hmask, sm[38], dh[39], dc, dxp[38], dh[38], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[37], c[37], c[38], u, peep,
+                      hmask, sm[37], dh[38], dc, dxp[37], dh[37], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[36], c[36], c[37], u, peep,
+                      hmask, sm[36], dh[37], dc, dxp[36], dh[36], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[35], c[35], c[36], u, peep,
+                      hmask, sm[35], dh[36], dc, dxp[35], dh[35], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[34], c[34], c[35], u, peep,
+                      hmask, sm[34], dh[35], dc, dxp[34], dh[34], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[33], c[33], c[34], u, peep,
+                      hmask, sm[33], dh[34], dc, dxp[33], dh[33], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[32], c[32], c[33], u, peep,
+                      hmask, sm[32], dh[33], dc, dxp[32], dh[32], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[31], c[31], c[32], u, peep,
+                      hmask, sm[31], dh[32], dc, dxp[31], dh[31], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[30], c[30], c[31], u, peep,
+                      hmask, sm[30], dh[31], dc, dxp[30], dh[30], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[29], c[29], c[30], u, peep,
+                      hmask, sm[29], dh[30], dc, dxp[29], dh[29], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[28], c[28], c[29], u, peep,
+                      hmask, sm[28], dh[29], dc, dxp[28], dh[28], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[27], c[27], c[28], u, peep,
+                      hmask, sm[27], dh[28], dc, dxp[27], dh[27], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[26], c[26], c[27], u, peep,
+                      hmask, sm[26], dh[27], dc, dxp[26], dh[26], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[25], c[25], c[26], u, peep,
+                      hmask, sm[25], dh[26], dc, dxp[25], dh[25], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[24], c[24], c[25], u, peep,
+                      hmask, sm[24], dh[25], dc, dxp[24], dh[24], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep,
+                      hmask, sm[23], dh[24], dc, dxp[23], dh[23], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep,
+                      hmask, sm[22], dh[23], dc, dxp[22], dh[22], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep,
+                      hmask, sm[21], dh[22], dc, dxp[21], dh[21], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[20], c[20], c[21], u, peep,
+                      hmask, sm[20], dh[21], dc, dxp[20], dh[20], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[19], c[19], c[20], u, peep,
+                      hmask, sm[19], dh[20], dc, dxp[19], dh[19], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[18], c[18], c[19], u, peep,
+                      hmask, sm[18], dh[19], dc, dxp[18], dh[18], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[17], c[17], c[18], u, peep,
+                      hmask, sm[17], dh[18], dc, dxp[17], dh[17], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[16], c[16], c[17], u, peep,
+                      hmask, sm[16], dh[17], dc, dxp[16], dh[16], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[15], c[15], c[16], u, peep,
+                      hmask, sm[15], dh[16], dc, dxp[15], dh[15], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[14], c[14], c[15], u, peep,
+                      hmask, sm[14], dh[15], dc, dxp[14], dh[14], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[13], c[13], c[14], u, peep,
+                      hmask, sm[13], dh[14], dc, dxp[13], dh[13], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[12], c[12], c[13], u, peep,
+                      hmask, sm[12], dh[13], dc, dxp[12], dh[12], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[11], c[11], c[12], u, peep,
+                      hmask, sm[11], dh[12], dc, dxp[11], dh[11], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[10], c[10], c[11], u, peep,
+                      hmask, sm[10], dh[11], dc, dxp[10], dh[10], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask,
+                      sm[9], dh[10], dc, dxp[9], dh[9], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask,
+                      sm[8], dh[9], dc, dxp[8], dh[8], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask,
+                      sm[7], dh[8], dc, dxp[7], dh[7], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask,
+                      sm[6], dh[7], dc, dxp[6], dh[6], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask,
+                      sm[5], dh[6], dc, dxp[5], dh[5], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask,
+                      sm[4], dh[5], dc, dxp[4], dh[4], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask,
+                      sm[3], dh[4], dc, dxp[3], dh[3], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask,
+                      sm[2], dh[3], dc, dxp[2], dh[2], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask,
+                      sm[1], dh[2], dc, dxp[1], dh[1], dpeep, sc);
+    rnn_lstm_bwd_step(SENTIMENT_LSTM_B, SENTIMENT_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask,
+                      sm[0], dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 1, dxp[0], 4 * SENTIMENT_LSTM_LSTM1_H, h[0], SENTIMENT_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], SENTIMENT_LSTM_LSTM1_H);
-    rnn_col_sums(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 4 * SENTIMENT_LSTM_LSTM1_H, dxp[0], 4 * SENTIMENT_LSTM_LSTM1_H, g->lstm1_bias_hh);
+    rnn_gemm(1, 0, 4 * SENTIMENT_LSTM_LSTM1_H, SENTIMENT_LSTM_LSTM1_H,
+             SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 1, dxp[0], 4 * SENTIMENT_LSTM_LSTM1_H, h[0],
+             SENTIMENT_LSTM_LSTM1_H, 1, &g->lstm1_weight_hh[0][0], SENTIMENT_LSTM_LSTM1_H);
+    rnn_col_sums(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, 4 * SENTIMENT_LSTM_LSTM1_H, dxp[0],
+                 4 * SENTIMENT_LSTM_LSTM1_H, g->lstm1_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, 4 * SENTIMENT_LSTM_LSTM1_H, ws->embedding_out[0], &p->lstm1_weight_ih[0][0], dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
+    rnn_linear_bwd(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E,
+                   4 * SENTIMENT_LSTM_LSTM1_H, ws->embedding_out[0], &p->lstm1_weight_ih[0][0],
+                   dxp[0], ws->embedding_dout[0], &g->lstm1_weight_ih[0][0], g->lstm1_bias_ih);
   }
   /* ---- embedding: dE[token] += dx, a row scatter ---- */
-  rnn_scatter_add_rows(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, &b->x[0][0], ws->embedding_dout[0], &g->embedding_weight[0][0]);
+  rnn_scatter_add_rows(SENTIMENT_LSTM_T * SENTIMENT_LSTM_B, SENTIMENT_LSTM_E, &b->x[0][0],
+                       ws->embedding_dout[0], &g->embedding_weight[0][0]);
 }
 

@@ -34,9 +34,12 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SENTIMENT_LSTM_N_PARAMS; gradients have the same layout. */
 typedef struct sentiment_lstm_params {
-  rnn_real embedding_weight[SENTIMENT_LSTM_VOCAB][SENTIMENT_LSTM_E]; /* [vocab][E] one row per token id */
-  rnn_real lstm1_weight_ih[4 * SENTIMENT_LSTM_LSTM1_H][SENTIMENT_LSTM_E]; /* [4H][I] W_ii | W_if | W_ig | W_io */
-  rnn_real lstm1_weight_hh[4 * SENTIMENT_LSTM_LSTM1_H][SENTIMENT_LSTM_LSTM1_H]; /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  /* [vocab][E] one row per token id */
+  rnn_real embedding_weight[SENTIMENT_LSTM_VOCAB][SENTIMENT_LSTM_E];
+  /* [4H][I] W_ii | W_if | W_ig | W_io */
+  rnn_real lstm1_weight_ih[4 * SENTIMENT_LSTM_LSTM1_H][SENTIMENT_LSTM_E];
+  /* [4H][H] W_hi | W_hf | W_hg | W_ho */
+  rnn_real lstm1_weight_hh[4 * SENTIMENT_LSTM_LSTM1_H][SENTIMENT_LSTM_LSTM1_H];
   rnn_real lstm1_bias_ih[4 * SENTIMENT_LSTM_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real lstm1_bias_hh[4 * SENTIMENT_LSTM_LSTM1_H]; /* [GH] per gate, same order */
   rnn_real out_weight[SENTIMENT_LSTM_OUT_N][SENTIMENT_LSTM_LSTM1_H]; /* [N][in] */
@@ -61,21 +64,36 @@ typedef struct sentiment_lstm_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct sentiment_lstm_workspace {
-  rnn_real seq_mask[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * SENTIMENT_LSTM_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * SENTIMENT_LSTM_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real lstm1_xproj[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H]; /* [T][B][4H] input projections of every step: x W_ih^T + biases */
-  rnn_real lstm1_gates[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H]; /* [T][B][4H] activated gates */
-  rnn_real lstm1_h[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real lstm1_c[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [T+1][B][H] cell states; c[0] is the initial one */
-  rnn_real lstm1_dxproj[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H]; /* [T][B][4H] gradient of the input projections */
-  rnn_real lstm1_dh[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real lstm1_dc[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [B][H] gradient of the cell state, carried back one step at a time */
-  rnn_real lstm1_scratch[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[SENTIMENT_LSTM_B * SENTIMENT_LSTM_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[SENTIMENT_LSTM_B * SENTIMENT_LSTM_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real seq_mask[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B];
+  /* [T][B][E] embedded tokens */
+  rnn_real embedding_out[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * SENTIMENT_LSTM_E];
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * SENTIMENT_LSTM_E];
+  /* [T][B][4H] input projections of every step: x W_ih^T + biases */
+  rnn_real lstm1_xproj[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H];
+  /* [T][B][4H] activated gates */
+  rnn_real lstm1_gates[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real lstm1_h[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H];
+  /* [T+1][B][H] cell states; c[0] is the initial one */
+  rnn_real lstm1_c[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H];
+  /* [T][B][4H] gradient of the input projections */
+  rnn_real lstm1_dxproj[SENTIMENT_LSTM_T][SENTIMENT_LSTM_B * 4 * SENTIMENT_LSTM_LSTM1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real lstm1_dh[SENTIMENT_LSTM_T + 1][SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H];
+  /* [B][H] gradient of the cell state, carried back one step at a time */
+  rnn_real lstm1_dc[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real lstm1_scratch[SENTIMENT_LSTM_B * SENTIMENT_LSTM_LSTM1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real lstm1_whh_fwd[RNN_PACKED_FWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)];
+  /* W_hh packed once per backward */
+  rnn_real lstm1_whh_bwd[RNN_PACKED_BWD_SIZE(4, SENTIMENT_LSTM_LSTM1_H)];
+  /* [B][N] outputs, after the activation */
+  rnn_real out_out[SENTIMENT_LSTM_B * SENTIMENT_LSTM_OUT_N];
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[SENTIMENT_LSTM_B * SENTIMENT_LSTM_OUT_N];
 } sentiment_lstm_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -108,25 +126,29 @@ void sentiment_lstm_reset_state(sentiment_lstm_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_state *s, sentiment_lstm_workspace *ws,
-                    const sentiment_lstm_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_lstm_forward(const sentiment_lstm_params *p, sentiment_lstm_state *s,
+                                sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b,
+                                RnnRng *dropout_rng);
 
 /* Backward through time after sentiment_lstm_forward: G = dLoss/dP (overwritten). */
-void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b,
-                 sentiment_lstm_params *g);
+void sentiment_lstm_backward(const sentiment_lstm_params *p, sentiment_lstm_workspace *ws,
+                             const sentiment_lstm_batch *b, sentiment_lstm_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void sentiment_lstm_optim_init(sentiment_lstm_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real sentiment_lstm_train_step(sentiment_lstm_params *p, sentiment_lstm_params *g, sentiment_lstm_optim *o, sentiment_lstm_state *s,
-                       sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_lstm_train_step(sentiment_lstm_params *p, sentiment_lstm_params *g,
+                                   sentiment_lstm_optim *o, sentiment_lstm_state *s,
+                                   sentiment_lstm_workspace *ws, const sentiment_lstm_batch *b,
+                                   RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void sentiment_lstm_step_reset(sentiment_lstm_step_state *s);
-const rnn_real *sentiment_lstm_step(const sentiment_lstm_params *p, sentiment_lstm_step_state *s, int32_t token);
+const rnn_real *sentiment_lstm_step(const sentiment_lstm_params *p, sentiment_lstm_step_state *s,
+                                    int32_t token);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc sentiment_lstm_desc;

@@ -34,7 +34,8 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SENTIMENT_RNN_N_PARAMS; gradients have the same layout. */
 typedef struct sentiment_rnn_params {
-  rnn_real embedding_weight[SENTIMENT_RNN_VOCAB][SENTIMENT_RNN_E]; /* [vocab][E] one row per token id */
+  /* [vocab][E] one row per token id */
+  rnn_real embedding_weight[SENTIMENT_RNN_VOCAB][SENTIMENT_RNN_E];
   rnn_real rnn_weight_ih[SENTIMENT_RNN_RNN_H][SENTIMENT_RNN_E]; /* [H][I] */
   rnn_real rnn_weight_hh[SENTIMENT_RNN_RNN_H][SENTIMENT_RNN_RNN_H]; /* [H][H] */
   rnn_real rnn_bias_ih[SENTIMENT_RNN_RNN_H]; /* [H] */
@@ -61,17 +62,28 @@ typedef struct sentiment_rnn_state {
  * Large: allocate it once (it never needs zeroing). */
 typedef struct sentiment_rnn_workspace {
   rnn_real seq_mask[SENTIMENT_RNN_T][SENTIMENT_RNN_B]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn_xproj[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[SENTIMENT_RNN_T + 1][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn_dh[SENTIMENT_RNN_T + 1][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn_scratch[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_RNN_RNN_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_RNN_RNN_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[SENTIMENT_RNN_B * SENTIMENT_RNN_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[SENTIMENT_RNN_B * SENTIMENT_RNN_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B][E] embedded tokens */
+  rnn_real embedding_out[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_E];
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_E];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_xproj[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_h[SENTIMENT_RNN_T + 1][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dxproj[SENTIMENT_RNN_T][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn_dh[SENTIMENT_RNN_T + 1][SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn_scratch[SENTIMENT_RNN_B * SENTIMENT_RNN_RNN_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_RNN_RNN_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_RNN_RNN_H)];
+  /* [B][N] outputs, after the activation */
+  rnn_real out_out[SENTIMENT_RNN_B * SENTIMENT_RNN_OUT_N];
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[SENTIMENT_RNN_B * SENTIMENT_RNN_OUT_N];
 } sentiment_rnn_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -101,25 +113,29 @@ void sentiment_rnn_reset_state(sentiment_rnn_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_state *s, sentiment_rnn_workspace *ws,
-                    const sentiment_rnn_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_state *s,
+                               sentiment_rnn_workspace *ws, const sentiment_rnn_batch *b,
+                               RnnRng *dropout_rng);
 
 /* Backward through time after sentiment_rnn_forward: G = dLoss/dP (overwritten). */
-void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspace *ws, const sentiment_rnn_batch *b,
-                 sentiment_rnn_params *g);
+void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspace *ws,
+                            const sentiment_rnn_batch *b, sentiment_rnn_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void sentiment_rnn_optim_init(sentiment_rnn_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real sentiment_rnn_train_step(sentiment_rnn_params *p, sentiment_rnn_params *g, sentiment_rnn_optim *o, sentiment_rnn_state *s,
-                       sentiment_rnn_workspace *ws, const sentiment_rnn_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_rnn_train_step(sentiment_rnn_params *p, sentiment_rnn_params *g,
+                                  sentiment_rnn_optim *o, sentiment_rnn_state *s,
+                                  sentiment_rnn_workspace *ws, const sentiment_rnn_batch *b,
+                                  RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void sentiment_rnn_step_reset(sentiment_rnn_step_state *s);
-const rnn_real *sentiment_rnn_step(const sentiment_rnn_params *p, sentiment_rnn_step_state *s, int32_t token);
+const rnn_real *sentiment_rnn_step(const sentiment_rnn_params *p, sentiment_rnn_step_state *s,
+                                   int32_t token);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc sentiment_rnn_desc;

@@ -17,7 +17,8 @@
 #error "sentiment_stacked.h needs runtime ABI 1: regenerate it with the rnnc that matches rnn.h"
 #endif
 
-#define SENTIMENT_STACKED_SPEC_HASH "7bad82296f2f9c1831e9a3bee33b2b313b70982aa2fc885b9945c7d11aa29ab7"
+#define SENTIMENT_STACKED_SPEC_HASH \
+    "7bad82296f2f9c1831e9a3bee33b2b313b70982aa2fc885b9945c7d11aa29ab7"
 
 /* ---- sizes ---- */
 #define SENTIMENT_STACKED_T 500 /* steps per sequence */
@@ -36,7 +37,8 @@
  * contiguous (asserted below), so the optimizer and checkpoints see one
  * flat array of SENTIMENT_STACKED_N_PARAMS; gradients have the same layout. */
 typedef struct sentiment_stacked_params {
-  rnn_real embedding_weight[SENTIMENT_STACKED_VOCAB][SENTIMENT_STACKED_E]; /* [vocab][E] one row per token id */
+  /* [vocab][E] one row per token id */
+  rnn_real embedding_weight[SENTIMENT_STACKED_VOCAB][SENTIMENT_STACKED_E];
   rnn_real rnn1_weight_ih[SENTIMENT_STACKED_RNN1_H][SENTIMENT_STACKED_E]; /* [H][I] */
   rnn_real rnn1_weight_hh[SENTIMENT_STACKED_RNN1_H][SENTIMENT_STACKED_RNN1_H]; /* [H][H] */
   rnn_real rnn1_bias_ih[SENTIMENT_STACKED_RNN1_H]; /* [H] */
@@ -72,32 +74,58 @@ typedef struct sentiment_stacked_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct sentiment_stacked_workspace {
-  rnn_real seq_mask[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B]; /* [T][B] 1 for a real step, 0 for padding */
-  rnn_real embedding_out[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_E]; /* [T][B][E] embedded tokens */
-  rnn_real embedding_dout[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_E]; /* [T][B][E] gradient of the embedded tokens */
-  rnn_real rnn1_xproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn1_h[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn1_dxproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn1_dh[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn1_scratch[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN1_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN1_H)]; /* W_hh packed once per backward */
-  rnn_real rnn2_xproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn2_h[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn2_dxproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn2_dh[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn2_scratch[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN2_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN2_H)]; /* W_hh packed once per backward */
-  rnn_real rnn3_xproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn3_h[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn3_dxproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H]; /* [T][B][H] gradient of the input projections */
-  rnn_real rnn3_dh[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H]; /* [T+1][B][H] gradient of the states */
-  rnn_real rnn3_scratch[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn3_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN3_H)]; /* W_hh^T per gate, packed once per forward */
-  rnn_real rnn3_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN3_H)]; /* W_hh packed once per backward */
-  rnn_real out_out[SENTIMENT_STACKED_B * SENTIMENT_STACKED_OUT_N]; /* [B][N] outputs, after the activation */
-  rnn_real out_dout[SENTIMENT_STACKED_B * SENTIMENT_STACKED_OUT_N]; /* [B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B] 1 for a real step, 0 for padding */
+  rnn_real seq_mask[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B];
+  /* [T][B][E] embedded tokens */
+  rnn_real embedding_out[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_E];
+  /* [T][B][E] gradient of the embedded tokens */
+  rnn_real embedding_dout[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_E];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn1_xproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn1_h[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn1_dxproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn1_dh[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn1_scratch[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN1_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn1_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN1_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn1_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN1_H)];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn2_xproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn2_h[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn2_dxproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn2_dh[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn2_scratch[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN2_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn2_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN2_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn2_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN2_H)];
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn3_xproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn3_h[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn3_dxproj[SENTIMENT_STACKED_T][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H];
+  /* [T+1][B][H] gradient of the states */
+  rnn_real rnn3_dh[SENTIMENT_STACKED_T + 1][SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H];
+  /* [B][H] scratch of the backward kernels */
+  rnn_real rnn3_scratch[SENTIMENT_STACKED_B * SENTIMENT_STACKED_RNN3_H];
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn3_whh_fwd[RNN_PACKED_FWD_SIZE(1, SENTIMENT_STACKED_RNN3_H)];
+  /* W_hh packed once per backward */
+  rnn_real rnn3_whh_bwd[RNN_PACKED_BWD_SIZE(1, SENTIMENT_STACKED_RNN3_H)];
+  /* [B][N] outputs, after the activation */
+  rnn_real out_out[SENTIMENT_STACKED_B * SENTIMENT_STACKED_OUT_N];
+  /* [B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[SENTIMENT_STACKED_B * SENTIMENT_STACKED_OUT_N];
 } sentiment_stacked_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -133,25 +161,29 @@ void sentiment_stacked_reset_state(sentiment_stacked_state *s);
  * WS; returns the mean loss and leaves its gradient in WS. DROPOUT_RNG
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
-rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_stacked_state *s, sentiment_stacked_workspace *ws,
-                    const sentiment_stacked_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_stacked_forward(const sentiment_stacked_params *p, sentiment_stacked_state *s,
+                                   sentiment_stacked_workspace *ws,
+                                   const sentiment_stacked_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after sentiment_stacked_forward: G = dLoss/dP (overwritten). */
-void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_stacked_workspace *ws, const sentiment_stacked_batch *b,
-                 sentiment_stacked_params *g);
+void sentiment_stacked_backward(const sentiment_stacked_params *p, sentiment_stacked_workspace *ws,
+                                const sentiment_stacked_batch *b, sentiment_stacked_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void sentiment_stacked_optim_init(sentiment_stacked_optim *o);
 
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
-rnn_real sentiment_stacked_train_step(sentiment_stacked_params *p, sentiment_stacked_params *g, sentiment_stacked_optim *o, sentiment_stacked_state *s,
-                       sentiment_stacked_workspace *ws, const sentiment_stacked_batch *b, RnnRng *dropout_rng);
+rnn_real sentiment_stacked_train_step(sentiment_stacked_params *p, sentiment_stacked_params *g,
+                                      sentiment_stacked_optim *o, sentiment_stacked_state *s,
+                                      sentiment_stacked_workspace *ws,
+                                      const sentiment_stacked_batch *b, RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void sentiment_stacked_step_reset(sentiment_stacked_step_state *s);
-const rnn_real *sentiment_stacked_step(const sentiment_stacked_params *p, sentiment_stacked_step_state *s, int32_t token);
+const rnn_real *sentiment_stacked_step(const sentiment_stacked_params *p,
+                                       sentiment_stacked_step_state *s, int32_t token);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc sentiment_stacked_desc;

@@ -16,13 +16,15 @@ void series_init(series_params *p, uint64_t seed) {
   /* rnn.weight_ih [100]: glorot_uniform */
   rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SERIES_RNN_H, SERIES_F, 0, p->rnn_weight_ih);
   /* rnn.weight_hh [100][100]: orthogonal */
-  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, SERIES_RNN_H, SERIES_RNN_H, 0, &p->rnn_weight_hh[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_ORTHOGONAL, 1, SERIES_RNN_H, SERIES_RNN_H, 0,
+                &p->rnn_weight_hh[0][0]);
   /* rnn.bias_ih [100]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SERIES_RNN_H, 1, 0, p->rnn_bias_ih);
   /* rnn.bias_hh [100]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SERIES_RNN_H, 1, 0, p->rnn_bias_hh);
   /* out.weight [1][100]: glorot_uniform */
-  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SERIES_OUT_N, SERIES_RNN_H, 0, &p->out_weight[0][0]);
+  rnn_init_fill(&rng, RNN_INIT_GLOROT_UNIFORM, 1, SERIES_OUT_N, SERIES_RNN_H, 0,
+                &p->out_weight[0][0]);
   /* out.bias [1]: zeros */
   rnn_init_fill(&rng, RNN_INIT_ZEROS, 1, SERIES_OUT_N, 1, 0, p->out_bias);
 }
@@ -61,7 +63,7 @@ void series_optim_init(series_optim *o) {
 }
 
 rnn_real series_train_step(series_params *p, series_params *g, series_optim *o, series_state *s,
-                       series_workspace *ws, const series_batch *b, RnnRng *dropout_rng) {
+                           series_workspace *ws, const series_batch *b, RnnRng *dropout_rng) {
   rnn_real loss = series_forward(p, s, ws, b, dropout_rng);
   series_backward(p, ws, b, g);
   rnn_real *flat_p = (rnn_real *)p, *flat_g = (rnn_real *)g; /* [N_PARAMS] */
@@ -77,44 +79,49 @@ void series_step_reset(series_step_state *s) {
 }
 
 const rnn_real *series_step(const series_params *p, series_step_state *s,
-                        const rnn_real x[SERIES_F]) {
+                            const rnn_real x[SERIES_F]) {
   /* rnn: batch 1 streams each row of W_ih and W_hh once, in one pass */
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
-  rnn_step_preact(SERIES_RNN_H, SERIES_F, p->rnn_weight_ih, x, SERIES_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, SERIES_RNN_H, 1, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL, s->rnn_hnext);
+  rnn_step_preact(SERIES_RNN_H, SERIES_F, p->rnn_weight_ih, x, SERIES_RNN_H,
+                  &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
+  rnn_simple_fwd_step(1, SERIES_RNN_H, 1, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL,
+                      s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
-  rnn_linear_fwd(1, SERIES_RNN_H, SERIES_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL, s->out_out); /* out */
+  /* out */
+  rnn_linear_fwd(1, SERIES_RNN_H, SERIES_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias, NULL,
+                 s->out_out);
   return s->out_out;
 }
 
 /* ---- the description table ---- */
 
 static const RnnTensorDesc series_tensors[] = {
-    {"rnn.weight_ih", SERIES_RNN_H, SERIES_F, offsetof(series_params, rnn_weight_ih) / sizeof(rnn_real)},
-    {"rnn.weight_hh", SERIES_RNN_H, SERIES_RNN_H, offsetof(series_params, rnn_weight_hh) / sizeof(rnn_real)},
+    {"rnn.weight_ih", SERIES_RNN_H, SERIES_F,
+     offsetof(series_params, rnn_weight_ih) / sizeof(rnn_real)},
+    {"rnn.weight_hh", SERIES_RNN_H, SERIES_RNN_H,
+     offsetof(series_params, rnn_weight_hh) / sizeof(rnn_real)},
     {"rnn.bias_ih", SERIES_RNN_H, 1, offsetof(series_params, rnn_bias_ih) / sizeof(rnn_real)},
     {"rnn.bias_hh", SERIES_RNN_H, 1, offsetof(series_params, rnn_bias_hh) / sizeof(rnn_real)},
-    {"out.weight", SERIES_OUT_N, SERIES_RNN_H, offsetof(series_params, out_weight) / sizeof(rnn_real)},
+    {"out.weight", SERIES_OUT_N, SERIES_RNN_H,
+     offsetof(series_params, out_weight) / sizeof(rnn_real)},
     {"out.bias", SERIES_OUT_N, 1, offsetof(series_params, out_bias) / sizeof(rnn_real)},
 };
 
 static void desc_init(void *p, uint64_t seed) { series_init(p, seed); }
 static void desc_reset_state(void *s) { series_reset_state(s); }
-static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b,
-                             RnnRng *rng) {
+static rnn_real desc_forward(const void *p, void *s, void *ws, const void *b, RnnRng *rng) {
   return series_forward(p, s, ws, b, rng);
 }
 static void desc_backward(const void *p, void *ws, const void *b, void *g) {
   series_backward(p, ws, b, g);
 }
 static void desc_optim_init(void *o) { series_optim_init(o); }
-static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws,
-                                const void *b, RnnRng *rng) {
+static rnn_real desc_train_step(void *p, void *g, void *o, void *s, void *ws, const void *b,
+                                RnnRng *rng) {
   return series_train_step(p, g, o, s, ws, b, rng);
 }
 static void desc_step_reset(void *s) { series_step_reset(s); }
-static const rnn_real *desc_step(const void *p, void *s, int32_t token,
-                                 const rnn_real *x) {
+static const rnn_real *desc_step(const void *p, void *s, int32_t token, const rnn_real *x) {
   (void)token;
   return series_step(p, s, x);
 }
@@ -179,7 +186,7 @@ const RnnModelDesc series_desc = {
 /* ======================================================================== */
 
 rnn_real series_forward(const series_params *p, series_state *s, series_workspace *ws,
-                    const series_batch *b, RnnRng *dropout_rng) {
+                        const series_batch *b, RnnRng *dropout_rng) {
   (void)dropout_rng; /* no dropout in this model */
   /* ---- rnn: simple_rnn, 1 -> 100, every step ---- */
   {
@@ -191,7 +198,8 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
     rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     const rnn_real *x = &b->x[0][0][0]; /* [T][B][1] */
     /* input projection of every step at once: one GEMM */
-    rnn_linear_fwd(SERIES_T * SERIES_B, SERIES_F, SERIES_RNN_H, x, p->rnn_weight_ih, p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
+    rnn_linear_fwd(SERIES_T * SERIES_B, SERIES_F, SERIES_RNN_H, x, p->rnn_weight_ih, p->rnn_bias_ih,
+                   p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = relu(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
     rnn_simple_fwd_step(SERIES_B, SERIES_RNN_H, 1, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
@@ -217,9 +225,11 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
   }
   /* ---- out: dense 100 -> 1, linear, every step ---- */
   /* y = linear(x W^T + b) */
-  rnn_linear_fwd(SERIES_T * SERIES_B, SERIES_RNN_H, SERIES_OUT_N, ws->rnn_h[1], &p->out_weight[0][0], p->out_bias, NULL, ws->out_out[0]);
+  rnn_linear_fwd(SERIES_T * SERIES_B, SERIES_RNN_H, SERIES_OUT_N, ws->rnn_h[1],
+                 &p->out_weight[0][0], p->out_bias, NULL, ws->out_out[0]);
   /* ---- loss: mse over every step, mean ---- */
-  return rnn_loss_mse(SERIES_T * SERIES_B, SERIES_OUT, ws->out_out[0], &b->y[0][0][0], NULL, ws->out_dout[0]);
+  return rnn_loss_mse(SERIES_T * SERIES_B, SERIES_OUT, ws->out_out[0], &b->y[0][0][0], NULL,
+                      ws->out_dout[0]);
 }
 
 /* ======================================================================== */
@@ -227,10 +237,12 @@ rnn_real series_forward(const series_params *p, series_state *s, series_workspac
 /* ======================================================================== */
 
 void series_backward(const series_params *p, series_workspace *ws, const series_batch *b,
-                 series_params *g) {
+                     series_params *g) {
   memset(g, 0, sizeof *g);
   /* ---- out: dense backward ---- */
-  rnn_linear_bwd(SERIES_T * SERIES_B, SERIES_RNN_H, SERIES_OUT_N, ws->rnn_h[1], &p->out_weight[0][0], ws->out_dout[0], ws->rnn_dh[1], &g->out_weight[0][0], g->out_bias);
+  rnn_linear_bwd(SERIES_T * SERIES_B, SERIES_RNN_H, SERIES_OUT_N, ws->rnn_h[1],
+                 &p->out_weight[0][0], ws->out_dout[0], ws->rnn_dh[1], &g->out_weight[0][0],
+                 g->out_bias);
   memset(ws->rnn_dh[0], 0, sizeof ws->rnn_dh[0]);
   /* ---- rnn: backward through time ---- */
   {
@@ -244,17 +256,28 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
     rnn_real (*h)[SERIES_B * SERIES_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     /* da = dh * [h > 0]    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[20], u, hmask, NULL, dh[20], dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[19], u, hmask, NULL, dh[19], dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[18], u, hmask, NULL, dh[18], dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[17], u, hmask, NULL, dh[17], dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[16], u, hmask, NULL, dh[16], dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[15], u, hmask, NULL, dh[15], dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[14], u, hmask, NULL, dh[14], dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[13], u, hmask, NULL, dh[13], dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[12], u, hmask, NULL, dh[12], dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[11], u, hmask, NULL, dh[11], dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[10], u, hmask, NULL, dh[10], dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[20], u, hmask, NULL, dh[20], dxp[19], dh[19],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[19], u, hmask, NULL, dh[19], dxp[18], dh[18],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[18], u, hmask, NULL, dh[18], dxp[17], dh[17],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[17], u, hmask, NULL, dh[17], dxp[16], dh[16],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[16], u, hmask, NULL, dh[16], dxp[15], dh[15],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[15], u, hmask, NULL, dh[15], dxp[14], dh[14],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[14], u, hmask, NULL, dh[14], dxp[13], dh[13],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[13], u, hmask, NULL, dh[13], dxp[12], dh[12],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[12], u, hmask, NULL, dh[12], dxp[11], dh[11],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[11], u, hmask, NULL, dh[11], dxp[10], dh[10],
+                        sc);
+    rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[10], u, hmask, NULL, dh[10], dxp[9], dh[9],
+                        sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[9], u, hmask, NULL, dh[9], dxp[8], dh[8], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[8], u, hmask, NULL, dh[8], dxp[7], dh[7], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[7], u, hmask, NULL, dh[7], dxp[6], dh[6], sc);
@@ -265,10 +288,12 @@ void series_backward(const series_params *p, series_workspace *ws, const series_
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[2], u, hmask, NULL, dh[2], dxp[1], dh[1], sc);
     rnn_simple_bwd_step(SERIES_B, SERIES_RNN_H, 1, h[1], u, hmask, NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
-    rnn_gemm(1, 0, SERIES_RNN_H, SERIES_RNN_H, SERIES_T * SERIES_B, 1, dxp[0], SERIES_RNN_H, h[0], SERIES_RNN_H, 1, &g->rnn_weight_hh[0][0], SERIES_RNN_H);
+    rnn_gemm(1, 0, SERIES_RNN_H, SERIES_RNN_H, SERIES_T * SERIES_B, 1, dxp[0], SERIES_RNN_H, h[0],
+             SERIES_RNN_H, 1, &g->rnn_weight_hh[0][0], SERIES_RNN_H);
     rnn_col_sums(SERIES_T * SERIES_B, SERIES_RNN_H, dxp[0], SERIES_RNN_H, g->rnn_bias_hh);
     /* dW_ih += dxproj^T x, db_ih += sums, dx = dxproj W_ih: GEMMs over all steps */
-    rnn_linear_bwd(SERIES_T * SERIES_B, SERIES_F, SERIES_RNN_H, &b->x[0][0][0], p->rnn_weight_ih, dxp[0], NULL, g->rnn_weight_ih, g->rnn_bias_ih);
+    rnn_linear_bwd(SERIES_T * SERIES_B, SERIES_F, SERIES_RNN_H, &b->x[0][0][0], p->rnn_weight_ih,
+                   dxp[0], NULL, g->rnn_weight_ih, g->rnn_bias_ih);
   }
 }
 

@@ -58,15 +58,20 @@ typedef struct series_state {
 /* Everything one training step keeps between forward and backward.
  * Large: allocate it once (it never needs zeroing). */
 typedef struct series_workspace {
-  rnn_real rnn_xproj[SERIES_T][SERIES_B * SERIES_RNN_H]; /* [T][B][H] input projections of every step: x W_ih^T + biases */
-  rnn_real rnn_h[SERIES_T + 1][SERIES_B * SERIES_RNN_H]; /* [T+1][B][H] states; h[0] is the initial state */
-  rnn_real rnn_dxproj[SERIES_T][SERIES_B * SERIES_RNN_H]; /* [T][B][H] gradient of the input projections */
+  /* [T][B][H] input projections of every step: x W_ih^T + biases */
+  rnn_real rnn_xproj[SERIES_T][SERIES_B * SERIES_RNN_H];
+  /* [T+1][B][H] states; h[0] is the initial state */
+  rnn_real rnn_h[SERIES_T + 1][SERIES_B * SERIES_RNN_H];
+  /* [T][B][H] gradient of the input projections */
+  rnn_real rnn_dxproj[SERIES_T][SERIES_B * SERIES_RNN_H];
   rnn_real rnn_dh[SERIES_T + 1][SERIES_B * SERIES_RNN_H]; /* [T+1][B][H] gradient of the states */
   rnn_real rnn_scratch[SERIES_B * SERIES_RNN_H]; /* [B][H] scratch of the backward kernels */
-  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, SERIES_RNN_H)]; /* W_hh^T per gate, packed once per forward */
+  /* W_hh^T per gate, packed once per forward */
+  rnn_real rnn_whh_fwd[RNN_PACKED_FWD_SIZE(1, SERIES_RNN_H)];
   rnn_real rnn_whh_bwd[RNN_PACKED_BWD_SIZE(1, SERIES_RNN_H)]; /* W_hh packed once per backward */
   rnn_real out_out[SERIES_T][SERIES_B * SERIES_OUT_N]; /* [T][B][N] outputs, after the activation */
-  rnn_real out_dout[SERIES_T][SERIES_B * SERIES_OUT_N]; /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  /* [T][B][N] gradient of the outputs, then of the pre-activations */
+  rnn_real out_dout[SERIES_T][SERIES_B * SERIES_OUT_N];
 } series_workspace;
 
 /* Optimizer: its settings from the spec, its state, the step count. */
@@ -96,11 +101,11 @@ void series_reset_state(series_state *s);
  * draws the dropout masks (training); NULL turns dropout off (eval).
  * Stateful models leave their last state in S. */
 rnn_real series_forward(const series_params *p, series_state *s, series_workspace *ws,
-                    const series_batch *b, RnnRng *dropout_rng);
+                        const series_batch *b, RnnRng *dropout_rng);
 
 /* Backward through time after series_forward: G = dLoss/dP (overwritten). */
 void series_backward(const series_params *p, series_workspace *ws, const series_batch *b,
-                 series_params *g);
+                     series_params *g);
 
 /* Sets the optimizer to the spec's settings with empty state. */
 void series_optim_init(series_optim *o);
@@ -108,13 +113,13 @@ void series_optim_init(series_optim *o);
 /* One training step: forward, loss, backward, clipping, update.
  * Returns the loss before the update. */
 rnn_real series_train_step(series_params *p, series_params *g, series_optim *o, series_state *s,
-                       series_workspace *ws, const series_batch *b, RnnRng *dropout_rng);
+                           series_workspace *ws, const series_batch *b, RnnRng *dropout_rng);
 
 /* One-step inference (batch 1): zero state, then feed one step at a
  * time; returns the output [OUT] (probabilities for a softmax). */
 void series_step_reset(series_step_state *s);
 const rnn_real *series_step(const series_params *p, series_step_state *s,
-                        const rnn_real x[SERIES_F]);
+                            const rnn_real x[SERIES_F]);
 
 /* The model for generic tools: driver, checkpoints, tests. */
 extern const RnnModelDesc series_desc;
