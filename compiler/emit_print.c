@@ -233,7 +233,8 @@ void emit_layout(EmitBuf *b) {
       const char *value = memchr(line + 8, ' ', n - 8);
       emit_printf(&out, "%.*s \\\n    %.*s", (int)(value - line), line,
                   (int)(n - (size_t)(value + 1 - line)), value + 1);
-    } else if (strncmp(line + ind, "/* ", 3) == 0 && n >= 3 && memcmp(line + n - 3, " */", 3) == 0) {
+    } else if (strncmp(line + ind, "/* ", 3) == 0 && n >= 3 &&
+               memcmp(line + n - 3, " */", 3) == 0) {
       wrap_comment(&out, line, n, ind);
       out.len -= 1;
     } else {
