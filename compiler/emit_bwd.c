@@ -63,14 +63,18 @@ static void emit_recurrent_sweep(Emitter *e, int i) {
   char lu[IR_NAME_MAX];
   emit_upper(lu, l->name, sizeof lu);
   int masked = m->input.mask != IR_MASK_NONE;
+  char relu[32];
+  emit_arg(relu, sizeof relu, "relu", l->act == IR_ACT_RELU ? "1" : "0");
   for (int t = m->input.length; t >= 1; t--) {
-    char sm[32] = "NULL";
-    if (masked)
-      snprintf(sm, sizeof sm, "sm[%d]", t - 1);
+    char sm[32], at[16];
+    snprintf(at, sizeof at, "sm[%d]", t - 1);
+    emit_arg(sm, sizeof sm, "seq_mask_t", masked ? at : "NULL");
     switch (l->kind) {
     case IR_SIMPLE_RNN:
-      emit_printf(o, "    rnn_simple_bwd_step(%s_B, %s_%s_H, %d, h[%d], u, hmask, %s, dh[%d], dxp[%d], dh[%d], sc);\n",
-                  U, U, lu, l->act == IR_ACT_RELU, t, sm, t, t - 1, t - 1);
+      emit_printf(
+          o,
+          "    rnn_simple_bwd_step(%s_B, %s_%s_H, %s, h[%d], u, hmask, %s, dh[%d], dxp[%d], dh[%d], sc);\n",
+          U, U, lu, relu, t, sm, t, t - 1, t - 1);
       break;
     case IR_LSTM:
       emit_printf(o, "    rnn_lstm_bwd_step(%s_B, %s_%s_H, gt[%d], c[%d], c[%d], u, peep, hmask, %s, dh[%d], dc, dxp[%d], dh[%d], dpeep, sc);\n",

@@ -53,16 +53,20 @@ static void emit_recurrent_steps(Emitter *e, int i) {
   emit_upper(lu, l->name, sizeof lu);
   int masked = m->input.mask != IR_MASK_NONE;
   int rdrop = l->recurrent_dropout > 0;
+  char relu[32];
+  emit_arg(relu, sizeof relu, "relu", l->act == IR_ACT_RELU ? "1" : "0");
   for (int t = 1; t <= m->input.length; t++) {
-    char sm[32] = "NULL", hd[40] = "NULL";
-    if (masked)
-      snprintf(sm, sizeof sm, "sm[%d]", t - 1);
-    if (rdrop)
-      snprintf(hd, sizeof hd, "hd[%d]", t - 1);
+    char sm[32], hd[32], at[16];
+    snprintf(at, sizeof at, "sm[%d]", t - 1);
+    emit_arg(sm, sizeof sm, "seq_mask_t", masked ? at : "NULL");
+    snprintf(at, sizeof at, "hd[%d]", t - 1);
+    emit_arg(hd, sizeof hd, "hd_t", rdrop ? at : "NULL");
     switch (l->kind) {
     case IR_SIMPLE_RNN:
-      emit_printf(o, "    rnn_simple_fwd_step(%s_B, %s_%s_H, %d, xp[%d], h[%d], u, hmask, %s, %s, h[%d]);\n",
-                  U, U, lu, l->act == IR_ACT_RELU, t - 1, t - 1, sm, hd, t);
+      emit_printf(
+          o,
+          "    rnn_simple_fwd_step(%s_B, %s_%s_H, %s, xp[%d], h[%d], u, hmask, %s, %s, h[%d]);\n",
+          U, U, lu, relu, t - 1, t - 1, sm, hd, t);
       break;
     case IR_LSTM:
       emit_printf(o, "    rnn_lstm_fwd_step(%s_B, %s_%s_H, xp[%d], h[%d], c[%d], u, peep, hmask, %s, %s, gt[%d], c[%d], h[%d]);\n",

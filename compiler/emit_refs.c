@@ -233,6 +233,14 @@ void emit_source_of(const Emitter *e, int i, EmitSource *src) {
   }
 }
 
+const char *emit_arg(char *buf, size_t size, const char *name, const char *value) {
+  if (strcmp(value, "NULL") == 0 || strcmp(value, "0") == 0 || strcmp(value, "1") == 0)
+    snprintf(buf, size, "/*%s=*/%s", name, value);
+  else
+    snprintf(buf, size, "%s", value);
+  return buf;
+}
+
 void emit_param_member(const IrParam *p, char *out, size_t size) {
   snprintf(out, size, "%s", p->name);
   for (char *c = out; *c; c++)

@@ -85,23 +85,36 @@ void emit_step_fn(Emitter *e) {
                     wih, bih, fold ? bhh : "NULL", l->name);
     }
     snprintf(whh, sizeof whh, "&%s_whh", l->name);
+    /* no dropout and no mask at inference */
+    const char *off = "/*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL";
+    char arg[sizeof peep + 16];
     switch (l->kind) {
     case IR_SIMPLE_RNN:
-      emit_printf(o, "  rnn_simple_fwd_step(1, %s_%s_H, %d, s->%s_xproj, s->%s_h, %s, NULL, NULL, NULL, s->%s_hnext);\n",
-                  U, lu, l->act == IR_ACT_RELU, l->name, l->name, whh, l->name);
+      emit_printf(
+          o, "  rnn_simple_fwd_step(1, %s_%s_H, %s, s->%s_xproj, s->%s_h, %s, %s, s->%s_hnext);\n",
+          U, lu, emit_arg(arg, sizeof arg, "relu", l->act == IR_ACT_RELU ? "1" : "0"), l->name,
+          l->name, whh, off, l->name);
       break;
     case IR_LSTM:
-      emit_printf(o, "  rnn_lstm_fwd_step(1, %s_%s_H, s->%s_xproj, s->%s_h, s->%s_c, %s, %s, NULL, NULL, NULL, s->%s_gates, s->%s_cnext, s->%s_hnext);\n",
-                  U, lu, l->name, l->name, l->name, whh, peep, l->name, l->name, l->name);
+      emit_printf(
+          o,
+          "  rnn_lstm_fwd_step(1, %s_%s_H, s->%s_xproj, s->%s_h, s->%s_c, %s, %s, %s, s->%s_gates, s->%s_cnext, s->%s_hnext);\n",
+          U, lu, l->name, l->name, l->name, whh, emit_arg(arg, sizeof arg, "peep", peep), off,
+          l->name, l->name, l->name);
       emit_printf(o, "  memcpy(s->%s_c, s->%s_cnext, sizeof s->%s_c);\n", l->name, l->name, l->name);
       break;
     case IR_GRU:
       if (l->reset_after)
-        emit_printf(o, "  rnn_gru_fwd_step(1, %s_%s_H, s->%s_xproj, s->%s_h, %s, %s, NULL, NULL, NULL, s->%s_gates, s->%s_hn, s->%s_hnext);\n",
-                    U, lu, l->name, l->name, whh, bhh, l->name, l->name, l->name);
+        emit_printf(
+            o,
+            "  rnn_gru_fwd_step(1, %s_%s_H, s->%s_xproj, s->%s_h, %s, %s, %s, s->%s_gates, s->%s_hn, s->%s_hnext);\n",
+            U, lu, l->name, l->name, whh, emit_arg(arg, sizeof arg, "b_hh", bhh), off, l->name,
+            l->name, l->name);
       else
-        emit_printf(o, "  rnn_gru0_fwd_step(1, %s_%s_H, s->%s_xproj, s->%s_h, %s, NULL, NULL, NULL, s->%s_gates, s->%s_rh, s->%s_hnext);\n",
-                    U, lu, l->name, l->name, whh, l->name, l->name, l->name);
+        emit_printf(
+            o,
+            "  rnn_gru0_fwd_step(1, %s_%s_H, s->%s_xproj, s->%s_h, %s, %s, s->%s_gates, s->%s_rh, s->%s_hnext);\n",
+            U, lu, l->name, l->name, whh, off, l->name, l->name, l->name);
       break;
     default:
       break;

@@ -138,6 +138,12 @@ void emit_output_refs(const Emitter *e, char *out, char *dout, size_t size);
  * both use: h, and as the cell needs them gt, c, hn or rh, hd, sm. */
 void emit_layer_views(const Emitter *e, int i);
 
+/* An argument of a runtime call, so that a reader can follow it: VALUE, with
+ * the parameter's name as a comment in front when VALUE is a bare NULL, 0
+ * or 1 (seq_mask_t= before a NULL). NAME must be rnn.h's: clang-tidy's
+ * bugprone-argument-comment compares them. Returns BUF. */
+const char *emit_arg(char *buf, size_t size, const char *name, const char *value);
+
 /* Helpers shared by the file emitters. */
 const char *emit_act_enum(IrAct a);         /* "RNN_ACT_SOFTMAX" */
 /* The width of a layer's pre-activations in comments: "4H" for an LSTM's

@@ -79,8 +79,8 @@ const rnn_real *basic_rnn_step(const basic_rnn_params *p, basic_rnn_step_state *
   const RnnRecurrent cell_whh = {NULL, NULL, NULL}; /* in xproj */
   rnn_step_preact(BASIC_RNN_CELL_H, BASIC_RNN_F, &p->cell_weight_ih[0][0], x, BASIC_RNN_CELL_H,
                   &p->cell_weight_hh[0][0], s->cell_h, p->cell_bias_ih, NULL, s->cell_xproj);
-  rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, 0, s->cell_xproj, s->cell_h, &cell_whh, NULL, NULL, NULL,
-                      s->cell_hnext);
+  rnn_simple_fwd_step(1, BASIC_RNN_CELL_H, /*relu=*/0, s->cell_xproj, s->cell_h, &cell_whh,
+                      /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL, s->cell_hnext);
   memcpy(s->cell_h, s->cell_hnext, sizeof s->cell_h);
   return s->cell_h;
 }
@@ -192,8 +192,10 @@ rnn_real basic_rnn_forward(const basic_rnn_params *p, basic_rnn_state *s, basic_
                    &p->cell_weight_ih[0][0], p->cell_bias_ih, NULL, xp[0]);
     memcpy(h[0], s->cell_h, sizeof s->cell_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, xp[0], h[0], u, hmask, NULL, NULL, h[1]);
-    rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, xp[1], h[1], u, hmask, NULL, NULL, h[2]);
+    rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, /*relu=*/0, xp[0], h[0], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[1]);
+    rnn_simple_fwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, /*relu=*/0, xp[1], h[1], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[2]);
   }
   /* ---- loss: mse over every step, mean ---- */
   return rnn_loss_mse(BASIC_RNN_T * BASIC_RNN_B, BASIC_RNN_OUT, ws->cell_h[1], &b->y[0][0][0], NULL,
@@ -220,10 +222,10 @@ void basic_rnn_backward(const basic_rnn_params *p, basic_rnn_workspace *ws,
     rnn_real (*h)[BASIC_RNN_B * BASIC_RNN_CELL_H] = ws->cell_h; /* [T+1][B][H] */
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
-    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1],
-                        dh[1], sc);
-    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0],
-                        dh[0], sc);
+    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, /*relu=*/0, h[2], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[2], dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(BASIC_RNN_B, BASIC_RNN_CELL_H, /*relu=*/0, h[1], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, BASIC_RNN_CELL_H, BASIC_RNN_CELL_H, BASIC_RNN_T * BASIC_RNN_B, 1, dxp[0],
              BASIC_RNN_CELL_H, h[0], BASIC_RNN_CELL_H, 1, &g->cell_weight_hh[0][0],

@@ -92,7 +92,8 @@ const rnn_real *fashion_lstm_step(const fashion_lstm_params *p, fashion_lstm_ste
                   FASHION_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih,
                   p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, FASHION_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh,
-                    NULL, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
+                    /*peep=*/NULL, /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL,
+                    s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
   /* logits */
@@ -223,62 +224,62 @@ rnn_real fashion_lstm_forward(const fashion_lstm_params *p, fashion_lstm_state *
      * g = tanh(W_ig x + b_ig + W_hg h' + b_hg)
      * o = sig(W_io x + b_io + W_ho h' + b_ho)
      * c = f*c' + i*g    h = o*tanh(c) */
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, NULL,
-                      NULL, gt[0], c[1], h[1]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, NULL,
-                      NULL, gt[1], c[2], h[2]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, NULL,
-                      NULL, gt[2], c[3], h[3]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, NULL,
-                      NULL, gt[3], c[4], h[4]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, NULL,
-                      NULL, gt[4], c[5], h[5]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, NULL,
-                      NULL, gt[5], c[6], h[6]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, NULL,
-                      NULL, gt[6], c[7], h[7]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, NULL,
-                      NULL, gt[7], c[8], h[8]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, NULL,
-                      NULL, gt[8], c[9], h[9]);
-    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, NULL,
-                      NULL, gt[9], c[10], h[10]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[0], c[1], h[1]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[1], c[2], h[2]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[2], c[3], h[3]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[3], c[4], h[4]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[4], c[5], h[5]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[5], c[6], h[6]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[6], c[7], h[7]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[7], c[8], h[8]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[8], c[9], h[9]);
+    rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[9], c[10], h[10]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask,
-                      NULL, NULL, gt[10], c[11], h[11]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[10], c[11], h[11]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask,
-                      NULL, NULL, gt[11], c[12], h[12]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[11], c[12], h[12]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask,
-                      NULL, NULL, gt[12], c[13], h[13]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[12], c[13], h[13]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask,
-                      NULL, NULL, gt[13], c[14], h[14]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[13], c[14], h[14]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask,
-                      NULL, NULL, gt[14], c[15], h[15]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[14], c[15], h[15]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask,
-                      NULL, NULL, gt[15], c[16], h[16]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[15], c[16], h[16]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask,
-                      NULL, NULL, gt[16], c[17], h[17]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[16], c[17], h[17]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask,
-                      NULL, NULL, gt[17], c[18], h[18]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[17], c[18], h[18]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask,
-                      NULL, NULL, gt[18], c[19], h[19]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[18], c[19], h[19]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask,
-                      NULL, NULL, gt[19], c[20], h[20]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[19], c[20], h[20]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask,
-                      NULL, NULL, gt[20], c[21], h[21]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[20], c[21], h[21]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask,
-                      NULL, NULL, gt[21], c[22], h[22]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[21], c[22], h[22]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask,
-                      NULL, NULL, gt[22], c[23], h[23]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[22], c[23], h[23]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask,
-                      NULL, NULL, gt[23], c[24], h[24]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[23], c[24], h[24]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[24], h[24], c[24], u, peep, hmask,
-                      NULL, NULL, gt[24], c[25], h[25]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[24], c[25], h[25]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[25], h[25], c[25], u, peep, hmask,
-                      NULL, NULL, gt[25], c[26], h[26]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[25], c[26], h[26]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[26], h[26], c[26], u, peep, hmask,
-                      NULL, NULL, gt[26], c[27], h[27]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[26], c[27], h[27]);
     rnn_lstm_fwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, xp[27], h[27], c[27], u, peep, hmask,
-                      NULL, NULL, gt[27], c[28], h[28]);
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[27], c[28], h[28]);
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
@@ -325,61 +326,61 @@ void fashion_lstm_backward(const fashion_lstm_params *p, fashion_lstm_workspace 
      * dh' += W_hh^T [di df dg do]    dc' = dc*f
      * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[27], c[27], c[28], u, peep, hmask,
-                      NULL, dh[28], dc, dxp[27], dh[27], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[28], dc, dxp[27], dh[27], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[26], c[26], c[27], u, peep, hmask,
-                      NULL, dh[27], dc, dxp[26], dh[26], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[27], dc, dxp[26], dh[26], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[25], c[25], c[26], u, peep, hmask,
-                      NULL, dh[26], dc, dxp[25], dh[25], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[26], dc, dxp[25], dh[25], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[24], c[24], c[25], u, peep, hmask,
-                      NULL, dh[25], dc, dxp[24], dh[24], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[25], dc, dxp[24], dh[24], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask,
-                      NULL, dh[24], dc, dxp[23], dh[23], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[24], dc, dxp[23], dh[23], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask,
-                      NULL, dh[23], dc, dxp[22], dh[22], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[23], dc, dxp[22], dh[22], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask,
-                      NULL, dh[22], dc, dxp[21], dh[21], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[22], dc, dxp[21], dh[21], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask,
-                      NULL, dh[21], dc, dxp[20], dh[20], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[21], dc, dxp[20], dh[20], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask,
-                      NULL, dh[20], dc, dxp[19], dh[19], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[20], dc, dxp[19], dh[19], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask,
-                      NULL, dh[19], dc, dxp[18], dh[18], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[19], dc, dxp[18], dh[18], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask,
-                      NULL, dh[18], dc, dxp[17], dh[17], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[18], dc, dxp[17], dh[17], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask,
-                      NULL, dh[17], dc, dxp[16], dh[16], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[17], dc, dxp[16], dh[16], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask,
-                      NULL, dh[16], dc, dxp[15], dh[15], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[16], dc, dxp[15], dh[15], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask,
-                      NULL, dh[15], dc, dxp[14], dh[14], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[15], dc, dxp[14], dh[14], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask,
-                      NULL, dh[14], dc, dxp[13], dh[13], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[14], dc, dxp[13], dh[13], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask,
-                      NULL, dh[13], dc, dxp[12], dh[12], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[13], dc, dxp[12], dh[12], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask,
-                      NULL, dh[12], dc, dxp[11], dh[11], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[12], dc, dxp[11], dh[11], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask,
-                      NULL, dh[11], dc, dxp[10], dh[10], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[11], dc, dxp[10], dh[10], dpeep, sc);
     rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask,
-                      NULL, dh[10], dc, dxp[9], dh[9], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask, NULL,
-                      dh[9], dc, dxp[8], dh[8], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask, NULL,
-                      dh[8], dc, dxp[7], dh[7], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask, NULL,
-                      dh[7], dc, dxp[6], dh[6], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask, NULL,
-                      dh[6], dc, dxp[5], dh[5], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask, NULL,
-                      dh[5], dc, dxp[4], dh[4], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask, NULL,
-                      dh[4], dc, dxp[3], dh[3], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask, NULL,
-                      dh[3], dc, dxp[2], dh[2], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, NULL,
-                      dh[2], dc, dxp[1], dh[1], dpeep, sc);
-    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, NULL,
-                      dh[1], dc, dxp[0], dh[0], dpeep, sc);
+                      /*seq_mask_t=*/NULL, dh[10], dc, dxp[9], dh[9], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[9], dc, dxp[8], dh[8], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[8], dc, dxp[7], dh[7], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[7], dc, dxp[6], dh[6], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[6], dc, dxp[5], dh[5], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[5], dc, dxp[4], dh[4], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[4], dc, dxp[3], dh[3], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[3], dc, dxp[2], dh[2], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[2], dc, dxp[1], dh[1], dpeep, sc);
+    rnn_lstm_bwd_step(FASHION_LSTM_B, FASHION_LSTM_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 4 * FASHION_LSTM_LSTM1_H, FASHION_LSTM_LSTM1_H, FASHION_LSTM_T * FASHION_LSTM_B,
              1, dxp[0], 4 * FASHION_LSTM_LSTM1_H, h[0], FASHION_LSTM_LSTM1_H, 1,

@@ -86,8 +86,8 @@ const rnn_real *fashion_rnn_step(const fashion_rnn_params *p, fashion_rnn_step_s
   const RnnRecurrent rnn_whh = {NULL, NULL, NULL}; /* in xproj */
   rnn_step_preact(FASHION_RNN_RNN_H, FASHION_RNN_F, &p->rnn_weight_ih[0][0], x, FASHION_RNN_RNN_H,
                   &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL,
-                      s->rnn_hnext);
+  rnn_simple_fwd_step(1, FASHION_RNN_RNN_H, /*relu=*/0, s->rnn_xproj, s->rnn_h, &rnn_whh,
+                      /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   /* logits */
   rnn_linear_fwd(1, FASHION_RNN_RNN_H, FASHION_RNN_LOGITS_N, s->rnn_h, &p->logits_weight[0][0],
@@ -209,62 +209,62 @@ rnn_real fashion_rnn_forward(const fashion_rnn_params *p, fashion_rnn_state *s,
                    &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[0], h[0], u, hmask, NULL, NULL,
-                        h[1]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[1], h[1], u, hmask, NULL, NULL,
-                        h[2]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[2], h[2], u, hmask, NULL, NULL,
-                        h[3]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[3], h[3], u, hmask, NULL, NULL,
-                        h[4]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[4], h[4], u, hmask, NULL, NULL,
-                        h[5]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[5], h[5], u, hmask, NULL, NULL,
-                        h[6]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[6], h[6], u, hmask, NULL, NULL,
-                        h[7]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[7], h[7], u, hmask, NULL, NULL,
-                        h[8]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[8], h[8], u, hmask, NULL, NULL,
-                        h[9]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[9], h[9], u, hmask, NULL, NULL,
-                        h[10]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[10], h[10], u, hmask, NULL, NULL,
-                        h[11]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[11], h[11], u, hmask, NULL, NULL,
-                        h[12]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[12], h[12], u, hmask, NULL, NULL,
-                        h[13]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[13], h[13], u, hmask, NULL, NULL,
-                        h[14]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[14], h[14], u, hmask, NULL, NULL,
-                        h[15]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[15], h[15], u, hmask, NULL, NULL,
-                        h[16]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[16], h[16], u, hmask, NULL, NULL,
-                        h[17]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[17], h[17], u, hmask, NULL, NULL,
-                        h[18]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[18], h[18], u, hmask, NULL, NULL,
-                        h[19]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[19], h[19], u, hmask, NULL, NULL,
-                        h[20]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[20], h[20], u, hmask, NULL, NULL,
-                        h[21]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[21], h[21], u, hmask, NULL, NULL,
-                        h[22]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[22], h[22], u, hmask, NULL, NULL,
-                        h[23]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[23], h[23], u, hmask, NULL, NULL,
-                        h[24]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[24], h[24], u, hmask, NULL, NULL,
-                        h[25]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[25], h[25], u, hmask, NULL, NULL,
-                        h[26]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[26], h[26], u, hmask, NULL, NULL,
-                        h[27]);
-    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, xp[27], h[27], u, hmask, NULL, NULL,
-                        h[28]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[0], h[0], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[1]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[1], h[1], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[2]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[2], h[2], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[3]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[3], h[3], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[4]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[4], h[4], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[5]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[5], h[5], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[6]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[6], h[6], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[7]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[7], h[7], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[8]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[8], h[8], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[9]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[9], h[9], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[10]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[10], h[10], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[11]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[11], h[11], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[12]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[12], h[12], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[13]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[13], h[13], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[14]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[14], h[14], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[15]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[15], h[15], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[16]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[16], h[16], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[17]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[17], h[17], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[18]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[18], h[18], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[19]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[19], h[19], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[20]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[20], h[20], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[21]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[21], h[21], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[22]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[22], h[22], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[23]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[23], h[23], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[24]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[24], h[24], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[25]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[25], h[25], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[26]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[26], h[26], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[27]);
+    rnn_simple_fwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, xp[27], h[27], u, hmask,
+                        /*seq_mask_t=*/NULL, /*hd_t=*/NULL, h[28]);
   }
   /* ---- logits: dense 150 -> 10, softmax, last step ---- */
   /* y = softmax(x W^T + b) */
@@ -299,62 +299,62 @@ void fashion_rnn_backward(const fashion_rnn_params *p, fashion_rnn_workspace *ws
     rnn_real (*h)[FASHION_RNN_B * FASHION_RNN_RNN_H] = ws->rnn_h; /* [T+1][B][H] */
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[28], u, hmask, NULL, dh[28], dxp[27],
-                        dh[27], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[27], u, hmask, NULL, dh[27], dxp[26],
-                        dh[26], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[26], u, hmask, NULL, dh[26], dxp[25],
-                        dh[25], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[25], u, hmask, NULL, dh[25], dxp[24],
-                        dh[24], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[24], u, hmask, NULL, dh[24], dxp[23],
-                        dh[23], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[23], u, hmask, NULL, dh[23], dxp[22],
-                        dh[22], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[22], u, hmask, NULL, dh[22], dxp[21],
-                        dh[21], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[21], u, hmask, NULL, dh[21], dxp[20],
-                        dh[20], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[20], u, hmask, NULL, dh[20], dxp[19],
-                        dh[19], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[19], u, hmask, NULL, dh[19], dxp[18],
-                        dh[18], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[18], u, hmask, NULL, dh[18], dxp[17],
-                        dh[17], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[17], u, hmask, NULL, dh[17], dxp[16],
-                        dh[16], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[16], u, hmask, NULL, dh[16], dxp[15],
-                        dh[15], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[15], u, hmask, NULL, dh[15], dxp[14],
-                        dh[14], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[14], u, hmask, NULL, dh[14], dxp[13],
-                        dh[13], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[13], u, hmask, NULL, dh[13], dxp[12],
-                        dh[12], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[12], u, hmask, NULL, dh[12], dxp[11],
-                        dh[11], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[11], u, hmask, NULL, dh[11], dxp[10],
-                        dh[10], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[10], u, hmask, NULL, dh[10], dxp[9],
-                        dh[9], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[9], u, hmask, NULL, dh[9], dxp[8],
-                        dh[8], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[8], u, hmask, NULL, dh[8], dxp[7],
-                        dh[7], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[7], u, hmask, NULL, dh[7], dxp[6],
-                        dh[6], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[6], u, hmask, NULL, dh[6], dxp[5],
-                        dh[5], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[5], u, hmask, NULL, dh[5], dxp[4],
-                        dh[4], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[4], u, hmask, NULL, dh[4], dxp[3],
-                        dh[3], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[3], u, hmask, NULL, dh[3], dxp[2],
-                        dh[2], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[2], u, hmask, NULL, dh[2], dxp[1],
-                        dh[1], sc);
-    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, 0, h[1], u, hmask, NULL, dh[1], dxp[0],
-                        dh[0], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[28], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[28], dxp[27], dh[27], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[27], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[27], dxp[26], dh[26], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[26], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[26], dxp[25], dh[25], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[25], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[25], dxp[24], dh[24], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[24], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[24], dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[23], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[23], dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[22], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[22], dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[21], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[21], dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[20], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[20], dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[19], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[19], dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[18], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[18], dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[17], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[17], dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[16], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[16], dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[15], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[15], dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[14], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[14], dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[13], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[13], dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[12], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[12], dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[11], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[11], dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[10], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[10], dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[9], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[9], dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[8], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[8], dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[7], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[7], dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[6], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[6], dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[5], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[5], dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[4], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[4], dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[3], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[3], dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[2], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[2], dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(FASHION_RNN_B, FASHION_RNN_RNN_H, /*relu=*/0, h[1], u, hmask,
+                        /*seq_mask_t=*/NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, FASHION_RNN_RNN_H, FASHION_RNN_RNN_H, FASHION_RNN_T * FASHION_RNN_B, 1, dxp[0],
              FASHION_RNN_RNN_H, h[0], FASHION_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0],

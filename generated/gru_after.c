@@ -100,15 +100,17 @@ const rnn_real *gru_after_step(const gru_after_params *p, gru_after_step_state *
   const RnnRecurrent gru1_whh = {&p->gru1_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, GRU_AFTER_E, 3 * GRU_AFTER_GRU1_H, s->embedding_out, &p->gru1_weight_ih[0][0],
                  p->gru1_bias_ih, NULL, s->gru1_xproj);
-  rnn_gru_fwd_step(1, GRU_AFTER_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, p->gru1_bias_hh, NULL,
-                   NULL, NULL, s->gru1_gates, s->gru1_hn, s->gru1_hnext);
+  rnn_gru_fwd_step(1, GRU_AFTER_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, p->gru1_bias_hh,
+                   /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL, s->gru1_gates, s->gru1_hn,
+                   s->gru1_hnext);
   memcpy(s->gru1_h, s->gru1_hnext, sizeof s->gru1_h);
   /* gru2: batch 1 reads W_hh row by row (a GEMV streams it once) */
   const RnnRecurrent gru2_whh = {&p->gru2_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, GRU_AFTER_GRU1_H, 3 * GRU_AFTER_GRU2_H, s->gru1_h, &p->gru2_weight_ih[0][0],
                  p->gru2_bias_ih, NULL, s->gru2_xproj);
-  rnn_gru_fwd_step(1, GRU_AFTER_GRU2_H, s->gru2_xproj, s->gru2_h, &gru2_whh, p->gru2_bias_hh, NULL,
-                   NULL, NULL, s->gru2_gates, s->gru2_hn, s->gru2_hnext);
+  rnn_gru_fwd_step(1, GRU_AFTER_GRU2_H, s->gru2_xproj, s->gru2_h, &gru2_whh, p->gru2_bias_hh,
+                   /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL, s->gru2_gates, s->gru2_hn,
+                   s->gru2_hnext);
   memcpy(s->gru2_h, s->gru2_hnext, sizeof s->gru2_h);
   /* logits */
   rnn_linear_fwd(1, GRU_AFTER_GRU2_H, GRU_AFTER_LOGITS_N, s->gru2_h, &p->logits_weight[0][0],
@@ -248,134 +250,134 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
      * z = sig(W_iz x + b_iz + W_hz h' + b_hz)
      * n = tanh(W_in x + b_in + r*(W_hn h' + b_hn))
      * h = (1-z)*n + z*h' */
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[0], h[0], u, bhh, hmask, NULL, NULL, gt[0],
-                     hn[0], h[1]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[1], h[1], u, bhh, hmask, NULL, NULL, gt[1],
-                     hn[1], h[2]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[2], h[2], u, bhh, hmask, NULL, NULL, gt[2],
-                     hn[2], h[3]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[3], h[3], u, bhh, hmask, NULL, NULL, gt[3],
-                     hn[3], h[4]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[4], h[4], u, bhh, hmask, NULL, NULL, gt[4],
-                     hn[4], h[5]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[5], h[5], u, bhh, hmask, NULL, NULL, gt[5],
-                     hn[5], h[6]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[6], h[6], u, bhh, hmask, NULL, NULL, gt[6],
-                     hn[6], h[7]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[7], h[7], u, bhh, hmask, NULL, NULL, gt[7],
-                     hn[7], h[8]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[8], h[8], u, bhh, hmask, NULL, NULL, gt[8],
-                     hn[8], h[9]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[9], h[9], u, bhh, hmask, NULL, NULL, gt[9],
-                     hn[9], h[10]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[10], h[10], u, bhh, hmask, NULL, NULL,
-                     gt[10], hn[10], h[11]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[11], h[11], u, bhh, hmask, NULL, NULL,
-                     gt[11], hn[11], h[12]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[12], h[12], u, bhh, hmask, NULL, NULL,
-                     gt[12], hn[12], h[13]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[13], h[13], u, bhh, hmask, NULL, NULL,
-                     gt[13], hn[13], h[14]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[14], h[14], u, bhh, hmask, NULL, NULL,
-                     gt[14], hn[14], h[15]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[15], h[15], u, bhh, hmask, NULL, NULL,
-                     gt[15], hn[15], h[16]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[16], h[16], u, bhh, hmask, NULL, NULL,
-                     gt[16], hn[16], h[17]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[17], h[17], u, bhh, hmask, NULL, NULL,
-                     gt[17], hn[17], h[18]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[18], h[18], u, bhh, hmask, NULL, NULL,
-                     gt[18], hn[18], h[19]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[19], h[19], u, bhh, hmask, NULL, NULL,
-                     gt[19], hn[19], h[20]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[20], h[20], u, bhh, hmask, NULL, NULL,
-                     gt[20], hn[20], h[21]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[21], h[21], u, bhh, hmask, NULL, NULL,
-                     gt[21], hn[21], h[22]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[22], h[22], u, bhh, hmask, NULL, NULL,
-                     gt[22], hn[22], h[23]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[23], h[23], u, bhh, hmask, NULL, NULL,
-                     gt[23], hn[23], h[24]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[24], h[24], u, bhh, hmask, NULL, NULL,
-                     gt[24], hn[24], h[25]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[25], h[25], u, bhh, hmask, NULL, NULL,
-                     gt[25], hn[25], h[26]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[26], h[26], u, bhh, hmask, NULL, NULL,
-                     gt[26], hn[26], h[27]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[27], h[27], u, bhh, hmask, NULL, NULL,
-                     gt[27], hn[27], h[28]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[28], h[28], u, bhh, hmask, NULL, NULL,
-                     gt[28], hn[28], h[29]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[29], h[29], u, bhh, hmask, NULL, NULL,
-                     gt[29], hn[29], h[30]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[30], h[30], u, bhh, hmask, NULL, NULL,
-                     gt[30], hn[30], h[31]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[31], h[31], u, bhh, hmask, NULL, NULL,
-                     gt[31], hn[31], h[32]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[32], h[32], u, bhh, hmask, NULL, NULL,
-                     gt[32], hn[32], h[33]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[33], h[33], u, bhh, hmask, NULL, NULL,
-                     gt[33], hn[33], h[34]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[34], h[34], u, bhh, hmask, NULL, NULL,
-                     gt[34], hn[34], h[35]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[35], h[35], u, bhh, hmask, NULL, NULL,
-                     gt[35], hn[35], h[36]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[36], h[36], u, bhh, hmask, NULL, NULL,
-                     gt[36], hn[36], h[37]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[37], h[37], u, bhh, hmask, NULL, NULL,
-                     gt[37], hn[37], h[38]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[38], h[38], u, bhh, hmask, NULL, NULL,
-                     gt[38], hn[38], h[39]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[39], h[39], u, bhh, hmask, NULL, NULL,
-                     gt[39], hn[39], h[40]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[40], h[40], u, bhh, hmask, NULL, NULL,
-                     gt[40], hn[40], h[41]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[41], h[41], u, bhh, hmask, NULL, NULL,
-                     gt[41], hn[41], h[42]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[42], h[42], u, bhh, hmask, NULL, NULL,
-                     gt[42], hn[42], h[43]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[43], h[43], u, bhh, hmask, NULL, NULL,
-                     gt[43], hn[43], h[44]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[44], h[44], u, bhh, hmask, NULL, NULL,
-                     gt[44], hn[44], h[45]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[45], h[45], u, bhh, hmask, NULL, NULL,
-                     gt[45], hn[45], h[46]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[46], h[46], u, bhh, hmask, NULL, NULL,
-                     gt[46], hn[46], h[47]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[47], h[47], u, bhh, hmask, NULL, NULL,
-                     gt[47], hn[47], h[48]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[48], h[48], u, bhh, hmask, NULL, NULL,
-                     gt[48], hn[48], h[49]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[49], h[49], u, bhh, hmask, NULL, NULL,
-                     gt[49], hn[49], h[50]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[50], h[50], u, bhh, hmask, NULL, NULL,
-                     gt[50], hn[50], h[51]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[51], h[51], u, bhh, hmask, NULL, NULL,
-                     gt[51], hn[51], h[52]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[52], h[52], u, bhh, hmask, NULL, NULL,
-                     gt[52], hn[52], h[53]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[53], h[53], u, bhh, hmask, NULL, NULL,
-                     gt[53], hn[53], h[54]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[54], h[54], u, bhh, hmask, NULL, NULL,
-                     gt[54], hn[54], h[55]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[55], h[55], u, bhh, hmask, NULL, NULL,
-                     gt[55], hn[55], h[56]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[56], h[56], u, bhh, hmask, NULL, NULL,
-                     gt[56], hn[56], h[57]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[57], h[57], u, bhh, hmask, NULL, NULL,
-                     gt[57], hn[57], h[58]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[58], h[58], u, bhh, hmask, NULL, NULL,
-                     gt[58], hn[58], h[59]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[59], h[59], u, bhh, hmask, NULL, NULL,
-                     gt[59], hn[59], h[60]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[60], h[60], u, bhh, hmask, NULL, NULL,
-                     gt[60], hn[60], h[61]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[61], h[61], u, bhh, hmask, NULL, NULL,
-                     gt[61], hn[61], h[62]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[62], h[62], u, bhh, hmask, NULL, NULL,
-                     gt[62], hn[62], h[63]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[63], h[63], u, bhh, hmask, NULL, NULL,
-                     gt[63], hn[63], h[64]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[0], h[0], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[0], hn[0], h[1]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[1], h[1], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[1], hn[1], h[2]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[2], h[2], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[2], hn[2], h[3]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[3], h[3], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[3], hn[3], h[4]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[4], h[4], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[4], hn[4], h[5]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[5], h[5], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[5], hn[5], h[6]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[6], h[6], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[6], hn[6], h[7]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[7], h[7], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[7], hn[7], h[8]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[8], h[8], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[8], hn[8], h[9]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[9], h[9], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[9], hn[9], h[10]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[10], h[10], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[10], hn[10], h[11]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[11], h[11], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[11], hn[11], h[12]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[12], h[12], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[12], hn[12], h[13]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[13], h[13], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[13], hn[13], h[14]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[14], h[14], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[14], hn[14], h[15]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[15], h[15], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[15], hn[15], h[16]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[16], h[16], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[16], hn[16], h[17]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[17], h[17], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[17], hn[17], h[18]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[18], h[18], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[18], hn[18], h[19]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[19], h[19], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[19], hn[19], h[20]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[20], h[20], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[20], hn[20], h[21]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[21], h[21], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[21], hn[21], h[22]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[22], h[22], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[22], hn[22], h[23]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[23], h[23], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[23], hn[23], h[24]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[24], h[24], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[24], hn[24], h[25]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[25], h[25], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[25], hn[25], h[26]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[26], h[26], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[26], hn[26], h[27]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[27], h[27], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[27], hn[27], h[28]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[28], h[28], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[28], hn[28], h[29]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[29], h[29], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[29], hn[29], h[30]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[30], h[30], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[30], hn[30], h[31]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[31], h[31], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[31], hn[31], h[32]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[32], h[32], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[32], hn[32], h[33]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[33], h[33], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[33], hn[33], h[34]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[34], h[34], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[34], hn[34], h[35]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[35], h[35], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[35], hn[35], h[36]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[36], h[36], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[36], hn[36], h[37]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[37], h[37], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[37], hn[37], h[38]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[38], h[38], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[38], hn[38], h[39]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[39], h[39], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[39], hn[39], h[40]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[40], h[40], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[40], hn[40], h[41]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[41], h[41], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[41], hn[41], h[42]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[42], h[42], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[42], hn[42], h[43]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[43], h[43], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[43], hn[43], h[44]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[44], h[44], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[44], hn[44], h[45]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[45], h[45], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[45], hn[45], h[46]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[46], h[46], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[46], hn[46], h[47]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[47], h[47], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[47], hn[47], h[48]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[48], h[48], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[48], hn[48], h[49]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[49], h[49], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[49], hn[49], h[50]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[50], h[50], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[50], hn[50], h[51]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[51], h[51], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[51], hn[51], h[52]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[52], h[52], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[52], hn[52], h[53]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[53], h[53], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[53], hn[53], h[54]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[54], h[54], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[54], hn[54], h[55]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[55], h[55], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[55], hn[55], h[56]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[56], h[56], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[56], hn[56], h[57]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[57], h[57], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[57], hn[57], h[58]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[58], h[58], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[58], hn[58], h[59]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[59], h[59], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[59], hn[59], h[60]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[60], h[60], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[60], hn[60], h[61]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[61], h[61], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[61], hn[61], h[62]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[62], h[62], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[62], hn[62], h[63]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, xp[63], h[63], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[63], hn[63], h[64]);
     memcpy(s->gru1_h, h[GRU_AFTER_T], sizeof s->gru1_h); /* carried to the next batch */
   }
   /* ---- gru2: gru, 256 -> 256, every step ---- */
@@ -398,134 +400,134 @@ rnn_real gru_after_forward(const gru_after_params *p, gru_after_state *s, gru_af
      * z = sig(W_iz x + b_iz + W_hz h' + b_hz)
      * n = tanh(W_in x + b_in + r*(W_hn h' + b_hn))
      * h = (1-z)*n + z*h' */
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[0], h[0], u, bhh, hmask, NULL, NULL, gt[0],
-                     hn[0], h[1]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[1], h[1], u, bhh, hmask, NULL, NULL, gt[1],
-                     hn[1], h[2]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[2], h[2], u, bhh, hmask, NULL, NULL, gt[2],
-                     hn[2], h[3]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[3], h[3], u, bhh, hmask, NULL, NULL, gt[3],
-                     hn[3], h[4]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[4], h[4], u, bhh, hmask, NULL, NULL, gt[4],
-                     hn[4], h[5]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[5], h[5], u, bhh, hmask, NULL, NULL, gt[5],
-                     hn[5], h[6]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[6], h[6], u, bhh, hmask, NULL, NULL, gt[6],
-                     hn[6], h[7]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[7], h[7], u, bhh, hmask, NULL, NULL, gt[7],
-                     hn[7], h[8]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[8], h[8], u, bhh, hmask, NULL, NULL, gt[8],
-                     hn[8], h[9]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[9], h[9], u, bhh, hmask, NULL, NULL, gt[9],
-                     hn[9], h[10]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[10], h[10], u, bhh, hmask, NULL, NULL,
-                     gt[10], hn[10], h[11]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[11], h[11], u, bhh, hmask, NULL, NULL,
-                     gt[11], hn[11], h[12]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[12], h[12], u, bhh, hmask, NULL, NULL,
-                     gt[12], hn[12], h[13]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[13], h[13], u, bhh, hmask, NULL, NULL,
-                     gt[13], hn[13], h[14]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[14], h[14], u, bhh, hmask, NULL, NULL,
-                     gt[14], hn[14], h[15]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[15], h[15], u, bhh, hmask, NULL, NULL,
-                     gt[15], hn[15], h[16]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[16], h[16], u, bhh, hmask, NULL, NULL,
-                     gt[16], hn[16], h[17]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[17], h[17], u, bhh, hmask, NULL, NULL,
-                     gt[17], hn[17], h[18]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[18], h[18], u, bhh, hmask, NULL, NULL,
-                     gt[18], hn[18], h[19]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[19], h[19], u, bhh, hmask, NULL, NULL,
-                     gt[19], hn[19], h[20]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[20], h[20], u, bhh, hmask, NULL, NULL,
-                     gt[20], hn[20], h[21]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[21], h[21], u, bhh, hmask, NULL, NULL,
-                     gt[21], hn[21], h[22]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[22], h[22], u, bhh, hmask, NULL, NULL,
-                     gt[22], hn[22], h[23]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[23], h[23], u, bhh, hmask, NULL, NULL,
-                     gt[23], hn[23], h[24]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[24], h[24], u, bhh, hmask, NULL, NULL,
-                     gt[24], hn[24], h[25]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[25], h[25], u, bhh, hmask, NULL, NULL,
-                     gt[25], hn[25], h[26]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[26], h[26], u, bhh, hmask, NULL, NULL,
-                     gt[26], hn[26], h[27]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[27], h[27], u, bhh, hmask, NULL, NULL,
-                     gt[27], hn[27], h[28]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[28], h[28], u, bhh, hmask, NULL, NULL,
-                     gt[28], hn[28], h[29]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[29], h[29], u, bhh, hmask, NULL, NULL,
-                     gt[29], hn[29], h[30]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[30], h[30], u, bhh, hmask, NULL, NULL,
-                     gt[30], hn[30], h[31]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[31], h[31], u, bhh, hmask, NULL, NULL,
-                     gt[31], hn[31], h[32]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[32], h[32], u, bhh, hmask, NULL, NULL,
-                     gt[32], hn[32], h[33]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[33], h[33], u, bhh, hmask, NULL, NULL,
-                     gt[33], hn[33], h[34]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[34], h[34], u, bhh, hmask, NULL, NULL,
-                     gt[34], hn[34], h[35]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[35], h[35], u, bhh, hmask, NULL, NULL,
-                     gt[35], hn[35], h[36]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[36], h[36], u, bhh, hmask, NULL, NULL,
-                     gt[36], hn[36], h[37]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[37], h[37], u, bhh, hmask, NULL, NULL,
-                     gt[37], hn[37], h[38]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[38], h[38], u, bhh, hmask, NULL, NULL,
-                     gt[38], hn[38], h[39]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[39], h[39], u, bhh, hmask, NULL, NULL,
-                     gt[39], hn[39], h[40]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[40], h[40], u, bhh, hmask, NULL, NULL,
-                     gt[40], hn[40], h[41]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[41], h[41], u, bhh, hmask, NULL, NULL,
-                     gt[41], hn[41], h[42]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[42], h[42], u, bhh, hmask, NULL, NULL,
-                     gt[42], hn[42], h[43]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[43], h[43], u, bhh, hmask, NULL, NULL,
-                     gt[43], hn[43], h[44]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[44], h[44], u, bhh, hmask, NULL, NULL,
-                     gt[44], hn[44], h[45]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[45], h[45], u, bhh, hmask, NULL, NULL,
-                     gt[45], hn[45], h[46]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[46], h[46], u, bhh, hmask, NULL, NULL,
-                     gt[46], hn[46], h[47]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[47], h[47], u, bhh, hmask, NULL, NULL,
-                     gt[47], hn[47], h[48]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[48], h[48], u, bhh, hmask, NULL, NULL,
-                     gt[48], hn[48], h[49]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[49], h[49], u, bhh, hmask, NULL, NULL,
-                     gt[49], hn[49], h[50]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[50], h[50], u, bhh, hmask, NULL, NULL,
-                     gt[50], hn[50], h[51]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[51], h[51], u, bhh, hmask, NULL, NULL,
-                     gt[51], hn[51], h[52]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[52], h[52], u, bhh, hmask, NULL, NULL,
-                     gt[52], hn[52], h[53]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[53], h[53], u, bhh, hmask, NULL, NULL,
-                     gt[53], hn[53], h[54]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[54], h[54], u, bhh, hmask, NULL, NULL,
-                     gt[54], hn[54], h[55]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[55], h[55], u, bhh, hmask, NULL, NULL,
-                     gt[55], hn[55], h[56]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[56], h[56], u, bhh, hmask, NULL, NULL,
-                     gt[56], hn[56], h[57]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[57], h[57], u, bhh, hmask, NULL, NULL,
-                     gt[57], hn[57], h[58]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[58], h[58], u, bhh, hmask, NULL, NULL,
-                     gt[58], hn[58], h[59]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[59], h[59], u, bhh, hmask, NULL, NULL,
-                     gt[59], hn[59], h[60]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[60], h[60], u, bhh, hmask, NULL, NULL,
-                     gt[60], hn[60], h[61]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[61], h[61], u, bhh, hmask, NULL, NULL,
-                     gt[61], hn[61], h[62]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[62], h[62], u, bhh, hmask, NULL, NULL,
-                     gt[62], hn[62], h[63]);
-    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[63], h[63], u, bhh, hmask, NULL, NULL,
-                     gt[63], hn[63], h[64]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[0], h[0], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[0], hn[0], h[1]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[1], h[1], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[1], hn[1], h[2]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[2], h[2], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[2], hn[2], h[3]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[3], h[3], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[3], hn[3], h[4]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[4], h[4], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[4], hn[4], h[5]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[5], h[5], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[5], hn[5], h[6]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[6], h[6], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[6], hn[6], h[7]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[7], h[7], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[7], hn[7], h[8]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[8], h[8], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[8], hn[8], h[9]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[9], h[9], u, bhh, hmask, /*seq_mask_t=*/NULL,
+                     /*hd_t=*/NULL, gt[9], hn[9], h[10]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[10], h[10], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[10], hn[10], h[11]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[11], h[11], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[11], hn[11], h[12]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[12], h[12], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[12], hn[12], h[13]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[13], h[13], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[13], hn[13], h[14]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[14], h[14], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[14], hn[14], h[15]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[15], h[15], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[15], hn[15], h[16]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[16], h[16], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[16], hn[16], h[17]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[17], h[17], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[17], hn[17], h[18]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[18], h[18], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[18], hn[18], h[19]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[19], h[19], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[19], hn[19], h[20]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[20], h[20], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[20], hn[20], h[21]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[21], h[21], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[21], hn[21], h[22]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[22], h[22], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[22], hn[22], h[23]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[23], h[23], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[23], hn[23], h[24]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[24], h[24], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[24], hn[24], h[25]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[25], h[25], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[25], hn[25], h[26]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[26], h[26], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[26], hn[26], h[27]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[27], h[27], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[27], hn[27], h[28]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[28], h[28], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[28], hn[28], h[29]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[29], h[29], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[29], hn[29], h[30]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[30], h[30], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[30], hn[30], h[31]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[31], h[31], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[31], hn[31], h[32]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[32], h[32], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[32], hn[32], h[33]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[33], h[33], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[33], hn[33], h[34]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[34], h[34], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[34], hn[34], h[35]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[35], h[35], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[35], hn[35], h[36]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[36], h[36], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[36], hn[36], h[37]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[37], h[37], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[37], hn[37], h[38]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[38], h[38], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[38], hn[38], h[39]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[39], h[39], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[39], hn[39], h[40]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[40], h[40], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[40], hn[40], h[41]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[41], h[41], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[41], hn[41], h[42]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[42], h[42], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[42], hn[42], h[43]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[43], h[43], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[43], hn[43], h[44]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[44], h[44], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[44], hn[44], h[45]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[45], h[45], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[45], hn[45], h[46]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[46], h[46], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[46], hn[46], h[47]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[47], h[47], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[47], hn[47], h[48]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[48], h[48], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[48], hn[48], h[49]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[49], h[49], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[49], hn[49], h[50]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[50], h[50], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[50], hn[50], h[51]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[51], h[51], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[51], hn[51], h[52]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[52], h[52], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[52], hn[52], h[53]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[53], h[53], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[53], hn[53], h[54]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[54], h[54], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[54], hn[54], h[55]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[55], h[55], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[55], hn[55], h[56]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[56], h[56], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[56], hn[56], h[57]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[57], h[57], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[57], hn[57], h[58]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[58], h[58], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[58], hn[58], h[59]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[59], h[59], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[59], hn[59], h[60]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[60], h[60], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[60], hn[60], h[61]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[61], h[61], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[61], hn[61], h[62]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[62], h[62], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[62], hn[62], h[63]);
+    rnn_gru_fwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, xp[63], h[63], u, bhh, hmask,
+                     /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[63], hn[63], h[64]);
     memcpy(s->gru2_h, h[GRU_AFTER_T], sizeof s->gru2_h); /* carried to the next batch */
   }
   /* ---- logits: dense 256 -> 96, softmax, every step ---- */
@@ -568,134 +570,134 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws,
      * dr = dn*(W_hn h' + b_hn) * r(1-r)
      * dh' += dh*z + W_hh^T [dr dz r*dn]
      * then dW_hh += sum_t [dr dz r*dn][t]^T h[t-1], db_hh += their sums */
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[63], hn[63], h[63], u, hmask, NULL, dh[64],
-                     dxp[63], dhp[63], dh[63], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[62], hn[62], h[62], u, hmask, NULL, dh[63],
-                     dxp[62], dhp[62], dh[62], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[61], hn[61], h[61], u, hmask, NULL, dh[62],
-                     dxp[61], dhp[61], dh[61], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[60], hn[60], h[60], u, hmask, NULL, dh[61],
-                     dxp[60], dhp[60], dh[60], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[59], hn[59], h[59], u, hmask, NULL, dh[60],
-                     dxp[59], dhp[59], dh[59], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[58], hn[58], h[58], u, hmask, NULL, dh[59],
-                     dxp[58], dhp[58], dh[58], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[57], hn[57], h[57], u, hmask, NULL, dh[58],
-                     dxp[57], dhp[57], dh[57], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[56], hn[56], h[56], u, hmask, NULL, dh[57],
-                     dxp[56], dhp[56], dh[56], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[55], hn[55], h[55], u, hmask, NULL, dh[56],
-                     dxp[55], dhp[55], dh[55], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[54], hn[54], h[54], u, hmask, NULL, dh[55],
-                     dxp[54], dhp[54], dh[54], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[53], hn[53], h[53], u, hmask, NULL, dh[54],
-                     dxp[53], dhp[53], dh[53], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[52], hn[52], h[52], u, hmask, NULL, dh[53],
-                     dxp[52], dhp[52], dh[52], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[51], hn[51], h[51], u, hmask, NULL, dh[52],
-                     dxp[51], dhp[51], dh[51], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[50], hn[50], h[50], u, hmask, NULL, dh[51],
-                     dxp[50], dhp[50], dh[50], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[49], hn[49], h[49], u, hmask, NULL, dh[50],
-                     dxp[49], dhp[49], dh[49], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[48], hn[48], h[48], u, hmask, NULL, dh[49],
-                     dxp[48], dhp[48], dh[48], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[47], hn[47], h[47], u, hmask, NULL, dh[48],
-                     dxp[47], dhp[47], dh[47], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[46], hn[46], h[46], u, hmask, NULL, dh[47],
-                     dxp[46], dhp[46], dh[46], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[45], hn[45], h[45], u, hmask, NULL, dh[46],
-                     dxp[45], dhp[45], dh[45], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[44], hn[44], h[44], u, hmask, NULL, dh[45],
-                     dxp[44], dhp[44], dh[44], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[43], hn[43], h[43], u, hmask, NULL, dh[44],
-                     dxp[43], dhp[43], dh[43], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[42], hn[42], h[42], u, hmask, NULL, dh[43],
-                     dxp[42], dhp[42], dh[42], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[41], hn[41], h[41], u, hmask, NULL, dh[42],
-                     dxp[41], dhp[41], dh[41], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[40], hn[40], h[40], u, hmask, NULL, dh[41],
-                     dxp[40], dhp[40], dh[40], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[39], hn[39], h[39], u, hmask, NULL, dh[40],
-                     dxp[39], dhp[39], dh[39], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[38], hn[38], h[38], u, hmask, NULL, dh[39],
-                     dxp[38], dhp[38], dh[38], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[37], hn[37], h[37], u, hmask, NULL, dh[38],
-                     dxp[37], dhp[37], dh[37], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[36], hn[36], h[36], u, hmask, NULL, dh[37],
-                     dxp[36], dhp[36], dh[36], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[35], hn[35], h[35], u, hmask, NULL, dh[36],
-                     dxp[35], dhp[35], dh[35], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[34], hn[34], h[34], u, hmask, NULL, dh[35],
-                     dxp[34], dhp[34], dh[34], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[33], hn[33], h[33], u, hmask, NULL, dh[34],
-                     dxp[33], dhp[33], dh[33], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[32], hn[32], h[32], u, hmask, NULL, dh[33],
-                     dxp[32], dhp[32], dh[32], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[31], hn[31], h[31], u, hmask, NULL, dh[32],
-                     dxp[31], dhp[31], dh[31], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[30], hn[30], h[30], u, hmask, NULL, dh[31],
-                     dxp[30], dhp[30], dh[30], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[29], hn[29], h[29], u, hmask, NULL, dh[30],
-                     dxp[29], dhp[29], dh[29], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[28], hn[28], h[28], u, hmask, NULL, dh[29],
-                     dxp[28], dhp[28], dh[28], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[27], hn[27], h[27], u, hmask, NULL, dh[28],
-                     dxp[27], dhp[27], dh[27], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[26], hn[26], h[26], u, hmask, NULL, dh[27],
-                     dxp[26], dhp[26], dh[26], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[25], hn[25], h[25], u, hmask, NULL, dh[26],
-                     dxp[25], dhp[25], dh[25], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[24], hn[24], h[24], u, hmask, NULL, dh[25],
-                     dxp[24], dhp[24], dh[24], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[23], hn[23], h[23], u, hmask, NULL, dh[24],
-                     dxp[23], dhp[23], dh[23], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[22], hn[22], h[22], u, hmask, NULL, dh[23],
-                     dxp[22], dhp[22], dh[22], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[21], hn[21], h[21], u, hmask, NULL, dh[22],
-                     dxp[21], dhp[21], dh[21], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[20], hn[20], h[20], u, hmask, NULL, dh[21],
-                     dxp[20], dhp[20], dh[20], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[19], hn[19], h[19], u, hmask, NULL, dh[20],
-                     dxp[19], dhp[19], dh[19], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[18], hn[18], h[18], u, hmask, NULL, dh[19],
-                     dxp[18], dhp[18], dh[18], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[17], hn[17], h[17], u, hmask, NULL, dh[18],
-                     dxp[17], dhp[17], dh[17], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[16], hn[16], h[16], u, hmask, NULL, dh[17],
-                     dxp[16], dhp[16], dh[16], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[15], hn[15], h[15], u, hmask, NULL, dh[16],
-                     dxp[15], dhp[15], dh[15], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[14], hn[14], h[14], u, hmask, NULL, dh[15],
-                     dxp[14], dhp[14], dh[14], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[13], hn[13], h[13], u, hmask, NULL, dh[14],
-                     dxp[13], dhp[13], dh[13], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[12], hn[12], h[12], u, hmask, NULL, dh[13],
-                     dxp[12], dhp[12], dh[12], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[11], hn[11], h[11], u, hmask, NULL, dh[12],
-                     dxp[11], dhp[11], dh[11], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[10], hn[10], h[10], u, hmask, NULL, dh[11],
-                     dxp[10], dhp[10], dh[10], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[9], hn[9], h[9], u, hmask, NULL, dh[10],
-                     dxp[9], dhp[9], dh[9], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[8], hn[8], h[8], u, hmask, NULL, dh[9],
-                     dxp[8], dhp[8], dh[8], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[7], hn[7], h[7], u, hmask, NULL, dh[8],
-                     dxp[7], dhp[7], dh[7], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[6], hn[6], h[6], u, hmask, NULL, dh[7],
-                     dxp[6], dhp[6], dh[6], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[5], hn[5], h[5], u, hmask, NULL, dh[6],
-                     dxp[5], dhp[5], dh[5], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[4], hn[4], h[4], u, hmask, NULL, dh[5],
-                     dxp[4], dhp[4], dh[4], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[3], hn[3], h[3], u, hmask, NULL, dh[4],
-                     dxp[3], dhp[3], dh[3], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[2], hn[2], h[2], u, hmask, NULL, dh[3],
-                     dxp[2], dhp[2], dh[2], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[1], hn[1], h[1], u, hmask, NULL, dh[2],
-                     dxp[1], dhp[1], dh[1], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[0], hn[0], h[0], u, hmask, NULL, dh[1],
-                     dxp[0], dhp[0], dh[0], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[63], hn[63], h[63], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[64], dxp[63], dhp[63], dh[63], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[62], hn[62], h[62], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[63], dxp[62], dhp[62], dh[62], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[61], hn[61], h[61], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[62], dxp[61], dhp[61], dh[61], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[60], hn[60], h[60], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[61], dxp[60], dhp[60], dh[60], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[59], hn[59], h[59], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[60], dxp[59], dhp[59], dh[59], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[58], hn[58], h[58], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[59], dxp[58], dhp[58], dh[58], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[57], hn[57], h[57], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[58], dxp[57], dhp[57], dh[57], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[56], hn[56], h[56], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[57], dxp[56], dhp[56], dh[56], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[55], hn[55], h[55], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[56], dxp[55], dhp[55], dh[55], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[54], hn[54], h[54], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[55], dxp[54], dhp[54], dh[54], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[53], hn[53], h[53], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[54], dxp[53], dhp[53], dh[53], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[52], hn[52], h[52], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[53], dxp[52], dhp[52], dh[52], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[51], hn[51], h[51], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[52], dxp[51], dhp[51], dh[51], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[50], hn[50], h[50], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[51], dxp[50], dhp[50], dh[50], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[49], hn[49], h[49], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[50], dxp[49], dhp[49], dh[49], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[48], hn[48], h[48], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[49], dxp[48], dhp[48], dh[48], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[47], hn[47], h[47], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[48], dxp[47], dhp[47], dh[47], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[46], hn[46], h[46], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[47], dxp[46], dhp[46], dh[46], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[45], hn[45], h[45], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[46], dxp[45], dhp[45], dh[45], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[44], hn[44], h[44], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[45], dxp[44], dhp[44], dh[44], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[43], hn[43], h[43], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[44], dxp[43], dhp[43], dh[43], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[42], hn[42], h[42], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[43], dxp[42], dhp[42], dh[42], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[41], hn[41], h[41], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[42], dxp[41], dhp[41], dh[41], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[40], hn[40], h[40], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[41], dxp[40], dhp[40], dh[40], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[39], hn[39], h[39], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[40], dxp[39], dhp[39], dh[39], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[38], hn[38], h[38], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[39], dxp[38], dhp[38], dh[38], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[37], hn[37], h[37], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[38], dxp[37], dhp[37], dh[37], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[36], hn[36], h[36], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[37], dxp[36], dhp[36], dh[36], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[35], hn[35], h[35], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[36], dxp[35], dhp[35], dh[35], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[34], hn[34], h[34], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[35], dxp[34], dhp[34], dh[34], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[33], hn[33], h[33], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[34], dxp[33], dhp[33], dh[33], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[32], hn[32], h[32], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[33], dxp[32], dhp[32], dh[32], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[31], hn[31], h[31], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[32], dxp[31], dhp[31], dh[31], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[30], hn[30], h[30], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[31], dxp[30], dhp[30], dh[30], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[29], hn[29], h[29], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[30], dxp[29], dhp[29], dh[29], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[28], hn[28], h[28], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[29], dxp[28], dhp[28], dh[28], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[27], hn[27], h[27], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[28], dxp[27], dhp[27], dh[27], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[26], hn[26], h[26], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[27], dxp[26], dhp[26], dh[26], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[25], hn[25], h[25], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[26], dxp[25], dhp[25], dh[25], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[24], hn[24], h[24], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[25], dxp[24], dhp[24], dh[24], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[23], hn[23], h[23], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[24], dxp[23], dhp[23], dh[23], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[22], hn[22], h[22], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[23], dxp[22], dhp[22], dh[22], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[21], hn[21], h[21], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[22], dxp[21], dhp[21], dh[21], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[20], hn[20], h[20], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[21], dxp[20], dhp[20], dh[20], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[19], hn[19], h[19], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[20], dxp[19], dhp[19], dh[19], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[18], hn[18], h[18], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[19], dxp[18], dhp[18], dh[18], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[17], hn[17], h[17], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[18], dxp[17], dhp[17], dh[17], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[16], hn[16], h[16], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[17], dxp[16], dhp[16], dh[16], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[15], hn[15], h[15], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[16], dxp[15], dhp[15], dh[15], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[14], hn[14], h[14], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[15], dxp[14], dhp[14], dh[14], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[13], hn[13], h[13], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[14], dxp[13], dhp[13], dh[13], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[12], hn[12], h[12], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[13], dxp[12], dhp[12], dh[12], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[11], hn[11], h[11], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[12], dxp[11], dhp[11], dh[11], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[10], hn[10], h[10], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[11], dxp[10], dhp[10], dh[10], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[9], hn[9], h[9], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[10], dxp[9], dhp[9], dh[9], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[8], hn[8], h[8], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[9], dxp[8], dhp[8], dh[8], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[7], hn[7], h[7], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[8], dxp[7], dhp[7], dh[7], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[6], hn[6], h[6], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[7], dxp[6], dhp[6], dh[6], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[5], hn[5], h[5], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[6], dxp[5], dhp[5], dh[5], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[4], hn[4], h[4], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[5], dxp[4], dhp[4], dh[4], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[3], hn[3], h[3], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[4], dxp[3], dhp[3], dh[3], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[2], hn[2], h[2], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[3], dxp[2], dhp[2], dh[2], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[1], hn[1], h[1], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[2], dxp[1], dhp[1], dh[1], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU2_H, gt[0], hn[0], h[0], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[1], dxp[0], dhp[0], dh[0], sc);
     /* dW_hh += sum_t dhp[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 3 * GRU_AFTER_GRU2_H, GRU_AFTER_GRU2_H, GRU_AFTER_T * GRU_AFTER_B, 1, dhp[0],
              3 * GRU_AFTER_GRU2_H, h[0], GRU_AFTER_GRU2_H, 1, &g->gru2_weight_hh[0][0],
@@ -725,134 +727,134 @@ void gru_after_backward(const gru_after_params *p, gru_after_workspace *ws,
      * dr = dn*(W_hn h' + b_hn) * r(1-r)
      * dh' += dh*z + W_hh^T [dr dz r*dn]
      * then dW_hh += sum_t [dr dz r*dn][t]^T h[t-1], db_hh += their sums */
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[63], hn[63], h[63], u, hmask, NULL, dh[64],
-                     dxp[63], dhp[63], dh[63], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[62], hn[62], h[62], u, hmask, NULL, dh[63],
-                     dxp[62], dhp[62], dh[62], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[61], hn[61], h[61], u, hmask, NULL, dh[62],
-                     dxp[61], dhp[61], dh[61], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[60], hn[60], h[60], u, hmask, NULL, dh[61],
-                     dxp[60], dhp[60], dh[60], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[59], hn[59], h[59], u, hmask, NULL, dh[60],
-                     dxp[59], dhp[59], dh[59], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[58], hn[58], h[58], u, hmask, NULL, dh[59],
-                     dxp[58], dhp[58], dh[58], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[57], hn[57], h[57], u, hmask, NULL, dh[58],
-                     dxp[57], dhp[57], dh[57], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[56], hn[56], h[56], u, hmask, NULL, dh[57],
-                     dxp[56], dhp[56], dh[56], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[55], hn[55], h[55], u, hmask, NULL, dh[56],
-                     dxp[55], dhp[55], dh[55], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[54], hn[54], h[54], u, hmask, NULL, dh[55],
-                     dxp[54], dhp[54], dh[54], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[53], hn[53], h[53], u, hmask, NULL, dh[54],
-                     dxp[53], dhp[53], dh[53], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[52], hn[52], h[52], u, hmask, NULL, dh[53],
-                     dxp[52], dhp[52], dh[52], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[51], hn[51], h[51], u, hmask, NULL, dh[52],
-                     dxp[51], dhp[51], dh[51], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[50], hn[50], h[50], u, hmask, NULL, dh[51],
-                     dxp[50], dhp[50], dh[50], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[49], hn[49], h[49], u, hmask, NULL, dh[50],
-                     dxp[49], dhp[49], dh[49], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[48], hn[48], h[48], u, hmask, NULL, dh[49],
-                     dxp[48], dhp[48], dh[48], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[47], hn[47], h[47], u, hmask, NULL, dh[48],
-                     dxp[47], dhp[47], dh[47], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[46], hn[46], h[46], u, hmask, NULL, dh[47],
-                     dxp[46], dhp[46], dh[46], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[45], hn[45], h[45], u, hmask, NULL, dh[46],
-                     dxp[45], dhp[45], dh[45], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[44], hn[44], h[44], u, hmask, NULL, dh[45],
-                     dxp[44], dhp[44], dh[44], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[43], hn[43], h[43], u, hmask, NULL, dh[44],
-                     dxp[43], dhp[43], dh[43], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[42], hn[42], h[42], u, hmask, NULL, dh[43],
-                     dxp[42], dhp[42], dh[42], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[41], hn[41], h[41], u, hmask, NULL, dh[42],
-                     dxp[41], dhp[41], dh[41], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[40], hn[40], h[40], u, hmask, NULL, dh[41],
-                     dxp[40], dhp[40], dh[40], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[39], hn[39], h[39], u, hmask, NULL, dh[40],
-                     dxp[39], dhp[39], dh[39], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[38], hn[38], h[38], u, hmask, NULL, dh[39],
-                     dxp[38], dhp[38], dh[38], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[37], hn[37], h[37], u, hmask, NULL, dh[38],
-                     dxp[37], dhp[37], dh[37], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[36], hn[36], h[36], u, hmask, NULL, dh[37],
-                     dxp[36], dhp[36], dh[36], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[35], hn[35], h[35], u, hmask, NULL, dh[36],
-                     dxp[35], dhp[35], dh[35], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[34], hn[34], h[34], u, hmask, NULL, dh[35],
-                     dxp[34], dhp[34], dh[34], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[33], hn[33], h[33], u, hmask, NULL, dh[34],
-                     dxp[33], dhp[33], dh[33], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[32], hn[32], h[32], u, hmask, NULL, dh[33],
-                     dxp[32], dhp[32], dh[32], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[31], hn[31], h[31], u, hmask, NULL, dh[32],
-                     dxp[31], dhp[31], dh[31], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[30], hn[30], h[30], u, hmask, NULL, dh[31],
-                     dxp[30], dhp[30], dh[30], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[29], hn[29], h[29], u, hmask, NULL, dh[30],
-                     dxp[29], dhp[29], dh[29], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[28], hn[28], h[28], u, hmask, NULL, dh[29],
-                     dxp[28], dhp[28], dh[28], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[27], hn[27], h[27], u, hmask, NULL, dh[28],
-                     dxp[27], dhp[27], dh[27], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[26], hn[26], h[26], u, hmask, NULL, dh[27],
-                     dxp[26], dhp[26], dh[26], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[25], hn[25], h[25], u, hmask, NULL, dh[26],
-                     dxp[25], dhp[25], dh[25], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[24], hn[24], h[24], u, hmask, NULL, dh[25],
-                     dxp[24], dhp[24], dh[24], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[23], hn[23], h[23], u, hmask, NULL, dh[24],
-                     dxp[23], dhp[23], dh[23], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[22], hn[22], h[22], u, hmask, NULL, dh[23],
-                     dxp[22], dhp[22], dh[22], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[21], hn[21], h[21], u, hmask, NULL, dh[22],
-                     dxp[21], dhp[21], dh[21], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[20], hn[20], h[20], u, hmask, NULL, dh[21],
-                     dxp[20], dhp[20], dh[20], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[19], hn[19], h[19], u, hmask, NULL, dh[20],
-                     dxp[19], dhp[19], dh[19], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[18], hn[18], h[18], u, hmask, NULL, dh[19],
-                     dxp[18], dhp[18], dh[18], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[17], hn[17], h[17], u, hmask, NULL, dh[18],
-                     dxp[17], dhp[17], dh[17], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[16], hn[16], h[16], u, hmask, NULL, dh[17],
-                     dxp[16], dhp[16], dh[16], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[15], hn[15], h[15], u, hmask, NULL, dh[16],
-                     dxp[15], dhp[15], dh[15], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[14], hn[14], h[14], u, hmask, NULL, dh[15],
-                     dxp[14], dhp[14], dh[14], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[13], hn[13], h[13], u, hmask, NULL, dh[14],
-                     dxp[13], dhp[13], dh[13], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[12], hn[12], h[12], u, hmask, NULL, dh[13],
-                     dxp[12], dhp[12], dh[12], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[11], hn[11], h[11], u, hmask, NULL, dh[12],
-                     dxp[11], dhp[11], dh[11], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[10], hn[10], h[10], u, hmask, NULL, dh[11],
-                     dxp[10], dhp[10], dh[10], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[9], hn[9], h[9], u, hmask, NULL, dh[10],
-                     dxp[9], dhp[9], dh[9], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[8], hn[8], h[8], u, hmask, NULL, dh[9],
-                     dxp[8], dhp[8], dh[8], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[7], hn[7], h[7], u, hmask, NULL, dh[8],
-                     dxp[7], dhp[7], dh[7], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[6], hn[6], h[6], u, hmask, NULL, dh[7],
-                     dxp[6], dhp[6], dh[6], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[5], hn[5], h[5], u, hmask, NULL, dh[6],
-                     dxp[5], dhp[5], dh[5], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[4], hn[4], h[4], u, hmask, NULL, dh[5],
-                     dxp[4], dhp[4], dh[4], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[3], hn[3], h[3], u, hmask, NULL, dh[4],
-                     dxp[3], dhp[3], dh[3], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[2], hn[2], h[2], u, hmask, NULL, dh[3],
-                     dxp[2], dhp[2], dh[2], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[1], hn[1], h[1], u, hmask, NULL, dh[2],
-                     dxp[1], dhp[1], dh[1], sc);
-    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[0], hn[0], h[0], u, hmask, NULL, dh[1],
-                     dxp[0], dhp[0], dh[0], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[63], hn[63], h[63], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[64], dxp[63], dhp[63], dh[63], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[62], hn[62], h[62], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[63], dxp[62], dhp[62], dh[62], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[61], hn[61], h[61], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[62], dxp[61], dhp[61], dh[61], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[60], hn[60], h[60], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[61], dxp[60], dhp[60], dh[60], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[59], hn[59], h[59], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[60], dxp[59], dhp[59], dh[59], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[58], hn[58], h[58], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[59], dxp[58], dhp[58], dh[58], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[57], hn[57], h[57], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[58], dxp[57], dhp[57], dh[57], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[56], hn[56], h[56], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[57], dxp[56], dhp[56], dh[56], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[55], hn[55], h[55], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[56], dxp[55], dhp[55], dh[55], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[54], hn[54], h[54], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[55], dxp[54], dhp[54], dh[54], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[53], hn[53], h[53], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[54], dxp[53], dhp[53], dh[53], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[52], hn[52], h[52], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[53], dxp[52], dhp[52], dh[52], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[51], hn[51], h[51], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[52], dxp[51], dhp[51], dh[51], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[50], hn[50], h[50], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[51], dxp[50], dhp[50], dh[50], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[49], hn[49], h[49], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[50], dxp[49], dhp[49], dh[49], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[48], hn[48], h[48], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[49], dxp[48], dhp[48], dh[48], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[47], hn[47], h[47], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[48], dxp[47], dhp[47], dh[47], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[46], hn[46], h[46], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[47], dxp[46], dhp[46], dh[46], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[45], hn[45], h[45], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[46], dxp[45], dhp[45], dh[45], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[44], hn[44], h[44], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[45], dxp[44], dhp[44], dh[44], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[43], hn[43], h[43], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[44], dxp[43], dhp[43], dh[43], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[42], hn[42], h[42], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[43], dxp[42], dhp[42], dh[42], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[41], hn[41], h[41], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[42], dxp[41], dhp[41], dh[41], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[40], hn[40], h[40], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[41], dxp[40], dhp[40], dh[40], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[39], hn[39], h[39], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[40], dxp[39], dhp[39], dh[39], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[38], hn[38], h[38], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[39], dxp[38], dhp[38], dh[38], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[37], hn[37], h[37], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[38], dxp[37], dhp[37], dh[37], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[36], hn[36], h[36], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[37], dxp[36], dhp[36], dh[36], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[35], hn[35], h[35], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[36], dxp[35], dhp[35], dh[35], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[34], hn[34], h[34], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[35], dxp[34], dhp[34], dh[34], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[33], hn[33], h[33], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[34], dxp[33], dhp[33], dh[33], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[32], hn[32], h[32], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[33], dxp[32], dhp[32], dh[32], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[31], hn[31], h[31], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[32], dxp[31], dhp[31], dh[31], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[30], hn[30], h[30], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[31], dxp[30], dhp[30], dh[30], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[29], hn[29], h[29], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[30], dxp[29], dhp[29], dh[29], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[28], hn[28], h[28], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[29], dxp[28], dhp[28], dh[28], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[27], hn[27], h[27], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[28], dxp[27], dhp[27], dh[27], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[26], hn[26], h[26], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[27], dxp[26], dhp[26], dh[26], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[25], hn[25], h[25], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[26], dxp[25], dhp[25], dh[25], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[24], hn[24], h[24], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[25], dxp[24], dhp[24], dh[24], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[23], hn[23], h[23], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[24], dxp[23], dhp[23], dh[23], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[22], hn[22], h[22], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[23], dxp[22], dhp[22], dh[22], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[21], hn[21], h[21], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[22], dxp[21], dhp[21], dh[21], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[20], hn[20], h[20], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[21], dxp[20], dhp[20], dh[20], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[19], hn[19], h[19], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[20], dxp[19], dhp[19], dh[19], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[18], hn[18], h[18], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[19], dxp[18], dhp[18], dh[18], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[17], hn[17], h[17], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[18], dxp[17], dhp[17], dh[17], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[16], hn[16], h[16], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[17], dxp[16], dhp[16], dh[16], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[15], hn[15], h[15], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[16], dxp[15], dhp[15], dh[15], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[14], hn[14], h[14], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[15], dxp[14], dhp[14], dh[14], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[13], hn[13], h[13], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[14], dxp[13], dhp[13], dh[13], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[12], hn[12], h[12], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[13], dxp[12], dhp[12], dh[12], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[11], hn[11], h[11], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[12], dxp[11], dhp[11], dh[11], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[10], hn[10], h[10], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[11], dxp[10], dhp[10], dh[10], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[9], hn[9], h[9], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[10], dxp[9], dhp[9], dh[9], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[8], hn[8], h[8], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[9], dxp[8], dhp[8], dh[8], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[7], hn[7], h[7], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[8], dxp[7], dhp[7], dh[7], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[6], hn[6], h[6], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[7], dxp[6], dhp[6], dh[6], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[5], hn[5], h[5], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[6], dxp[5], dhp[5], dh[5], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[4], hn[4], h[4], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[5], dxp[4], dhp[4], dh[4], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[3], hn[3], h[3], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[4], dxp[3], dhp[3], dh[3], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[2], hn[2], h[2], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[3], dxp[2], dhp[2], dh[2], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[1], hn[1], h[1], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[2], dxp[1], dhp[1], dh[1], sc);
+    rnn_gru_bwd_step(GRU_AFTER_B, GRU_AFTER_GRU1_H, gt[0], hn[0], h[0], u, hmask,
+                     /*seq_mask_t=*/NULL, dh[1], dxp[0], dhp[0], dh[0], sc);
     /* dW_hh += sum_t dhp[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 3 * GRU_AFTER_GRU1_H, GRU_AFTER_GRU1_H, GRU_AFTER_T * GRU_AFTER_B, 1, dhp[0],
              3 * GRU_AFTER_GRU1_H, h[0], GRU_AFTER_GRU1_H, 1, &g->gru1_weight_hh[0][0],

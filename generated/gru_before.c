@@ -91,8 +91,8 @@ const rnn_real *gru_before_step(const gru_before_params *p, gru_before_step_stat
   const RnnRecurrent gru1_whh = {&p->gru1_weight_hh[0][0], NULL, NULL};
   rnn_linear_fwd(1, GRU_BEFORE_E, 3 * GRU_BEFORE_GRU1_H, s->embedding_out, &p->gru1_weight_ih[0][0],
                  p->gru1_bias_ih, p->gru1_bias_hh, s->gru1_xproj);
-  rnn_gru0_fwd_step(1, GRU_BEFORE_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, NULL, NULL, NULL,
-                    s->gru1_gates, s->gru1_rh, s->gru1_hnext);
+  rnn_gru0_fwd_step(1, GRU_BEFORE_GRU1_H, s->gru1_xproj, s->gru1_h, &gru1_whh, /*drop_h=*/NULL,
+                    /*seq_mask_t=*/NULL, /*hd_t=*/NULL, s->gru1_gates, s->gru1_rh, s->gru1_hnext);
   memcpy(s->gru1_h, s->gru1_hnext, sizeof s->gru1_h);
   /* logits */
   rnn_linear_fwd(1, GRU_BEFORE_GRU1_H, GRU_BEFORE_LOGITS_N, s->gru1_h, &p->logits_weight[0][0],
@@ -224,134 +224,134 @@ rnn_real gru_before_forward(const gru_before_params *p, gru_before_state *s,
      * z = sig(W_iz x + b_iz + W_hz h' + b_hz)
      * n = tanh(W_in x + b_in + W_hn (r*h') + b_hn)
      * h = (1-z)*n + z*h' */
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[0], h[0], u, hmask, NULL, NULL, gt[0],
-                      rh[0], h[1]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[1], h[1], u, hmask, NULL, NULL, gt[1],
-                      rh[1], h[2]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[2], h[2], u, hmask, NULL, NULL, gt[2],
-                      rh[2], h[3]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[3], h[3], u, hmask, NULL, NULL, gt[3],
-                      rh[3], h[4]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[4], h[4], u, hmask, NULL, NULL, gt[4],
-                      rh[4], h[5]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[5], h[5], u, hmask, NULL, NULL, gt[5],
-                      rh[5], h[6]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[6], h[6], u, hmask, NULL, NULL, gt[6],
-                      rh[6], h[7]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[7], h[7], u, hmask, NULL, NULL, gt[7],
-                      rh[7], h[8]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[8], h[8], u, hmask, NULL, NULL, gt[8],
-                      rh[8], h[9]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[9], h[9], u, hmask, NULL, NULL, gt[9],
-                      rh[9], h[10]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[10], h[10], u, hmask, NULL, NULL, gt[10],
-                      rh[10], h[11]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[11], h[11], u, hmask, NULL, NULL, gt[11],
-                      rh[11], h[12]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[12], h[12], u, hmask, NULL, NULL, gt[12],
-                      rh[12], h[13]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[13], h[13], u, hmask, NULL, NULL, gt[13],
-                      rh[13], h[14]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[14], h[14], u, hmask, NULL, NULL, gt[14],
-                      rh[14], h[15]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[15], h[15], u, hmask, NULL, NULL, gt[15],
-                      rh[15], h[16]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[16], h[16], u, hmask, NULL, NULL, gt[16],
-                      rh[16], h[17]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[17], h[17], u, hmask, NULL, NULL, gt[17],
-                      rh[17], h[18]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[18], h[18], u, hmask, NULL, NULL, gt[18],
-                      rh[18], h[19]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[19], h[19], u, hmask, NULL, NULL, gt[19],
-                      rh[19], h[20]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[20], h[20], u, hmask, NULL, NULL, gt[20],
-                      rh[20], h[21]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[21], h[21], u, hmask, NULL, NULL, gt[21],
-                      rh[21], h[22]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[22], h[22], u, hmask, NULL, NULL, gt[22],
-                      rh[22], h[23]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[23], h[23], u, hmask, NULL, NULL, gt[23],
-                      rh[23], h[24]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[24], h[24], u, hmask, NULL, NULL, gt[24],
-                      rh[24], h[25]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[25], h[25], u, hmask, NULL, NULL, gt[25],
-                      rh[25], h[26]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[26], h[26], u, hmask, NULL, NULL, gt[26],
-                      rh[26], h[27]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[27], h[27], u, hmask, NULL, NULL, gt[27],
-                      rh[27], h[28]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[28], h[28], u, hmask, NULL, NULL, gt[28],
-                      rh[28], h[29]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[29], h[29], u, hmask, NULL, NULL, gt[29],
-                      rh[29], h[30]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[30], h[30], u, hmask, NULL, NULL, gt[30],
-                      rh[30], h[31]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[31], h[31], u, hmask, NULL, NULL, gt[31],
-                      rh[31], h[32]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[32], h[32], u, hmask, NULL, NULL, gt[32],
-                      rh[32], h[33]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[33], h[33], u, hmask, NULL, NULL, gt[33],
-                      rh[33], h[34]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[34], h[34], u, hmask, NULL, NULL, gt[34],
-                      rh[34], h[35]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[35], h[35], u, hmask, NULL, NULL, gt[35],
-                      rh[35], h[36]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[36], h[36], u, hmask, NULL, NULL, gt[36],
-                      rh[36], h[37]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[37], h[37], u, hmask, NULL, NULL, gt[37],
-                      rh[37], h[38]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[38], h[38], u, hmask, NULL, NULL, gt[38],
-                      rh[38], h[39]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[39], h[39], u, hmask, NULL, NULL, gt[39],
-                      rh[39], h[40]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[40], h[40], u, hmask, NULL, NULL, gt[40],
-                      rh[40], h[41]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[41], h[41], u, hmask, NULL, NULL, gt[41],
-                      rh[41], h[42]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[42], h[42], u, hmask, NULL, NULL, gt[42],
-                      rh[42], h[43]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[43], h[43], u, hmask, NULL, NULL, gt[43],
-                      rh[43], h[44]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[44], h[44], u, hmask, NULL, NULL, gt[44],
-                      rh[44], h[45]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[45], h[45], u, hmask, NULL, NULL, gt[45],
-                      rh[45], h[46]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[46], h[46], u, hmask, NULL, NULL, gt[46],
-                      rh[46], h[47]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[47], h[47], u, hmask, NULL, NULL, gt[47],
-                      rh[47], h[48]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[48], h[48], u, hmask, NULL, NULL, gt[48],
-                      rh[48], h[49]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[49], h[49], u, hmask, NULL, NULL, gt[49],
-                      rh[49], h[50]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[50], h[50], u, hmask, NULL, NULL, gt[50],
-                      rh[50], h[51]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[51], h[51], u, hmask, NULL, NULL, gt[51],
-                      rh[51], h[52]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[52], h[52], u, hmask, NULL, NULL, gt[52],
-                      rh[52], h[53]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[53], h[53], u, hmask, NULL, NULL, gt[53],
-                      rh[53], h[54]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[54], h[54], u, hmask, NULL, NULL, gt[54],
-                      rh[54], h[55]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[55], h[55], u, hmask, NULL, NULL, gt[55],
-                      rh[55], h[56]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[56], h[56], u, hmask, NULL, NULL, gt[56],
-                      rh[56], h[57]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[57], h[57], u, hmask, NULL, NULL, gt[57],
-                      rh[57], h[58]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[58], h[58], u, hmask, NULL, NULL, gt[58],
-                      rh[58], h[59]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[59], h[59], u, hmask, NULL, NULL, gt[59],
-                      rh[59], h[60]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[60], h[60], u, hmask, NULL, NULL, gt[60],
-                      rh[60], h[61]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[61], h[61], u, hmask, NULL, NULL, gt[61],
-                      rh[61], h[62]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[62], h[62], u, hmask, NULL, NULL, gt[62],
-                      rh[62], h[63]);
-    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[63], h[63], u, hmask, NULL, NULL, gt[63],
-                      rh[63], h[64]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[0], h[0], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[0], rh[0], h[1]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[1], h[1], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[1], rh[1], h[2]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[2], h[2], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[2], rh[2], h[3]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[3], h[3], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[3], rh[3], h[4]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[4], h[4], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[4], rh[4], h[5]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[5], h[5], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[5], rh[5], h[6]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[6], h[6], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[6], rh[6], h[7]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[7], h[7], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[7], rh[7], h[8]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[8], h[8], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[8], rh[8], h[9]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[9], h[9], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[9], rh[9], h[10]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[10], h[10], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[10], rh[10], h[11]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[11], h[11], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[11], rh[11], h[12]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[12], h[12], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[12], rh[12], h[13]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[13], h[13], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[13], rh[13], h[14]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[14], h[14], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[14], rh[14], h[15]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[15], h[15], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[15], rh[15], h[16]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[16], h[16], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[16], rh[16], h[17]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[17], h[17], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[17], rh[17], h[18]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[18], h[18], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[18], rh[18], h[19]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[19], h[19], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[19], rh[19], h[20]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[20], h[20], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[20], rh[20], h[21]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[21], h[21], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[21], rh[21], h[22]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[22], h[22], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[22], rh[22], h[23]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[23], h[23], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[23], rh[23], h[24]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[24], h[24], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[24], rh[24], h[25]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[25], h[25], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[25], rh[25], h[26]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[26], h[26], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[26], rh[26], h[27]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[27], h[27], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[27], rh[27], h[28]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[28], h[28], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[28], rh[28], h[29]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[29], h[29], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[29], rh[29], h[30]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[30], h[30], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[30], rh[30], h[31]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[31], h[31], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[31], rh[31], h[32]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[32], h[32], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[32], rh[32], h[33]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[33], h[33], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[33], rh[33], h[34]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[34], h[34], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[34], rh[34], h[35]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[35], h[35], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[35], rh[35], h[36]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[36], h[36], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[36], rh[36], h[37]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[37], h[37], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[37], rh[37], h[38]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[38], h[38], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[38], rh[38], h[39]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[39], h[39], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[39], rh[39], h[40]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[40], h[40], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[40], rh[40], h[41]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[41], h[41], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[41], rh[41], h[42]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[42], h[42], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[42], rh[42], h[43]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[43], h[43], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[43], rh[43], h[44]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[44], h[44], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[44], rh[44], h[45]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[45], h[45], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[45], rh[45], h[46]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[46], h[46], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[46], rh[46], h[47]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[47], h[47], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[47], rh[47], h[48]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[48], h[48], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[48], rh[48], h[49]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[49], h[49], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[49], rh[49], h[50]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[50], h[50], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[50], rh[50], h[51]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[51], h[51], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[51], rh[51], h[52]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[52], h[52], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[52], rh[52], h[53]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[53], h[53], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[53], rh[53], h[54]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[54], h[54], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[54], rh[54], h[55]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[55], h[55], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[55], rh[55], h[56]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[56], h[56], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[56], rh[56], h[57]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[57], h[57], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[57], rh[57], h[58]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[58], h[58], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[58], rh[58], h[59]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[59], h[59], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[59], rh[59], h[60]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[60], h[60], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[60], rh[60], h[61]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[61], h[61], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[61], rh[61], h[62]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[62], h[62], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[62], rh[62], h[63]);
+    rnn_gru0_fwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, xp[63], h[63], u, hmask, /*seq_mask_t=*/NULL,
+                      /*hd_t=*/NULL, gt[63], rh[63], h[64]);
     memcpy(s->gru1_h, h[GRU_BEFORE_T], sizeof s->gru1_h); /* carried to the next batch */
   }
   /* ---- logits: dense 256 -> 96, softmax, every step ---- */
@@ -393,134 +393,134 @@ void gru_before_backward(const gru_before_params *p, gru_before_workspace *ws,
      * d(r*h') = W_hn^T dn    dr = d(r*h')*h' * r(1-r)
      * dh' += dh*z + d(r*h')*r + W_h[rz]^T [dr dz]
      * then dW_h[rz] += sum_t [dr dz][t]^T h[t-1], dW_hn += sum_t dn[t]^T (r*h')[t] */
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[63], rh[63], h[63], u, hmask, NULL,
-                      dh[64], dxp[63], dh[63], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[62], rh[62], h[62], u, hmask, NULL,
-                      dh[63], dxp[62], dh[62], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[61], rh[61], h[61], u, hmask, NULL,
-                      dh[62], dxp[61], dh[61], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[60], rh[60], h[60], u, hmask, NULL,
-                      dh[61], dxp[60], dh[60], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[59], rh[59], h[59], u, hmask, NULL,
-                      dh[60], dxp[59], dh[59], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[58], rh[58], h[58], u, hmask, NULL,
-                      dh[59], dxp[58], dh[58], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[57], rh[57], h[57], u, hmask, NULL,
-                      dh[58], dxp[57], dh[57], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[56], rh[56], h[56], u, hmask, NULL,
-                      dh[57], dxp[56], dh[56], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[55], rh[55], h[55], u, hmask, NULL,
-                      dh[56], dxp[55], dh[55], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[54], rh[54], h[54], u, hmask, NULL,
-                      dh[55], dxp[54], dh[54], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[53], rh[53], h[53], u, hmask, NULL,
-                      dh[54], dxp[53], dh[53], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[52], rh[52], h[52], u, hmask, NULL,
-                      dh[53], dxp[52], dh[52], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[51], rh[51], h[51], u, hmask, NULL,
-                      dh[52], dxp[51], dh[51], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[50], rh[50], h[50], u, hmask, NULL,
-                      dh[51], dxp[50], dh[50], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[49], rh[49], h[49], u, hmask, NULL,
-                      dh[50], dxp[49], dh[49], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[48], rh[48], h[48], u, hmask, NULL,
-                      dh[49], dxp[48], dh[48], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[47], rh[47], h[47], u, hmask, NULL,
-                      dh[48], dxp[47], dh[47], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[46], rh[46], h[46], u, hmask, NULL,
-                      dh[47], dxp[46], dh[46], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[45], rh[45], h[45], u, hmask, NULL,
-                      dh[46], dxp[45], dh[45], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[44], rh[44], h[44], u, hmask, NULL,
-                      dh[45], dxp[44], dh[44], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[43], rh[43], h[43], u, hmask, NULL,
-                      dh[44], dxp[43], dh[43], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[42], rh[42], h[42], u, hmask, NULL,
-                      dh[43], dxp[42], dh[42], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[41], rh[41], h[41], u, hmask, NULL,
-                      dh[42], dxp[41], dh[41], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[40], rh[40], h[40], u, hmask, NULL,
-                      dh[41], dxp[40], dh[40], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[39], rh[39], h[39], u, hmask, NULL,
-                      dh[40], dxp[39], dh[39], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[38], rh[38], h[38], u, hmask, NULL,
-                      dh[39], dxp[38], dh[38], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[37], rh[37], h[37], u, hmask, NULL,
-                      dh[38], dxp[37], dh[37], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[36], rh[36], h[36], u, hmask, NULL,
-                      dh[37], dxp[36], dh[36], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[35], rh[35], h[35], u, hmask, NULL,
-                      dh[36], dxp[35], dh[35], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[34], rh[34], h[34], u, hmask, NULL,
-                      dh[35], dxp[34], dh[34], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[33], rh[33], h[33], u, hmask, NULL,
-                      dh[34], dxp[33], dh[33], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[32], rh[32], h[32], u, hmask, NULL,
-                      dh[33], dxp[32], dh[32], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[31], rh[31], h[31], u, hmask, NULL,
-                      dh[32], dxp[31], dh[31], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[30], rh[30], h[30], u, hmask, NULL,
-                      dh[31], dxp[30], dh[30], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[29], rh[29], h[29], u, hmask, NULL,
-                      dh[30], dxp[29], dh[29], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[28], rh[28], h[28], u, hmask, NULL,
-                      dh[29], dxp[28], dh[28], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[27], rh[27], h[27], u, hmask, NULL,
-                      dh[28], dxp[27], dh[27], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[26], rh[26], h[26], u, hmask, NULL,
-                      dh[27], dxp[26], dh[26], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[25], rh[25], h[25], u, hmask, NULL,
-                      dh[26], dxp[25], dh[25], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[24], rh[24], h[24], u, hmask, NULL,
-                      dh[25], dxp[24], dh[24], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[23], rh[23], h[23], u, hmask, NULL,
-                      dh[24], dxp[23], dh[23], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[22], rh[22], h[22], u, hmask, NULL,
-                      dh[23], dxp[22], dh[22], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[21], rh[21], h[21], u, hmask, NULL,
-                      dh[22], dxp[21], dh[21], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[20], rh[20], h[20], u, hmask, NULL,
-                      dh[21], dxp[20], dh[20], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[19], rh[19], h[19], u, hmask, NULL,
-                      dh[20], dxp[19], dh[19], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[18], rh[18], h[18], u, hmask, NULL,
-                      dh[19], dxp[18], dh[18], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[17], rh[17], h[17], u, hmask, NULL,
-                      dh[18], dxp[17], dh[17], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[16], rh[16], h[16], u, hmask, NULL,
-                      dh[17], dxp[16], dh[16], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[15], rh[15], h[15], u, hmask, NULL,
-                      dh[16], dxp[15], dh[15], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[14], rh[14], h[14], u, hmask, NULL,
-                      dh[15], dxp[14], dh[14], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[13], rh[13], h[13], u, hmask, NULL,
-                      dh[14], dxp[13], dh[13], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[12], rh[12], h[12], u, hmask, NULL,
-                      dh[13], dxp[12], dh[12], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[11], rh[11], h[11], u, hmask, NULL,
-                      dh[12], dxp[11], dh[11], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[10], rh[10], h[10], u, hmask, NULL,
-                      dh[11], dxp[10], dh[10], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[9], rh[9], h[9], u, hmask, NULL, dh[10],
-                      dxp[9], dh[9], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[8], rh[8], h[8], u, hmask, NULL, dh[9],
-                      dxp[8], dh[8], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[7], rh[7], h[7], u, hmask, NULL, dh[8],
-                      dxp[7], dh[7], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[6], rh[6], h[6], u, hmask, NULL, dh[7],
-                      dxp[6], dh[6], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[5], rh[5], h[5], u, hmask, NULL, dh[6],
-                      dxp[5], dh[5], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[4], rh[4], h[4], u, hmask, NULL, dh[5],
-                      dxp[4], dh[4], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[3], rh[3], h[3], u, hmask, NULL, dh[4],
-                      dxp[3], dh[3], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[2], rh[2], h[2], u, hmask, NULL, dh[3],
-                      dxp[2], dh[2], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[1], rh[1], h[1], u, hmask, NULL, dh[2],
-                      dxp[1], dh[1], sc);
-    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[0], rh[0], h[0], u, hmask, NULL, dh[1],
-                      dxp[0], dh[0], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[63], rh[63], h[63], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[64], dxp[63], dh[63], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[62], rh[62], h[62], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[63], dxp[62], dh[62], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[61], rh[61], h[61], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[62], dxp[61], dh[61], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[60], rh[60], h[60], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[61], dxp[60], dh[60], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[59], rh[59], h[59], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[60], dxp[59], dh[59], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[58], rh[58], h[58], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[59], dxp[58], dh[58], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[57], rh[57], h[57], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[58], dxp[57], dh[57], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[56], rh[56], h[56], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[57], dxp[56], dh[56], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[55], rh[55], h[55], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[56], dxp[55], dh[55], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[54], rh[54], h[54], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[55], dxp[54], dh[54], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[53], rh[53], h[53], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[54], dxp[53], dh[53], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[52], rh[52], h[52], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[53], dxp[52], dh[52], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[51], rh[51], h[51], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[52], dxp[51], dh[51], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[50], rh[50], h[50], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[51], dxp[50], dh[50], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[49], rh[49], h[49], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[50], dxp[49], dh[49], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[48], rh[48], h[48], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[49], dxp[48], dh[48], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[47], rh[47], h[47], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[48], dxp[47], dh[47], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[46], rh[46], h[46], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[47], dxp[46], dh[46], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[45], rh[45], h[45], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[46], dxp[45], dh[45], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[44], rh[44], h[44], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[45], dxp[44], dh[44], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[43], rh[43], h[43], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[44], dxp[43], dh[43], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[42], rh[42], h[42], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[43], dxp[42], dh[42], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[41], rh[41], h[41], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[42], dxp[41], dh[41], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[40], rh[40], h[40], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[41], dxp[40], dh[40], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[39], rh[39], h[39], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[40], dxp[39], dh[39], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[38], rh[38], h[38], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[39], dxp[38], dh[38], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[37], rh[37], h[37], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[38], dxp[37], dh[37], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[36], rh[36], h[36], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[37], dxp[36], dh[36], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[35], rh[35], h[35], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[36], dxp[35], dh[35], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[34], rh[34], h[34], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[35], dxp[34], dh[34], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[33], rh[33], h[33], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[34], dxp[33], dh[33], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[32], rh[32], h[32], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[33], dxp[32], dh[32], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[31], rh[31], h[31], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[32], dxp[31], dh[31], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[30], rh[30], h[30], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[31], dxp[30], dh[30], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[29], rh[29], h[29], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[30], dxp[29], dh[29], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[28], rh[28], h[28], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[29], dxp[28], dh[28], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[27], rh[27], h[27], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[28], dxp[27], dh[27], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[26], rh[26], h[26], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[27], dxp[26], dh[26], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[25], rh[25], h[25], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[26], dxp[25], dh[25], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[24], rh[24], h[24], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[25], dxp[24], dh[24], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[23], rh[23], h[23], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[24], dxp[23], dh[23], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[22], rh[22], h[22], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[23], dxp[22], dh[22], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[21], rh[21], h[21], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[22], dxp[21], dh[21], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[20], rh[20], h[20], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[21], dxp[20], dh[20], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[19], rh[19], h[19], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[20], dxp[19], dh[19], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[18], rh[18], h[18], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[19], dxp[18], dh[18], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[17], rh[17], h[17], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[18], dxp[17], dh[17], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[16], rh[16], h[16], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[17], dxp[16], dh[16], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[15], rh[15], h[15], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[16], dxp[15], dh[15], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[14], rh[14], h[14], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[15], dxp[14], dh[14], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[13], rh[13], h[13], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[14], dxp[13], dh[13], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[12], rh[12], h[12], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[13], dxp[12], dh[12], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[11], rh[11], h[11], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[12], dxp[11], dh[11], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[10], rh[10], h[10], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[11], dxp[10], dh[10], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[9], rh[9], h[9], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[10], dxp[9], dh[9], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[8], rh[8], h[8], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[9], dxp[8], dh[8], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[7], rh[7], h[7], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[8], dxp[7], dh[7], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[6], rh[6], h[6], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[7], dxp[6], dh[6], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[5], rh[5], h[5], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[6], dxp[5], dh[5], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[4], rh[4], h[4], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[5], dxp[4], dh[4], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[3], rh[3], h[3], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[4], dxp[3], dh[3], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[2], rh[2], h[2], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[3], dxp[2], dh[2], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[1], rh[1], h[1], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[2], dxp[1], dh[1], sc);
+    rnn_gru0_bwd_step(GRU_BEFORE_B, GRU_BEFORE_GRU1_H, gt[0], rh[0], h[0], u, hmask,
+                      /*seq_mask_t=*/NULL, dh[1], dxp[0], dh[0], sc);
     /* dW_hr|dW_hz += d[r|z]^T h'  and  dW_hn += dn^T (r*h'): two GEMMs over all steps */
     rnn_gemm(1, 0, 2 * GRU_BEFORE_GRU1_H, GRU_BEFORE_GRU1_H, GRU_BEFORE_T * GRU_BEFORE_B, 1, dxp[0],
              3 * GRU_BEFORE_GRU1_H, h[0], GRU_BEFORE_GRU1_H, 1, &g->gru1_weight_hh[0][0],

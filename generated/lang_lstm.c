@@ -93,8 +93,9 @@ const rnn_real *lang_lstm_step(const lang_lstm_params *p, lang_lstm_step_state *
   rnn_step_preact(4 * LANG_LSTM_LSTM1_H, LANG_LSTM_E, &p->lstm1_weight_ih[0][0], s->embedding_out,
                   LANG_LSTM_LSTM1_H, &p->lstm1_weight_hh[0][0], s->lstm1_h, p->lstm1_bias_ih,
                   p->lstm1_bias_hh, s->lstm1_xproj);
-  rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh, NULL,
-                    NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
+  rnn_lstm_fwd_step(1, LANG_LSTM_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh,
+                    /*peep=*/NULL, /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL,
+                    s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
   /* out */
@@ -234,53 +235,53 @@ rnn_real lang_lstm_forward(const lang_lstm_params *p, lang_lstm_state *s, lang_l
      * o = sig(W_io x + b_io + W_ho h' + b_ho)
      * c = f*c' + i*g    h = o*tanh(c) */
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, sm[0],
-                      NULL, gt[0], c[1], h[1]);
+                      /*hd_t=*/NULL, gt[0], c[1], h[1]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, sm[1],
-                      NULL, gt[1], c[2], h[2]);
+                      /*hd_t=*/NULL, gt[1], c[2], h[2]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, sm[2],
-                      NULL, gt[2], c[3], h[3]);
+                      /*hd_t=*/NULL, gt[2], c[3], h[3]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, sm[3],
-                      NULL, gt[3], c[4], h[4]);
+                      /*hd_t=*/NULL, gt[3], c[4], h[4]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, sm[4],
-                      NULL, gt[4], c[5], h[5]);
+                      /*hd_t=*/NULL, gt[4], c[5], h[5]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, sm[5],
-                      NULL, gt[5], c[6], h[6]);
+                      /*hd_t=*/NULL, gt[5], c[6], h[6]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, sm[6],
-                      NULL, gt[6], c[7], h[7]);
+                      /*hd_t=*/NULL, gt[6], c[7], h[7]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, sm[7],
-                      NULL, gt[7], c[8], h[8]);
+                      /*hd_t=*/NULL, gt[7], c[8], h[8]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, sm[8],
-                      NULL, gt[8], c[9], h[9]);
+                      /*hd_t=*/NULL, gt[8], c[9], h[9]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, sm[9],
-                      NULL, gt[9], c[10], h[10]);
+                      /*hd_t=*/NULL, gt[9], c[10], h[10]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask, sm[10],
-                      NULL, gt[10], c[11], h[11]);
+                      /*hd_t=*/NULL, gt[10], c[11], h[11]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask, sm[11],
-                      NULL, gt[11], c[12], h[12]);
+                      /*hd_t=*/NULL, gt[11], c[12], h[12]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask, sm[12],
-                      NULL, gt[12], c[13], h[13]);
+                      /*hd_t=*/NULL, gt[12], c[13], h[13]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask, sm[13],
-                      NULL, gt[13], c[14], h[14]);
+                      /*hd_t=*/NULL, gt[13], c[14], h[14]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask, sm[14],
-                      NULL, gt[14], c[15], h[15]);
+                      /*hd_t=*/NULL, gt[14], c[15], h[15]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask, sm[15],
-                      NULL, gt[15], c[16], h[16]);
+                      /*hd_t=*/NULL, gt[15], c[16], h[16]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask, sm[16],
-                      NULL, gt[16], c[17], h[17]);
+                      /*hd_t=*/NULL, gt[16], c[17], h[17]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask, sm[17],
-                      NULL, gt[17], c[18], h[18]);
+                      /*hd_t=*/NULL, gt[17], c[18], h[18]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask, sm[18],
-                      NULL, gt[18], c[19], h[19]);
+                      /*hd_t=*/NULL, gt[18], c[19], h[19]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask, sm[19],
-                      NULL, gt[19], c[20], h[20]);
+                      /*hd_t=*/NULL, gt[19], c[20], h[20]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask, sm[20],
-                      NULL, gt[20], c[21], h[21]);
+                      /*hd_t=*/NULL, gt[20], c[21], h[21]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask, sm[21],
-                      NULL, gt[21], c[22], h[22]);
+                      /*hd_t=*/NULL, gt[21], c[22], h[22]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask, sm[22],
-                      NULL, gt[22], c[23], h[23]);
+                      /*hd_t=*/NULL, gt[22], c[23], h[23]);
     rnn_lstm_fwd_step(LANG_LSTM_B, LANG_LSTM_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask, sm[23],
-                      NULL, gt[23], c[24], h[24]);
+                      /*hd_t=*/NULL, gt[23], c[24], h[24]);
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */

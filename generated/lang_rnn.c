@@ -90,8 +90,8 @@ const rnn_real *lang_rnn_step(const lang_rnn_params *p, lang_rnn_step_state *s, 
   rnn_step_preact(LANG_RNN_RNN_H, LANG_RNN_E, &p->rnn_weight_ih[0][0], s->embedding_out,
                   LANG_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih, p->rnn_bias_hh,
                   s->rnn_xproj);
-  rnn_simple_fwd_step(1, LANG_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL,
-                      s->rnn_hnext);
+  rnn_simple_fwd_step(1, LANG_RNN_RNN_H, /*relu=*/0, s->rnn_xproj, s->rnn_h, &rnn_whh,
+                      /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   /* out */
   rnn_linear_fwd(1, LANG_RNN_RNN_H, LANG_RNN_OUT_N, s->rnn_h, &p->out_weight[0][0], p->out_bias,
@@ -219,44 +219,54 @@ rnn_real lang_rnn_forward(const lang_rnn_params *p, lang_rnn_state *s, lang_rnn_
                    p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[0], h[0], u, hmask, sm[0], NULL, h[1]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[1], h[1], u, hmask, sm[1], NULL, h[2]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[2], h[2], u, hmask, sm[2], NULL, h[3]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[3], h[3], u, hmask, sm[3], NULL, h[4]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[4], h[4], u, hmask, sm[4], NULL, h[5]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[5], h[5], u, hmask, sm[5], NULL, h[6]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[6], h[6], u, hmask, sm[6], NULL, h[7]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[7], h[7], u, hmask, sm[7], NULL, h[8]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[8], h[8], u, hmask, sm[8], NULL, h[9]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[9], h[9], u, hmask, sm[9], NULL, h[10]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[10], h[10], u, hmask, sm[10], NULL,
-                        h[11]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[11], h[11], u, hmask, sm[11], NULL,
-                        h[12]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[12], h[12], u, hmask, sm[12], NULL,
-                        h[13]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[13], h[13], u, hmask, sm[13], NULL,
-                        h[14]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[14], h[14], u, hmask, sm[14], NULL,
-                        h[15]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[15], h[15], u, hmask, sm[15], NULL,
-                        h[16]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[16], h[16], u, hmask, sm[16], NULL,
-                        h[17]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[17], h[17], u, hmask, sm[17], NULL,
-                        h[18]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[18], h[18], u, hmask, sm[18], NULL,
-                        h[19]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[19], h[19], u, hmask, sm[19], NULL,
-                        h[20]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[20], h[20], u, hmask, sm[20], NULL,
-                        h[21]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[21], h[21], u, hmask, sm[21], NULL,
-                        h[22]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[22], h[22], u, hmask, sm[22], NULL,
-                        h[23]);
-    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, xp[23], h[23], u, hmask, sm[23], NULL,
-                        h[24]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[0], h[0], u, hmask, sm[0],
+                        /*hd_t=*/NULL, h[1]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[1], h[1], u, hmask, sm[1],
+                        /*hd_t=*/NULL, h[2]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[2], h[2], u, hmask, sm[2],
+                        /*hd_t=*/NULL, h[3]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[3], h[3], u, hmask, sm[3],
+                        /*hd_t=*/NULL, h[4]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[4], h[4], u, hmask, sm[4],
+                        /*hd_t=*/NULL, h[5]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[5], h[5], u, hmask, sm[5],
+                        /*hd_t=*/NULL, h[6]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[6], h[6], u, hmask, sm[6],
+                        /*hd_t=*/NULL, h[7]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[7], h[7], u, hmask, sm[7],
+                        /*hd_t=*/NULL, h[8]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[8], h[8], u, hmask, sm[8],
+                        /*hd_t=*/NULL, h[9]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[9], h[9], u, hmask, sm[9],
+                        /*hd_t=*/NULL, h[10]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[10], h[10], u, hmask, sm[10],
+                        /*hd_t=*/NULL, h[11]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[11], h[11], u, hmask, sm[11],
+                        /*hd_t=*/NULL, h[12]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[12], h[12], u, hmask, sm[12],
+                        /*hd_t=*/NULL, h[13]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[13], h[13], u, hmask, sm[13],
+                        /*hd_t=*/NULL, h[14]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[14], h[14], u, hmask, sm[14],
+                        /*hd_t=*/NULL, h[15]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[15], h[15], u, hmask, sm[15],
+                        /*hd_t=*/NULL, h[16]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[16], h[16], u, hmask, sm[16],
+                        /*hd_t=*/NULL, h[17]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[17], h[17], u, hmask, sm[17],
+                        /*hd_t=*/NULL, h[18]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[18], h[18], u, hmask, sm[18],
+                        /*hd_t=*/NULL, h[19]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[19], h[19], u, hmask, sm[19],
+                        /*hd_t=*/NULL, h[20]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[20], h[20], u, hmask, sm[20],
+                        /*hd_t=*/NULL, h[21]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[21], h[21], u, hmask, sm[21],
+                        /*hd_t=*/NULL, h[22]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[22], h[22], u, hmask, sm[22],
+                        /*hd_t=*/NULL, h[23]);
+    rnn_simple_fwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, xp[23], h[23], u, hmask, sm[23],
+                        /*hd_t=*/NULL, h[24]);
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -293,54 +303,54 @@ void lang_rnn_backward(const lang_rnn_params *p, lang_rnn_workspace *ws, const l
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[24], u, hmask, sm[23], dh[24], dxp[23],
-                        dh[23], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[23], u, hmask, sm[22], dh[23], dxp[22],
-                        dh[22], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[22], u, hmask, sm[21], dh[22], dxp[21],
-                        dh[21], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[21], u, hmask, sm[20], dh[21], dxp[20],
-                        dh[20], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[20], u, hmask, sm[19], dh[20], dxp[19],
-                        dh[19], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[19], u, hmask, sm[18], dh[19], dxp[18],
-                        dh[18], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[18], u, hmask, sm[17], dh[18], dxp[17],
-                        dh[17], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[17], u, hmask, sm[16], dh[17], dxp[16],
-                        dh[16], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[16], u, hmask, sm[15], dh[16], dxp[15],
-                        dh[15], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[15], u, hmask, sm[14], dh[15], dxp[14],
-                        dh[14], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[14], u, hmask, sm[13], dh[14], dxp[13],
-                        dh[13], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[13], u, hmask, sm[12], dh[13], dxp[12],
-                        dh[12], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[12], u, hmask, sm[11], dh[12], dxp[11],
-                        dh[11], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[11], u, hmask, sm[10], dh[11], dxp[10],
-                        dh[10], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[10], u, hmask, sm[9], dh[10], dxp[9],
-                        dh[9], sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[9], u, hmask, sm[8], dh[9], dxp[8], dh[8],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[8], u, hmask, sm[7], dh[8], dxp[7], dh[7],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[7], u, hmask, sm[6], dh[7], dxp[6], dh[6],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[6], u, hmask, sm[5], dh[6], dxp[5], dh[5],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[5], u, hmask, sm[4], dh[5], dxp[4], dh[4],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[4], u, hmask, sm[3], dh[4], dxp[3], dh[3],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[3], u, hmask, sm[2], dh[3], dxp[2], dh[2],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2], dxp[1], dh[1],
-                        sc);
-    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1], dxp[0], dh[0],
-                        sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[24], u, hmask, sm[23], dh[24],
+                        dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[23], u, hmask, sm[22], dh[23],
+                        dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[22], u, hmask, sm[21], dh[22],
+                        dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[21], u, hmask, sm[20], dh[21],
+                        dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[20], u, hmask, sm[19], dh[20],
+                        dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[19], u, hmask, sm[18], dh[19],
+                        dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[18], u, hmask, sm[17], dh[18],
+                        dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[17], u, hmask, sm[16], dh[17],
+                        dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[16], u, hmask, sm[15], dh[16],
+                        dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[15], u, hmask, sm[14], dh[15],
+                        dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[14], u, hmask, sm[13], dh[14],
+                        dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[13], u, hmask, sm[12], dh[13],
+                        dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[12], u, hmask, sm[11], dh[12],
+                        dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[11], u, hmask, sm[10], dh[11],
+                        dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[10], u, hmask, sm[9], dh[10],
+                        dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[9], u, hmask, sm[8], dh[9],
+                        dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[8], u, hmask, sm[7], dh[8],
+                        dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[7], u, hmask, sm[6], dh[7],
+                        dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[6], u, hmask, sm[5], dh[6],
+                        dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[5], u, hmask, sm[4], dh[5],
+                        dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[4], u, hmask, sm[3], dh[4],
+                        dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[3], u, hmask, sm[2], dh[3],
+                        dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[2], u, hmask, sm[1], dh[2],
+                        dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(LANG_RNN_B, LANG_RNN_RNN_H, /*relu=*/0, h[1], u, hmask, sm[0], dh[1],
+                        dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, LANG_RNN_RNN_H, LANG_RNN_RNN_H, LANG_RNN_T * LANG_RNN_B, 1, dxp[0],
              LANG_RNN_RNN_H, h[0], LANG_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0], LANG_RNN_RNN_H);

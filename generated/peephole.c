@@ -92,8 +92,8 @@ const rnn_real *peephole_step(const peephole_params *p, peephole_step_state *s, 
   rnn_gather_cols(1, 4 * PEEPHOLE_LSTM1_H, PEEPHOLE_VOCAB, &token, &p->lstm1_weight_ih[0][0],
                   p->lstm1_bias_ih, p->lstm1_bias_hh, s->lstm1_xproj);
   rnn_lstm_fwd_step(1, PEEPHOLE_LSTM1_H, s->lstm1_xproj, s->lstm1_h, s->lstm1_c, &lstm1_whh,
-                    p->lstm1_peephole, NULL, NULL, NULL, s->lstm1_gates, s->lstm1_cnext,
-                    s->lstm1_hnext);
+                    p->lstm1_peephole, /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL,
+                    s->lstm1_gates, s->lstm1_cnext, s->lstm1_hnext);
   memcpy(s->lstm1_c, s->lstm1_cnext, sizeof s->lstm1_c);
   memcpy(s->lstm1_h, s->lstm1_hnext, sizeof s->lstm1_h);
   /* logits */
@@ -225,134 +225,134 @@ rnn_real peephole_forward(const peephole_params *p, peephole_state *s, peephole_
      * g = tanh(W_ig x + b_ig + W_hg h' + b_hg)
      * o = sig(W_io x + b_io + W_ho h' + b_ho + p_o*c)
      * c = f*c' + i*g    h = o*tanh(c) */
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask, NULL, NULL,
-                      gt[0], c[1], h[1]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask, NULL, NULL,
-                      gt[1], c[2], h[2]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask, NULL, NULL,
-                      gt[2], c[3], h[3]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask, NULL, NULL,
-                      gt[3], c[4], h[4]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask, NULL, NULL,
-                      gt[4], c[5], h[5]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask, NULL, NULL,
-                      gt[5], c[6], h[6]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask, NULL, NULL,
-                      gt[6], c[7], h[7]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask, NULL, NULL,
-                      gt[7], c[8], h[8]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask, NULL, NULL,
-                      gt[8], c[9], h[9]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask, NULL, NULL,
-                      gt[9], c[10], h[10]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask, NULL,
-                      NULL, gt[10], c[11], h[11]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask, NULL,
-                      NULL, gt[11], c[12], h[12]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask, NULL,
-                      NULL, gt[12], c[13], h[13]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask, NULL,
-                      NULL, gt[13], c[14], h[14]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask, NULL,
-                      NULL, gt[14], c[15], h[15]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask, NULL,
-                      NULL, gt[15], c[16], h[16]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask, NULL,
-                      NULL, gt[16], c[17], h[17]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask, NULL,
-                      NULL, gt[17], c[18], h[18]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask, NULL,
-                      NULL, gt[18], c[19], h[19]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask, NULL,
-                      NULL, gt[19], c[20], h[20]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask, NULL,
-                      NULL, gt[20], c[21], h[21]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask, NULL,
-                      NULL, gt[21], c[22], h[22]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask, NULL,
-                      NULL, gt[22], c[23], h[23]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask, NULL,
-                      NULL, gt[23], c[24], h[24]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[24], h[24], c[24], u, peep, hmask, NULL,
-                      NULL, gt[24], c[25], h[25]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[25], h[25], c[25], u, peep, hmask, NULL,
-                      NULL, gt[25], c[26], h[26]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[26], h[26], c[26], u, peep, hmask, NULL,
-                      NULL, gt[26], c[27], h[27]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[27], h[27], c[27], u, peep, hmask, NULL,
-                      NULL, gt[27], c[28], h[28]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[28], h[28], c[28], u, peep, hmask, NULL,
-                      NULL, gt[28], c[29], h[29]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[29], h[29], c[29], u, peep, hmask, NULL,
-                      NULL, gt[29], c[30], h[30]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[30], h[30], c[30], u, peep, hmask, NULL,
-                      NULL, gt[30], c[31], h[31]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[31], h[31], c[31], u, peep, hmask, NULL,
-                      NULL, gt[31], c[32], h[32]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[32], h[32], c[32], u, peep, hmask, NULL,
-                      NULL, gt[32], c[33], h[33]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[33], h[33], c[33], u, peep, hmask, NULL,
-                      NULL, gt[33], c[34], h[34]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[34], h[34], c[34], u, peep, hmask, NULL,
-                      NULL, gt[34], c[35], h[35]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[35], h[35], c[35], u, peep, hmask, NULL,
-                      NULL, gt[35], c[36], h[36]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[36], h[36], c[36], u, peep, hmask, NULL,
-                      NULL, gt[36], c[37], h[37]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[37], h[37], c[37], u, peep, hmask, NULL,
-                      NULL, gt[37], c[38], h[38]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[38], h[38], c[38], u, peep, hmask, NULL,
-                      NULL, gt[38], c[39], h[39]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[39], h[39], c[39], u, peep, hmask, NULL,
-                      NULL, gt[39], c[40], h[40]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[40], h[40], c[40], u, peep, hmask, NULL,
-                      NULL, gt[40], c[41], h[41]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[41], h[41], c[41], u, peep, hmask, NULL,
-                      NULL, gt[41], c[42], h[42]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[42], h[42], c[42], u, peep, hmask, NULL,
-                      NULL, gt[42], c[43], h[43]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[43], h[43], c[43], u, peep, hmask, NULL,
-                      NULL, gt[43], c[44], h[44]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[44], h[44], c[44], u, peep, hmask, NULL,
-                      NULL, gt[44], c[45], h[45]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[45], h[45], c[45], u, peep, hmask, NULL,
-                      NULL, gt[45], c[46], h[46]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[46], h[46], c[46], u, peep, hmask, NULL,
-                      NULL, gt[46], c[47], h[47]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[47], h[47], c[47], u, peep, hmask, NULL,
-                      NULL, gt[47], c[48], h[48]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[48], h[48], c[48], u, peep, hmask, NULL,
-                      NULL, gt[48], c[49], h[49]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[49], h[49], c[49], u, peep, hmask, NULL,
-                      NULL, gt[49], c[50], h[50]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[50], h[50], c[50], u, peep, hmask, NULL,
-                      NULL, gt[50], c[51], h[51]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[51], h[51], c[51], u, peep, hmask, NULL,
-                      NULL, gt[51], c[52], h[52]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[52], h[52], c[52], u, peep, hmask, NULL,
-                      NULL, gt[52], c[53], h[53]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[53], h[53], c[53], u, peep, hmask, NULL,
-                      NULL, gt[53], c[54], h[54]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[54], h[54], c[54], u, peep, hmask, NULL,
-                      NULL, gt[54], c[55], h[55]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[55], h[55], c[55], u, peep, hmask, NULL,
-                      NULL, gt[55], c[56], h[56]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[56], h[56], c[56], u, peep, hmask, NULL,
-                      NULL, gt[56], c[57], h[57]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[57], h[57], c[57], u, peep, hmask, NULL,
-                      NULL, gt[57], c[58], h[58]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[58], h[58], c[58], u, peep, hmask, NULL,
-                      NULL, gt[58], c[59], h[59]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[59], h[59], c[59], u, peep, hmask, NULL,
-                      NULL, gt[59], c[60], h[60]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[60], h[60], c[60], u, peep, hmask, NULL,
-                      NULL, gt[60], c[61], h[61]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[61], h[61], c[61], u, peep, hmask, NULL,
-                      NULL, gt[61], c[62], h[62]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[62], h[62], c[62], u, peep, hmask, NULL,
-                      NULL, gt[62], c[63], h[63]);
-    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[63], h[63], c[63], u, peep, hmask, NULL,
-                      NULL, gt[63], c[64], h[64]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[0], h[0], c[0], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[0], c[1], h[1]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[1], h[1], c[1], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[1], c[2], h[2]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[2], h[2], c[2], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[2], c[3], h[3]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[3], h[3], c[3], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[3], c[4], h[4]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[4], h[4], c[4], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[4], c[5], h[5]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[5], h[5], c[5], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[5], c[6], h[6]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[6], h[6], c[6], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[6], c[7], h[7]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[7], h[7], c[7], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[7], c[8], h[8]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[8], h[8], c[8], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[8], c[9], h[9]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[9], h[9], c[9], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[9], c[10], h[10]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[10], h[10], c[10], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[10], c[11], h[11]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[11], h[11], c[11], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[11], c[12], h[12]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[12], h[12], c[12], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[12], c[13], h[13]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[13], h[13], c[13], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[13], c[14], h[14]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[14], h[14], c[14], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[14], c[15], h[15]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[15], h[15], c[15], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[15], c[16], h[16]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[16], h[16], c[16], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[16], c[17], h[17]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[17], h[17], c[17], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[17], c[18], h[18]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[18], h[18], c[18], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[18], c[19], h[19]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[19], h[19], c[19], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[19], c[20], h[20]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[20], h[20], c[20], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[20], c[21], h[21]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[21], h[21], c[21], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[21], c[22], h[22]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[22], h[22], c[22], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[22], c[23], h[23]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[23], h[23], c[23], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[23], c[24], h[24]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[24], h[24], c[24], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[24], c[25], h[25]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[25], h[25], c[25], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[25], c[26], h[26]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[26], h[26], c[26], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[26], c[27], h[27]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[27], h[27], c[27], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[27], c[28], h[28]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[28], h[28], c[28], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[28], c[29], h[29]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[29], h[29], c[29], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[29], c[30], h[30]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[30], h[30], c[30], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[30], c[31], h[31]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[31], h[31], c[31], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[31], c[32], h[32]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[32], h[32], c[32], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[32], c[33], h[33]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[33], h[33], c[33], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[33], c[34], h[34]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[34], h[34], c[34], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[34], c[35], h[35]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[35], h[35], c[35], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[35], c[36], h[36]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[36], h[36], c[36], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[36], c[37], h[37]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[37], h[37], c[37], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[37], c[38], h[38]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[38], h[38], c[38], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[38], c[39], h[39]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[39], h[39], c[39], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[39], c[40], h[40]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[40], h[40], c[40], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[40], c[41], h[41]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[41], h[41], c[41], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[41], c[42], h[42]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[42], h[42], c[42], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[42], c[43], h[43]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[43], h[43], c[43], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[43], c[44], h[44]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[44], h[44], c[44], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[44], c[45], h[45]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[45], h[45], c[45], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[45], c[46], h[46]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[46], h[46], c[46], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[46], c[47], h[47]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[47], h[47], c[47], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[47], c[48], h[48]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[48], h[48], c[48], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[48], c[49], h[49]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[49], h[49], c[49], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[49], c[50], h[50]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[50], h[50], c[50], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[50], c[51], h[51]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[51], h[51], c[51], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[51], c[52], h[52]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[52], h[52], c[52], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[52], c[53], h[53]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[53], h[53], c[53], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[53], c[54], h[54]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[54], h[54], c[54], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[54], c[55], h[55]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[55], h[55], c[55], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[55], c[56], h[56]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[56], h[56], c[56], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[56], c[57], h[57]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[57], h[57], c[57], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[57], c[58], h[58]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[58], h[58], c[58], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[58], c[59], h[59]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[59], h[59], c[59], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[59], c[60], h[60]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[60], h[60], c[60], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[60], c[61], h[61]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[61], h[61], c[61], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[61], c[62], h[62]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[62], h[62], c[62], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[62], c[63], h[63]);
+    rnn_lstm_fwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, xp[63], h[63], c[63], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, /*hd_t=*/NULL, gt[63], c[64], h[64]);
     memcpy(s->lstm1_h, h[PEEPHOLE_T], sizeof s->lstm1_h); /* carried to the next batch */
     memcpy(s->lstm1_c, c[PEEPHOLE_T], sizeof s->lstm1_c);
   }
@@ -400,134 +400,134 @@ void peephole_backward(const peephole_params *p, peephole_workspace *ws, const p
      * dh' += W_hh^T [di df dg do]    dc' = dc*f + p_i*di + p_f*df
      * dp_i += di*c'    dp_f += df*c'    dp_o += do*c
      * then dW_hh += sum_t [di df dg do][t]^T h[t-1], db_hh += their sums */
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[63], c[63], c[64], u, peep, hmask, NULL,
-                      dh[64], dc, dxp[63], dh[63], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[62], c[62], c[63], u, peep, hmask, NULL,
-                      dh[63], dc, dxp[62], dh[62], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[61], c[61], c[62], u, peep, hmask, NULL,
-                      dh[62], dc, dxp[61], dh[61], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[60], c[60], c[61], u, peep, hmask, NULL,
-                      dh[61], dc, dxp[60], dh[60], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[59], c[59], c[60], u, peep, hmask, NULL,
-                      dh[60], dc, dxp[59], dh[59], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[58], c[58], c[59], u, peep, hmask, NULL,
-                      dh[59], dc, dxp[58], dh[58], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[57], c[57], c[58], u, peep, hmask, NULL,
-                      dh[58], dc, dxp[57], dh[57], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[56], c[56], c[57], u, peep, hmask, NULL,
-                      dh[57], dc, dxp[56], dh[56], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[55], c[55], c[56], u, peep, hmask, NULL,
-                      dh[56], dc, dxp[55], dh[55], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[54], c[54], c[55], u, peep, hmask, NULL,
-                      dh[55], dc, dxp[54], dh[54], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[53], c[53], c[54], u, peep, hmask, NULL,
-                      dh[54], dc, dxp[53], dh[53], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[52], c[52], c[53], u, peep, hmask, NULL,
-                      dh[53], dc, dxp[52], dh[52], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[51], c[51], c[52], u, peep, hmask, NULL,
-                      dh[52], dc, dxp[51], dh[51], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[50], c[50], c[51], u, peep, hmask, NULL,
-                      dh[51], dc, dxp[50], dh[50], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[49], c[49], c[50], u, peep, hmask, NULL,
-                      dh[50], dc, dxp[49], dh[49], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[48], c[48], c[49], u, peep, hmask, NULL,
-                      dh[49], dc, dxp[48], dh[48], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[47], c[47], c[48], u, peep, hmask, NULL,
-                      dh[48], dc, dxp[47], dh[47], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[46], c[46], c[47], u, peep, hmask, NULL,
-                      dh[47], dc, dxp[46], dh[46], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[45], c[45], c[46], u, peep, hmask, NULL,
-                      dh[46], dc, dxp[45], dh[45], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[44], c[44], c[45], u, peep, hmask, NULL,
-                      dh[45], dc, dxp[44], dh[44], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[43], c[43], c[44], u, peep, hmask, NULL,
-                      dh[44], dc, dxp[43], dh[43], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[42], c[42], c[43], u, peep, hmask, NULL,
-                      dh[43], dc, dxp[42], dh[42], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[41], c[41], c[42], u, peep, hmask, NULL,
-                      dh[42], dc, dxp[41], dh[41], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[40], c[40], c[41], u, peep, hmask, NULL,
-                      dh[41], dc, dxp[40], dh[40], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[39], c[39], c[40], u, peep, hmask, NULL,
-                      dh[40], dc, dxp[39], dh[39], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[38], c[38], c[39], u, peep, hmask, NULL,
-                      dh[39], dc, dxp[38], dh[38], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[37], c[37], c[38], u, peep, hmask, NULL,
-                      dh[38], dc, dxp[37], dh[37], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[36], c[36], c[37], u, peep, hmask, NULL,
-                      dh[37], dc, dxp[36], dh[36], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[35], c[35], c[36], u, peep, hmask, NULL,
-                      dh[36], dc, dxp[35], dh[35], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[34], c[34], c[35], u, peep, hmask, NULL,
-                      dh[35], dc, dxp[34], dh[34], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[33], c[33], c[34], u, peep, hmask, NULL,
-                      dh[34], dc, dxp[33], dh[33], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[32], c[32], c[33], u, peep, hmask, NULL,
-                      dh[33], dc, dxp[32], dh[32], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[31], c[31], c[32], u, peep, hmask, NULL,
-                      dh[32], dc, dxp[31], dh[31], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[30], c[30], c[31], u, peep, hmask, NULL,
-                      dh[31], dc, dxp[30], dh[30], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[29], c[29], c[30], u, peep, hmask, NULL,
-                      dh[30], dc, dxp[29], dh[29], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[28], c[28], c[29], u, peep, hmask, NULL,
-                      dh[29], dc, dxp[28], dh[28], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[27], c[27], c[28], u, peep, hmask, NULL,
-                      dh[28], dc, dxp[27], dh[27], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[26], c[26], c[27], u, peep, hmask, NULL,
-                      dh[27], dc, dxp[26], dh[26], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[25], c[25], c[26], u, peep, hmask, NULL,
-                      dh[26], dc, dxp[25], dh[25], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[24], c[24], c[25], u, peep, hmask, NULL,
-                      dh[25], dc, dxp[24], dh[24], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask, NULL,
-                      dh[24], dc, dxp[23], dh[23], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask, NULL,
-                      dh[23], dc, dxp[22], dh[22], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask, NULL,
-                      dh[22], dc, dxp[21], dh[21], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask, NULL,
-                      dh[21], dc, dxp[20], dh[20], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask, NULL,
-                      dh[20], dc, dxp[19], dh[19], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask, NULL,
-                      dh[19], dc, dxp[18], dh[18], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask, NULL,
-                      dh[18], dc, dxp[17], dh[17], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask, NULL,
-                      dh[17], dc, dxp[16], dh[16], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask, NULL,
-                      dh[16], dc, dxp[15], dh[15], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask, NULL,
-                      dh[15], dc, dxp[14], dh[14], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask, NULL,
-                      dh[14], dc, dxp[13], dh[13], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask, NULL,
-                      dh[13], dc, dxp[12], dh[12], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask, NULL,
-                      dh[12], dc, dxp[11], dh[11], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask, NULL,
-                      dh[11], dc, dxp[10], dh[10], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask, NULL,
-                      dh[10], dc, dxp[9], dh[9], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask, NULL, dh[9],
-                      dc, dxp[8], dh[8], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask, NULL, dh[8],
-                      dc, dxp[7], dh[7], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask, NULL, dh[7],
-                      dc, dxp[6], dh[6], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask, NULL, dh[6],
-                      dc, dxp[5], dh[5], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask, NULL, dh[5],
-                      dc, dxp[4], dh[4], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask, NULL, dh[4],
-                      dc, dxp[3], dh[3], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask, NULL, dh[3],
-                      dc, dxp[2], dh[2], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask, NULL, dh[2],
-                      dc, dxp[1], dh[1], dpeep, sc);
-    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask, NULL, dh[1],
-                      dc, dxp[0], dh[0], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[63], c[63], c[64], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[64], dc, dxp[63], dh[63], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[62], c[62], c[63], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[63], dc, dxp[62], dh[62], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[61], c[61], c[62], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[62], dc, dxp[61], dh[61], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[60], c[60], c[61], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[61], dc, dxp[60], dh[60], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[59], c[59], c[60], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[60], dc, dxp[59], dh[59], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[58], c[58], c[59], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[59], dc, dxp[58], dh[58], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[57], c[57], c[58], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[58], dc, dxp[57], dh[57], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[56], c[56], c[57], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[57], dc, dxp[56], dh[56], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[55], c[55], c[56], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[56], dc, dxp[55], dh[55], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[54], c[54], c[55], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[55], dc, dxp[54], dh[54], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[53], c[53], c[54], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[54], dc, dxp[53], dh[53], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[52], c[52], c[53], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[53], dc, dxp[52], dh[52], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[51], c[51], c[52], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[52], dc, dxp[51], dh[51], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[50], c[50], c[51], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[51], dc, dxp[50], dh[50], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[49], c[49], c[50], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[50], dc, dxp[49], dh[49], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[48], c[48], c[49], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[49], dc, dxp[48], dh[48], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[47], c[47], c[48], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[48], dc, dxp[47], dh[47], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[46], c[46], c[47], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[47], dc, dxp[46], dh[46], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[45], c[45], c[46], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[46], dc, dxp[45], dh[45], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[44], c[44], c[45], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[45], dc, dxp[44], dh[44], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[43], c[43], c[44], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[44], dc, dxp[43], dh[43], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[42], c[42], c[43], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[43], dc, dxp[42], dh[42], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[41], c[41], c[42], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[42], dc, dxp[41], dh[41], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[40], c[40], c[41], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[41], dc, dxp[40], dh[40], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[39], c[39], c[40], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[40], dc, dxp[39], dh[39], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[38], c[38], c[39], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[39], dc, dxp[38], dh[38], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[37], c[37], c[38], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[38], dc, dxp[37], dh[37], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[36], c[36], c[37], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[37], dc, dxp[36], dh[36], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[35], c[35], c[36], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[36], dc, dxp[35], dh[35], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[34], c[34], c[35], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[35], dc, dxp[34], dh[34], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[33], c[33], c[34], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[34], dc, dxp[33], dh[33], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[32], c[32], c[33], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[33], dc, dxp[32], dh[32], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[31], c[31], c[32], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[32], dc, dxp[31], dh[31], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[30], c[30], c[31], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[31], dc, dxp[30], dh[30], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[29], c[29], c[30], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[30], dc, dxp[29], dh[29], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[28], c[28], c[29], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[29], dc, dxp[28], dh[28], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[27], c[27], c[28], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[28], dc, dxp[27], dh[27], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[26], c[26], c[27], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[27], dc, dxp[26], dh[26], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[25], c[25], c[26], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[26], dc, dxp[25], dh[25], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[24], c[24], c[25], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[25], dc, dxp[24], dh[24], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[23], c[23], c[24], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[24], dc, dxp[23], dh[23], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[22], c[22], c[23], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[23], dc, dxp[22], dh[22], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[21], c[21], c[22], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[22], dc, dxp[21], dh[21], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[20], c[20], c[21], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[21], dc, dxp[20], dh[20], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[19], c[19], c[20], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[20], dc, dxp[19], dh[19], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[18], c[18], c[19], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[19], dc, dxp[18], dh[18], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[17], c[17], c[18], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[18], dc, dxp[17], dh[17], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[16], c[16], c[17], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[17], dc, dxp[16], dh[16], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[15], c[15], c[16], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[16], dc, dxp[15], dh[15], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[14], c[14], c[15], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[15], dc, dxp[14], dh[14], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[13], c[13], c[14], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[14], dc, dxp[13], dh[13], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[12], c[12], c[13], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[13], dc, dxp[12], dh[12], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[11], c[11], c[12], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[12], dc, dxp[11], dh[11], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[10], c[10], c[11], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[11], dc, dxp[10], dh[10], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[9], c[9], c[10], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[10], dc, dxp[9], dh[9], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[8], c[8], c[9], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[9], dc, dxp[8], dh[8], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[7], c[7], c[8], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[8], dc, dxp[7], dh[7], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[6], c[6], c[7], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[7], dc, dxp[6], dh[6], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[5], c[5], c[6], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[6], dc, dxp[5], dh[5], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[4], c[4], c[5], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[5], dc, dxp[4], dh[4], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[3], c[3], c[4], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[4], dc, dxp[3], dh[3], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[2], c[2], c[3], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[3], dc, dxp[2], dh[2], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[1], c[1], c[2], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[2], dc, dxp[1], dh[1], dpeep, sc);
+    rnn_lstm_bwd_step(PEEPHOLE_B, PEEPHOLE_LSTM1_H, gt[0], c[0], c[1], u, peep, hmask,
+                      /*seq_mask_t=*/NULL, dh[1], dc, dxp[0], dh[0], dpeep, sc);
     /* dW_hh += sum_t dgates[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, 4 * PEEPHOLE_LSTM1_H, PEEPHOLE_LSTM1_H, PEEPHOLE_T * PEEPHOLE_B, 1, dxp[0],
              4 * PEEPHOLE_LSTM1_H, h[0], PEEPHOLE_LSTM1_H, 1, &g->lstm1_weight_hh[0][0],

@@ -92,8 +92,8 @@ const rnn_real *sentiment_rnn_step(const sentiment_rnn_params *p, sentiment_rnn_
   rnn_step_preact(SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_E, &p->rnn_weight_ih[0][0], s->embedding_out,
                   SENTIMENT_RNN_RNN_H, &p->rnn_weight_hh[0][0], s->rnn_h, p->rnn_bias_ih,
                   p->rnn_bias_hh, s->rnn_xproj);
-  rnn_simple_fwd_step(1, SENTIMENT_RNN_RNN_H, 0, s->rnn_xproj, s->rnn_h, &rnn_whh, NULL, NULL, NULL,
-                      s->rnn_hnext);
+  rnn_simple_fwd_step(1, SENTIMENT_RNN_RNN_H, /*relu=*/0, s->rnn_xproj, s->rnn_h, &rnn_whh,
+                      /*drop_h=*/NULL, /*seq_mask_t=*/NULL, /*hd_t=*/NULL, s->rnn_hnext);
   memcpy(s->rnn_h, s->rnn_hnext, sizeof s->rnn_h);
   /* out */
   rnn_linear_fwd(1, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_OUT_N, s->rnn_h, &p->out_weight[0][0],
@@ -225,1006 +225,1006 @@ rnn_real sentiment_rnn_forward(const sentiment_rnn_params *p, sentiment_rnn_stat
                    &p->rnn_weight_ih[0][0], p->rnn_bias_ih, p->rnn_bias_hh, xp[0]);
     memcpy(h[0], s->rnn_h, sizeof s->rnn_h);
     /* h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh) */
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[0], h[0], u, hmask, sm[0], NULL,
-                        h[1]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[1], h[1], u, hmask, sm[1], NULL,
-                        h[2]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[2], h[2], u, hmask, sm[2], NULL,
-                        h[3]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[3], h[3], u, hmask, sm[3], NULL,
-                        h[4]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[4], h[4], u, hmask, sm[4], NULL,
-                        h[5]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[5], h[5], u, hmask, sm[5], NULL,
-                        h[6]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[6], h[6], u, hmask, sm[6], NULL,
-                        h[7]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[7], h[7], u, hmask, sm[7], NULL,
-                        h[8]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[8], h[8], u, hmask, sm[8], NULL,
-                        h[9]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[9], h[9], u, hmask, sm[9], NULL,
-                        h[10]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[10], h[10], u, hmask, sm[10],
-                        NULL, h[11]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[11], h[11], u, hmask, sm[11],
-                        NULL, h[12]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[12], h[12], u, hmask, sm[12],
-                        NULL, h[13]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[13], h[13], u, hmask, sm[13],
-                        NULL, h[14]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[14], h[14], u, hmask, sm[14],
-                        NULL, h[15]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[15], h[15], u, hmask, sm[15],
-                        NULL, h[16]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[16], h[16], u, hmask, sm[16],
-                        NULL, h[17]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[17], h[17], u, hmask, sm[17],
-                        NULL, h[18]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[18], h[18], u, hmask, sm[18],
-                        NULL, h[19]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[19], h[19], u, hmask, sm[19],
-                        NULL, h[20]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[20], h[20], u, hmask, sm[20],
-                        NULL, h[21]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[21], h[21], u, hmask, sm[21],
-                        NULL, h[22]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[22], h[22], u, hmask, sm[22],
-                        NULL, h[23]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[23], h[23], u, hmask, sm[23],
-                        NULL, h[24]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[24], h[24], u, hmask, sm[24],
-                        NULL, h[25]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[25], h[25], u, hmask, sm[25],
-                        NULL, h[26]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[26], h[26], u, hmask, sm[26],
-                        NULL, h[27]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[27], h[27], u, hmask, sm[27],
-                        NULL, h[28]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[28], h[28], u, hmask, sm[28],
-                        NULL, h[29]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[29], h[29], u, hmask, sm[29],
-                        NULL, h[30]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[30], h[30], u, hmask, sm[30],
-                        NULL, h[31]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[31], h[31], u, hmask, sm[31],
-                        NULL, h[32]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[32], h[32], u, hmask, sm[32],
-                        NULL, h[33]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[33], h[33], u, hmask, sm[33],
-                        NULL, h[34]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[34], h[34], u, hmask, sm[34],
-                        NULL, h[35]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[35], h[35], u, hmask, sm[35],
-                        NULL, h[36]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[36], h[36], u, hmask, sm[36],
-                        NULL, h[37]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[37], h[37], u, hmask, sm[37],
-                        NULL, h[38]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[38], h[38], u, hmask, sm[38],
-                        NULL, h[39]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[39], h[39], u, hmask, sm[39],
-                        NULL, h[40]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[40], h[40], u, hmask, sm[40],
-                        NULL, h[41]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[41], h[41], u, hmask, sm[41],
-                        NULL, h[42]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[42], h[42], u, hmask, sm[42],
-                        NULL, h[43]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[43], h[43], u, hmask, sm[43],
-                        NULL, h[44]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[44], h[44], u, hmask, sm[44],
-                        NULL, h[45]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[45], h[45], u, hmask, sm[45],
-                        NULL, h[46]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[46], h[46], u, hmask, sm[46],
-                        NULL, h[47]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[47], h[47], u, hmask, sm[47],
-                        NULL, h[48]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[48], h[48], u, hmask, sm[48],
-                        NULL, h[49]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[49], h[49], u, hmask, sm[49],
-                        NULL, h[50]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[50], h[50], u, hmask, sm[50],
-                        NULL, h[51]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[51], h[51], u, hmask, sm[51],
-                        NULL, h[52]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[52], h[52], u, hmask, sm[52],
-                        NULL, h[53]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[53], h[53], u, hmask, sm[53],
-                        NULL, h[54]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[54], h[54], u, hmask, sm[54],
-                        NULL, h[55]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[55], h[55], u, hmask, sm[55],
-                        NULL, h[56]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[56], h[56], u, hmask, sm[56],
-                        NULL, h[57]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[57], h[57], u, hmask, sm[57],
-                        NULL, h[58]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[58], h[58], u, hmask, sm[58],
-                        NULL, h[59]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[59], h[59], u, hmask, sm[59],
-                        NULL, h[60]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[60], h[60], u, hmask, sm[60],
-                        NULL, h[61]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[61], h[61], u, hmask, sm[61],
-                        NULL, h[62]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[62], h[62], u, hmask, sm[62],
-                        NULL, h[63]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[63], h[63], u, hmask, sm[63],
-                        NULL, h[64]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[64], h[64], u, hmask, sm[64],
-                        NULL, h[65]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[65], h[65], u, hmask, sm[65],
-                        NULL, h[66]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[66], h[66], u, hmask, sm[66],
-                        NULL, h[67]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[67], h[67], u, hmask, sm[67],
-                        NULL, h[68]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[68], h[68], u, hmask, sm[68],
-                        NULL, h[69]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[69], h[69], u, hmask, sm[69],
-                        NULL, h[70]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[70], h[70], u, hmask, sm[70],
-                        NULL, h[71]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[71], h[71], u, hmask, sm[71],
-                        NULL, h[72]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[72], h[72], u, hmask, sm[72],
-                        NULL, h[73]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[73], h[73], u, hmask, sm[73],
-                        NULL, h[74]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[74], h[74], u, hmask, sm[74],
-                        NULL, h[75]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[75], h[75], u, hmask, sm[75],
-                        NULL, h[76]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[76], h[76], u, hmask, sm[76],
-                        NULL, h[77]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[77], h[77], u, hmask, sm[77],
-                        NULL, h[78]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[78], h[78], u, hmask, sm[78],
-                        NULL, h[79]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[79], h[79], u, hmask, sm[79],
-                        NULL, h[80]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[80], h[80], u, hmask, sm[80],
-                        NULL, h[81]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[81], h[81], u, hmask, sm[81],
-                        NULL, h[82]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[82], h[82], u, hmask, sm[82],
-                        NULL, h[83]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[83], h[83], u, hmask, sm[83],
-                        NULL, h[84]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[84], h[84], u, hmask, sm[84],
-                        NULL, h[85]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[85], h[85], u, hmask, sm[85],
-                        NULL, h[86]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[86], h[86], u, hmask, sm[86],
-                        NULL, h[87]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[87], h[87], u, hmask, sm[87],
-                        NULL, h[88]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[88], h[88], u, hmask, sm[88],
-                        NULL, h[89]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[89], h[89], u, hmask, sm[89],
-                        NULL, h[90]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[90], h[90], u, hmask, sm[90],
-                        NULL, h[91]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[91], h[91], u, hmask, sm[91],
-                        NULL, h[92]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[92], h[92], u, hmask, sm[92],
-                        NULL, h[93]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[93], h[93], u, hmask, sm[93],
-                        NULL, h[94]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[94], h[94], u, hmask, sm[94],
-                        NULL, h[95]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[95], h[95], u, hmask, sm[95],
-                        NULL, h[96]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[96], h[96], u, hmask, sm[96],
-                        NULL, h[97]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[97], h[97], u, hmask, sm[97],
-                        NULL, h[98]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[98], h[98], u, hmask, sm[98],
-                        NULL, h[99]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[99], h[99], u, hmask, sm[99],
-                        NULL, h[100]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[100], h[100], u, hmask, sm[100],
-                        NULL, h[101]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[101], h[101], u, hmask, sm[101],
-                        NULL, h[102]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[102], h[102], u, hmask, sm[102],
-                        NULL, h[103]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[103], h[103], u, hmask, sm[103],
-                        NULL, h[104]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[104], h[104], u, hmask, sm[104],
-                        NULL, h[105]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[105], h[105], u, hmask, sm[105],
-                        NULL, h[106]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[106], h[106], u, hmask, sm[106],
-                        NULL, h[107]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[107], h[107], u, hmask, sm[107],
-                        NULL, h[108]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[108], h[108], u, hmask, sm[108],
-                        NULL, h[109]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[109], h[109], u, hmask, sm[109],
-                        NULL, h[110]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[110], h[110], u, hmask, sm[110],
-                        NULL, h[111]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[111], h[111], u, hmask, sm[111],
-                        NULL, h[112]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[112], h[112], u, hmask, sm[112],
-                        NULL, h[113]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[113], h[113], u, hmask, sm[113],
-                        NULL, h[114]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[114], h[114], u, hmask, sm[114],
-                        NULL, h[115]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[115], h[115], u, hmask, sm[115],
-                        NULL, h[116]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[116], h[116], u, hmask, sm[116],
-                        NULL, h[117]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[117], h[117], u, hmask, sm[117],
-                        NULL, h[118]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[118], h[118], u, hmask, sm[118],
-                        NULL, h[119]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[119], h[119], u, hmask, sm[119],
-                        NULL, h[120]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[120], h[120], u, hmask, sm[120],
-                        NULL, h[121]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[121], h[121], u, hmask, sm[121],
-                        NULL, h[122]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[122], h[122], u, hmask, sm[122],
-                        NULL, h[123]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[123], h[123], u, hmask, sm[123],
-                        NULL, h[124]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[124], h[124], u, hmask, sm[124],
-                        NULL, h[125]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[125], h[125], u, hmask, sm[125],
-                        NULL, h[126]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[126], h[126], u, hmask, sm[126],
-                        NULL, h[127]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[127], h[127], u, hmask, sm[127],
-                        NULL, h[128]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[128], h[128], u, hmask, sm[128],
-                        NULL, h[129]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[129], h[129], u, hmask, sm[129],
-                        NULL, h[130]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[130], h[130], u, hmask, sm[130],
-                        NULL, h[131]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[131], h[131], u, hmask, sm[131],
-                        NULL, h[132]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[132], h[132], u, hmask, sm[132],
-                        NULL, h[133]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[133], h[133], u, hmask, sm[133],
-                        NULL, h[134]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[134], h[134], u, hmask, sm[134],
-                        NULL, h[135]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[135], h[135], u, hmask, sm[135],
-                        NULL, h[136]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[136], h[136], u, hmask, sm[136],
-                        NULL, h[137]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[137], h[137], u, hmask, sm[137],
-                        NULL, h[138]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[138], h[138], u, hmask, sm[138],
-                        NULL, h[139]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[139], h[139], u, hmask, sm[139],
-                        NULL, h[140]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[140], h[140], u, hmask, sm[140],
-                        NULL, h[141]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[141], h[141], u, hmask, sm[141],
-                        NULL, h[142]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[142], h[142], u, hmask, sm[142],
-                        NULL, h[143]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[143], h[143], u, hmask, sm[143],
-                        NULL, h[144]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[144], h[144], u, hmask, sm[144],
-                        NULL, h[145]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[145], h[145], u, hmask, sm[145],
-                        NULL, h[146]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[146], h[146], u, hmask, sm[146],
-                        NULL, h[147]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[147], h[147], u, hmask, sm[147],
-                        NULL, h[148]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[148], h[148], u, hmask, sm[148],
-                        NULL, h[149]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[149], h[149], u, hmask, sm[149],
-                        NULL, h[150]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[150], h[150], u, hmask, sm[150],
-                        NULL, h[151]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[151], h[151], u, hmask, sm[151],
-                        NULL, h[152]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[152], h[152], u, hmask, sm[152],
-                        NULL, h[153]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[153], h[153], u, hmask, sm[153],
-                        NULL, h[154]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[154], h[154], u, hmask, sm[154],
-                        NULL, h[155]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[155], h[155], u, hmask, sm[155],
-                        NULL, h[156]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[156], h[156], u, hmask, sm[156],
-                        NULL, h[157]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[157], h[157], u, hmask, sm[157],
-                        NULL, h[158]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[158], h[158], u, hmask, sm[158],
-                        NULL, h[159]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[159], h[159], u, hmask, sm[159],
-                        NULL, h[160]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[160], h[160], u, hmask, sm[160],
-                        NULL, h[161]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[161], h[161], u, hmask, sm[161],
-                        NULL, h[162]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[162], h[162], u, hmask, sm[162],
-                        NULL, h[163]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[163], h[163], u, hmask, sm[163],
-                        NULL, h[164]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[164], h[164], u, hmask, sm[164],
-                        NULL, h[165]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[165], h[165], u, hmask, sm[165],
-                        NULL, h[166]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[166], h[166], u, hmask, sm[166],
-                        NULL, h[167]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[167], h[167], u, hmask, sm[167],
-                        NULL, h[168]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[168], h[168], u, hmask, sm[168],
-                        NULL, h[169]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[169], h[169], u, hmask, sm[169],
-                        NULL, h[170]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[170], h[170], u, hmask, sm[170],
-                        NULL, h[171]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[171], h[171], u, hmask, sm[171],
-                        NULL, h[172]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[172], h[172], u, hmask, sm[172],
-                        NULL, h[173]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[173], h[173], u, hmask, sm[173],
-                        NULL, h[174]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[174], h[174], u, hmask, sm[174],
-                        NULL, h[175]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[175], h[175], u, hmask, sm[175],
-                        NULL, h[176]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[176], h[176], u, hmask, sm[176],
-                        NULL, h[177]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[177], h[177], u, hmask, sm[177],
-                        NULL, h[178]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[178], h[178], u, hmask, sm[178],
-                        NULL, h[179]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[179], h[179], u, hmask, sm[179],
-                        NULL, h[180]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[180], h[180], u, hmask, sm[180],
-                        NULL, h[181]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[181], h[181], u, hmask, sm[181],
-                        NULL, h[182]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[182], h[182], u, hmask, sm[182],
-                        NULL, h[183]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[183], h[183], u, hmask, sm[183],
-                        NULL, h[184]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[184], h[184], u, hmask, sm[184],
-                        NULL, h[185]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[185], h[185], u, hmask, sm[185],
-                        NULL, h[186]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[186], h[186], u, hmask, sm[186],
-                        NULL, h[187]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[187], h[187], u, hmask, sm[187],
-                        NULL, h[188]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[188], h[188], u, hmask, sm[188],
-                        NULL, h[189]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[189], h[189], u, hmask, sm[189],
-                        NULL, h[190]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[190], h[190], u, hmask, sm[190],
-                        NULL, h[191]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[191], h[191], u, hmask, sm[191],
-                        NULL, h[192]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[192], h[192], u, hmask, sm[192],
-                        NULL, h[193]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[193], h[193], u, hmask, sm[193],
-                        NULL, h[194]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[194], h[194], u, hmask, sm[194],
-                        NULL, h[195]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[195], h[195], u, hmask, sm[195],
-                        NULL, h[196]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[196], h[196], u, hmask, sm[196],
-                        NULL, h[197]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[197], h[197], u, hmask, sm[197],
-                        NULL, h[198]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[198], h[198], u, hmask, sm[198],
-                        NULL, h[199]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[199], h[199], u, hmask, sm[199],
-                        NULL, h[200]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[200], h[200], u, hmask, sm[200],
-                        NULL, h[201]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[201], h[201], u, hmask, sm[201],
-                        NULL, h[202]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[202], h[202], u, hmask, sm[202],
-                        NULL, h[203]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[203], h[203], u, hmask, sm[203],
-                        NULL, h[204]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[204], h[204], u, hmask, sm[204],
-                        NULL, h[205]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[205], h[205], u, hmask, sm[205],
-                        NULL, h[206]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[206], h[206], u, hmask, sm[206],
-                        NULL, h[207]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[207], h[207], u, hmask, sm[207],
-                        NULL, h[208]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[208], h[208], u, hmask, sm[208],
-                        NULL, h[209]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[209], h[209], u, hmask, sm[209],
-                        NULL, h[210]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[210], h[210], u, hmask, sm[210],
-                        NULL, h[211]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[211], h[211], u, hmask, sm[211],
-                        NULL, h[212]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[212], h[212], u, hmask, sm[212],
-                        NULL, h[213]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[213], h[213], u, hmask, sm[213],
-                        NULL, h[214]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[214], h[214], u, hmask, sm[214],
-                        NULL, h[215]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[215], h[215], u, hmask, sm[215],
-                        NULL, h[216]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[216], h[216], u, hmask, sm[216],
-                        NULL, h[217]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[217], h[217], u, hmask, sm[217],
-                        NULL, h[218]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[218], h[218], u, hmask, sm[218],
-                        NULL, h[219]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[219], h[219], u, hmask, sm[219],
-                        NULL, h[220]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[220], h[220], u, hmask, sm[220],
-                        NULL, h[221]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[221], h[221], u, hmask, sm[221],
-                        NULL, h[222]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[222], h[222], u, hmask, sm[222],
-                        NULL, h[223]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[223], h[223], u, hmask, sm[223],
-                        NULL, h[224]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[224], h[224], u, hmask, sm[224],
-                        NULL, h[225]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[225], h[225], u, hmask, sm[225],
-                        NULL, h[226]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[226], h[226], u, hmask, sm[226],
-                        NULL, h[227]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[227], h[227], u, hmask, sm[227],
-                        NULL, h[228]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[228], h[228], u, hmask, sm[228],
-                        NULL, h[229]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[229], h[229], u, hmask, sm[229],
-                        NULL, h[230]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[230], h[230], u, hmask, sm[230],
-                        NULL, h[231]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[231], h[231], u, hmask, sm[231],
-                        NULL, h[232]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[232], h[232], u, hmask, sm[232],
-                        NULL, h[233]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[233], h[233], u, hmask, sm[233],
-                        NULL, h[234]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[234], h[234], u, hmask, sm[234],
-                        NULL, h[235]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[235], h[235], u, hmask, sm[235],
-                        NULL, h[236]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[236], h[236], u, hmask, sm[236],
-                        NULL, h[237]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[237], h[237], u, hmask, sm[237],
-                        NULL, h[238]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[238], h[238], u, hmask, sm[238],
-                        NULL, h[239]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[239], h[239], u, hmask, sm[239],
-                        NULL, h[240]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[240], h[240], u, hmask, sm[240],
-                        NULL, h[241]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[241], h[241], u, hmask, sm[241],
-                        NULL, h[242]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[242], h[242], u, hmask, sm[242],
-                        NULL, h[243]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[243], h[243], u, hmask, sm[243],
-                        NULL, h[244]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[244], h[244], u, hmask, sm[244],
-                        NULL, h[245]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[245], h[245], u, hmask, sm[245],
-                        NULL, h[246]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[246], h[246], u, hmask, sm[246],
-                        NULL, h[247]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[247], h[247], u, hmask, sm[247],
-                        NULL, h[248]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[248], h[248], u, hmask, sm[248],
-                        NULL, h[249]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[249], h[249], u, hmask, sm[249],
-                        NULL, h[250]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[250], h[250], u, hmask, sm[250],
-                        NULL, h[251]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[251], h[251], u, hmask, sm[251],
-                        NULL, h[252]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[252], h[252], u, hmask, sm[252],
-                        NULL, h[253]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[253], h[253], u, hmask, sm[253],
-                        NULL, h[254]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[254], h[254], u, hmask, sm[254],
-                        NULL, h[255]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[255], h[255], u, hmask, sm[255],
-                        NULL, h[256]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[256], h[256], u, hmask, sm[256],
-                        NULL, h[257]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[257], h[257], u, hmask, sm[257],
-                        NULL, h[258]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[258], h[258], u, hmask, sm[258],
-                        NULL, h[259]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[259], h[259], u, hmask, sm[259],
-                        NULL, h[260]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[260], h[260], u, hmask, sm[260],
-                        NULL, h[261]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[261], h[261], u, hmask, sm[261],
-                        NULL, h[262]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[262], h[262], u, hmask, sm[262],
-                        NULL, h[263]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[263], h[263], u, hmask, sm[263],
-                        NULL, h[264]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[264], h[264], u, hmask, sm[264],
-                        NULL, h[265]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[265], h[265], u, hmask, sm[265],
-                        NULL, h[266]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[266], h[266], u, hmask, sm[266],
-                        NULL, h[267]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[267], h[267], u, hmask, sm[267],
-                        NULL, h[268]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[268], h[268], u, hmask, sm[268],
-                        NULL, h[269]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[269], h[269], u, hmask, sm[269],
-                        NULL, h[270]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[270], h[270], u, hmask, sm[270],
-                        NULL, h[271]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[271], h[271], u, hmask, sm[271],
-                        NULL, h[272]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[272], h[272], u, hmask, sm[272],
-                        NULL, h[273]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[273], h[273], u, hmask, sm[273],
-                        NULL, h[274]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[274], h[274], u, hmask, sm[274],
-                        NULL, h[275]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[275], h[275], u, hmask, sm[275],
-                        NULL, h[276]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[276], h[276], u, hmask, sm[276],
-                        NULL, h[277]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[277], h[277], u, hmask, sm[277],
-                        NULL, h[278]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[278], h[278], u, hmask, sm[278],
-                        NULL, h[279]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[279], h[279], u, hmask, sm[279],
-                        NULL, h[280]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[280], h[280], u, hmask, sm[280],
-                        NULL, h[281]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[281], h[281], u, hmask, sm[281],
-                        NULL, h[282]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[282], h[282], u, hmask, sm[282],
-                        NULL, h[283]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[283], h[283], u, hmask, sm[283],
-                        NULL, h[284]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[284], h[284], u, hmask, sm[284],
-                        NULL, h[285]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[285], h[285], u, hmask, sm[285],
-                        NULL, h[286]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[286], h[286], u, hmask, sm[286],
-                        NULL, h[287]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[287], h[287], u, hmask, sm[287],
-                        NULL, h[288]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[288], h[288], u, hmask, sm[288],
-                        NULL, h[289]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[289], h[289], u, hmask, sm[289],
-                        NULL, h[290]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[290], h[290], u, hmask, sm[290],
-                        NULL, h[291]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[291], h[291], u, hmask, sm[291],
-                        NULL, h[292]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[292], h[292], u, hmask, sm[292],
-                        NULL, h[293]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[293], h[293], u, hmask, sm[293],
-                        NULL, h[294]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[294], h[294], u, hmask, sm[294],
-                        NULL, h[295]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[295], h[295], u, hmask, sm[295],
-                        NULL, h[296]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[296], h[296], u, hmask, sm[296],
-                        NULL, h[297]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[297], h[297], u, hmask, sm[297],
-                        NULL, h[298]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[298], h[298], u, hmask, sm[298],
-                        NULL, h[299]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[299], h[299], u, hmask, sm[299],
-                        NULL, h[300]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[300], h[300], u, hmask, sm[300],
-                        NULL, h[301]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[301], h[301], u, hmask, sm[301],
-                        NULL, h[302]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[302], h[302], u, hmask, sm[302],
-                        NULL, h[303]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[303], h[303], u, hmask, sm[303],
-                        NULL, h[304]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[304], h[304], u, hmask, sm[304],
-                        NULL, h[305]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[305], h[305], u, hmask, sm[305],
-                        NULL, h[306]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[306], h[306], u, hmask, sm[306],
-                        NULL, h[307]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[307], h[307], u, hmask, sm[307],
-                        NULL, h[308]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[308], h[308], u, hmask, sm[308],
-                        NULL, h[309]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[309], h[309], u, hmask, sm[309],
-                        NULL, h[310]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[310], h[310], u, hmask, sm[310],
-                        NULL, h[311]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[311], h[311], u, hmask, sm[311],
-                        NULL, h[312]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[312], h[312], u, hmask, sm[312],
-                        NULL, h[313]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[313], h[313], u, hmask, sm[313],
-                        NULL, h[314]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[314], h[314], u, hmask, sm[314],
-                        NULL, h[315]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[315], h[315], u, hmask, sm[315],
-                        NULL, h[316]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[316], h[316], u, hmask, sm[316],
-                        NULL, h[317]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[317], h[317], u, hmask, sm[317],
-                        NULL, h[318]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[318], h[318], u, hmask, sm[318],
-                        NULL, h[319]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[319], h[319], u, hmask, sm[319],
-                        NULL, h[320]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[320], h[320], u, hmask, sm[320],
-                        NULL, h[321]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[321], h[321], u, hmask, sm[321],
-                        NULL, h[322]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[322], h[322], u, hmask, sm[322],
-                        NULL, h[323]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[323], h[323], u, hmask, sm[323],
-                        NULL, h[324]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[324], h[324], u, hmask, sm[324],
-                        NULL, h[325]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[325], h[325], u, hmask, sm[325],
-                        NULL, h[326]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[326], h[326], u, hmask, sm[326],
-                        NULL, h[327]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[327], h[327], u, hmask, sm[327],
-                        NULL, h[328]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[328], h[328], u, hmask, sm[328],
-                        NULL, h[329]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[329], h[329], u, hmask, sm[329],
-                        NULL, h[330]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[330], h[330], u, hmask, sm[330],
-                        NULL, h[331]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[331], h[331], u, hmask, sm[331],
-                        NULL, h[332]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[332], h[332], u, hmask, sm[332],
-                        NULL, h[333]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[333], h[333], u, hmask, sm[333],
-                        NULL, h[334]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[334], h[334], u, hmask, sm[334],
-                        NULL, h[335]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[335], h[335], u, hmask, sm[335],
-                        NULL, h[336]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[336], h[336], u, hmask, sm[336],
-                        NULL, h[337]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[337], h[337], u, hmask, sm[337],
-                        NULL, h[338]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[338], h[338], u, hmask, sm[338],
-                        NULL, h[339]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[339], h[339], u, hmask, sm[339],
-                        NULL, h[340]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[340], h[340], u, hmask, sm[340],
-                        NULL, h[341]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[341], h[341], u, hmask, sm[341],
-                        NULL, h[342]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[342], h[342], u, hmask, sm[342],
-                        NULL, h[343]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[343], h[343], u, hmask, sm[343],
-                        NULL, h[344]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[344], h[344], u, hmask, sm[344],
-                        NULL, h[345]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[345], h[345], u, hmask, sm[345],
-                        NULL, h[346]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[346], h[346], u, hmask, sm[346],
-                        NULL, h[347]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[347], h[347], u, hmask, sm[347],
-                        NULL, h[348]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[348], h[348], u, hmask, sm[348],
-                        NULL, h[349]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[349], h[349], u, hmask, sm[349],
-                        NULL, h[350]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[350], h[350], u, hmask, sm[350],
-                        NULL, h[351]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[351], h[351], u, hmask, sm[351],
-                        NULL, h[352]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[352], h[352], u, hmask, sm[352],
-                        NULL, h[353]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[353], h[353], u, hmask, sm[353],
-                        NULL, h[354]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[354], h[354], u, hmask, sm[354],
-                        NULL, h[355]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[355], h[355], u, hmask, sm[355],
-                        NULL, h[356]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[356], h[356], u, hmask, sm[356],
-                        NULL, h[357]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[357], h[357], u, hmask, sm[357],
-                        NULL, h[358]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[358], h[358], u, hmask, sm[358],
-                        NULL, h[359]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[359], h[359], u, hmask, sm[359],
-                        NULL, h[360]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[360], h[360], u, hmask, sm[360],
-                        NULL, h[361]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[361], h[361], u, hmask, sm[361],
-                        NULL, h[362]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[362], h[362], u, hmask, sm[362],
-                        NULL, h[363]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[363], h[363], u, hmask, sm[363],
-                        NULL, h[364]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[364], h[364], u, hmask, sm[364],
-                        NULL, h[365]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[365], h[365], u, hmask, sm[365],
-                        NULL, h[366]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[366], h[366], u, hmask, sm[366],
-                        NULL, h[367]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[367], h[367], u, hmask, sm[367],
-                        NULL, h[368]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[368], h[368], u, hmask, sm[368],
-                        NULL, h[369]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[369], h[369], u, hmask, sm[369],
-                        NULL, h[370]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[370], h[370], u, hmask, sm[370],
-                        NULL, h[371]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[371], h[371], u, hmask, sm[371],
-                        NULL, h[372]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[372], h[372], u, hmask, sm[372],
-                        NULL, h[373]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[373], h[373], u, hmask, sm[373],
-                        NULL, h[374]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[374], h[374], u, hmask, sm[374],
-                        NULL, h[375]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[375], h[375], u, hmask, sm[375],
-                        NULL, h[376]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[376], h[376], u, hmask, sm[376],
-                        NULL, h[377]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[377], h[377], u, hmask, sm[377],
-                        NULL, h[378]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[378], h[378], u, hmask, sm[378],
-                        NULL, h[379]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[379], h[379], u, hmask, sm[379],
-                        NULL, h[380]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[380], h[380], u, hmask, sm[380],
-                        NULL, h[381]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[381], h[381], u, hmask, sm[381],
-                        NULL, h[382]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[382], h[382], u, hmask, sm[382],
-                        NULL, h[383]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[383], h[383], u, hmask, sm[383],
-                        NULL, h[384]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[384], h[384], u, hmask, sm[384],
-                        NULL, h[385]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[385], h[385], u, hmask, sm[385],
-                        NULL, h[386]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[386], h[386], u, hmask, sm[386],
-                        NULL, h[387]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[387], h[387], u, hmask, sm[387],
-                        NULL, h[388]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[388], h[388], u, hmask, sm[388],
-                        NULL, h[389]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[389], h[389], u, hmask, sm[389],
-                        NULL, h[390]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[390], h[390], u, hmask, sm[390],
-                        NULL, h[391]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[391], h[391], u, hmask, sm[391],
-                        NULL, h[392]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[392], h[392], u, hmask, sm[392],
-                        NULL, h[393]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[393], h[393], u, hmask, sm[393],
-                        NULL, h[394]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[394], h[394], u, hmask, sm[394],
-                        NULL, h[395]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[395], h[395], u, hmask, sm[395],
-                        NULL, h[396]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[396], h[396], u, hmask, sm[396],
-                        NULL, h[397]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[397], h[397], u, hmask, sm[397],
-                        NULL, h[398]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[398], h[398], u, hmask, sm[398],
-                        NULL, h[399]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[399], h[399], u, hmask, sm[399],
-                        NULL, h[400]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[400], h[400], u, hmask, sm[400],
-                        NULL, h[401]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[401], h[401], u, hmask, sm[401],
-                        NULL, h[402]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[402], h[402], u, hmask, sm[402],
-                        NULL, h[403]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[403], h[403], u, hmask, sm[403],
-                        NULL, h[404]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[404], h[404], u, hmask, sm[404],
-                        NULL, h[405]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[405], h[405], u, hmask, sm[405],
-                        NULL, h[406]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[406], h[406], u, hmask, sm[406],
-                        NULL, h[407]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[407], h[407], u, hmask, sm[407],
-                        NULL, h[408]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[408], h[408], u, hmask, sm[408],
-                        NULL, h[409]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[409], h[409], u, hmask, sm[409],
-                        NULL, h[410]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[410], h[410], u, hmask, sm[410],
-                        NULL, h[411]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[411], h[411], u, hmask, sm[411],
-                        NULL, h[412]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[412], h[412], u, hmask, sm[412],
-                        NULL, h[413]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[413], h[413], u, hmask, sm[413],
-                        NULL, h[414]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[414], h[414], u, hmask, sm[414],
-                        NULL, h[415]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[415], h[415], u, hmask, sm[415],
-                        NULL, h[416]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[416], h[416], u, hmask, sm[416],
-                        NULL, h[417]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[417], h[417], u, hmask, sm[417],
-                        NULL, h[418]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[418], h[418], u, hmask, sm[418],
-                        NULL, h[419]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[419], h[419], u, hmask, sm[419],
-                        NULL, h[420]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[420], h[420], u, hmask, sm[420],
-                        NULL, h[421]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[421], h[421], u, hmask, sm[421],
-                        NULL, h[422]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[422], h[422], u, hmask, sm[422],
-                        NULL, h[423]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[423], h[423], u, hmask, sm[423],
-                        NULL, h[424]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[424], h[424], u, hmask, sm[424],
-                        NULL, h[425]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[425], h[425], u, hmask, sm[425],
-                        NULL, h[426]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[426], h[426], u, hmask, sm[426],
-                        NULL, h[427]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[427], h[427], u, hmask, sm[427],
-                        NULL, h[428]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[428], h[428], u, hmask, sm[428],
-                        NULL, h[429]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[429], h[429], u, hmask, sm[429],
-                        NULL, h[430]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[430], h[430], u, hmask, sm[430],
-                        NULL, h[431]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[431], h[431], u, hmask, sm[431],
-                        NULL, h[432]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[432], h[432], u, hmask, sm[432],
-                        NULL, h[433]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[433], h[433], u, hmask, sm[433],
-                        NULL, h[434]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[434], h[434], u, hmask, sm[434],
-                        NULL, h[435]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[435], h[435], u, hmask, sm[435],
-                        NULL, h[436]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[436], h[436], u, hmask, sm[436],
-                        NULL, h[437]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[437], h[437], u, hmask, sm[437],
-                        NULL, h[438]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[438], h[438], u, hmask, sm[438],
-                        NULL, h[439]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[439], h[439], u, hmask, sm[439],
-                        NULL, h[440]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[440], h[440], u, hmask, sm[440],
-                        NULL, h[441]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[441], h[441], u, hmask, sm[441],
-                        NULL, h[442]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[442], h[442], u, hmask, sm[442],
-                        NULL, h[443]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[443], h[443], u, hmask, sm[443],
-                        NULL, h[444]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[444], h[444], u, hmask, sm[444],
-                        NULL, h[445]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[445], h[445], u, hmask, sm[445],
-                        NULL, h[446]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[446], h[446], u, hmask, sm[446],
-                        NULL, h[447]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[447], h[447], u, hmask, sm[447],
-                        NULL, h[448]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[448], h[448], u, hmask, sm[448],
-                        NULL, h[449]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[449], h[449], u, hmask, sm[449],
-                        NULL, h[450]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[450], h[450], u, hmask, sm[450],
-                        NULL, h[451]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[451], h[451], u, hmask, sm[451],
-                        NULL, h[452]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[452], h[452], u, hmask, sm[452],
-                        NULL, h[453]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[453], h[453], u, hmask, sm[453],
-                        NULL, h[454]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[454], h[454], u, hmask, sm[454],
-                        NULL, h[455]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[455], h[455], u, hmask, sm[455],
-                        NULL, h[456]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[456], h[456], u, hmask, sm[456],
-                        NULL, h[457]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[457], h[457], u, hmask, sm[457],
-                        NULL, h[458]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[458], h[458], u, hmask, sm[458],
-                        NULL, h[459]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[459], h[459], u, hmask, sm[459],
-                        NULL, h[460]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[460], h[460], u, hmask, sm[460],
-                        NULL, h[461]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[461], h[461], u, hmask, sm[461],
-                        NULL, h[462]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[462], h[462], u, hmask, sm[462],
-                        NULL, h[463]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[463], h[463], u, hmask, sm[463],
-                        NULL, h[464]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[464], h[464], u, hmask, sm[464],
-                        NULL, h[465]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[465], h[465], u, hmask, sm[465],
-                        NULL, h[466]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[466], h[466], u, hmask, sm[466],
-                        NULL, h[467]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[467], h[467], u, hmask, sm[467],
-                        NULL, h[468]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[468], h[468], u, hmask, sm[468],
-                        NULL, h[469]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[469], h[469], u, hmask, sm[469],
-                        NULL, h[470]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[470], h[470], u, hmask, sm[470],
-                        NULL, h[471]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[471], h[471], u, hmask, sm[471],
-                        NULL, h[472]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[472], h[472], u, hmask, sm[472],
-                        NULL, h[473]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[473], h[473], u, hmask, sm[473],
-                        NULL, h[474]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[474], h[474], u, hmask, sm[474],
-                        NULL, h[475]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[475], h[475], u, hmask, sm[475],
-                        NULL, h[476]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[476], h[476], u, hmask, sm[476],
-                        NULL, h[477]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[477], h[477], u, hmask, sm[477],
-                        NULL, h[478]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[478], h[478], u, hmask, sm[478],
-                        NULL, h[479]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[479], h[479], u, hmask, sm[479],
-                        NULL, h[480]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[480], h[480], u, hmask, sm[480],
-                        NULL, h[481]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[481], h[481], u, hmask, sm[481],
-                        NULL, h[482]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[482], h[482], u, hmask, sm[482],
-                        NULL, h[483]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[483], h[483], u, hmask, sm[483],
-                        NULL, h[484]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[484], h[484], u, hmask, sm[484],
-                        NULL, h[485]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[485], h[485], u, hmask, sm[485],
-                        NULL, h[486]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[486], h[486], u, hmask, sm[486],
-                        NULL, h[487]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[487], h[487], u, hmask, sm[487],
-                        NULL, h[488]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[488], h[488], u, hmask, sm[488],
-                        NULL, h[489]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[489], h[489], u, hmask, sm[489],
-                        NULL, h[490]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[490], h[490], u, hmask, sm[490],
-                        NULL, h[491]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[491], h[491], u, hmask, sm[491],
-                        NULL, h[492]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[492], h[492], u, hmask, sm[492],
-                        NULL, h[493]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[493], h[493], u, hmask, sm[493],
-                        NULL, h[494]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[494], h[494], u, hmask, sm[494],
-                        NULL, h[495]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[495], h[495], u, hmask, sm[495],
-                        NULL, h[496]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[496], h[496], u, hmask, sm[496],
-                        NULL, h[497]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[497], h[497], u, hmask, sm[497],
-                        NULL, h[498]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[498], h[498], u, hmask, sm[498],
-                        NULL, h[499]);
-    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, xp[499], h[499], u, hmask, sm[499],
-                        NULL, h[500]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[0], h[0], u, hmask,
+                        sm[0], /*hd_t=*/NULL, h[1]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[1], h[1], u, hmask,
+                        sm[1], /*hd_t=*/NULL, h[2]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[2], h[2], u, hmask,
+                        sm[2], /*hd_t=*/NULL, h[3]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[3], h[3], u, hmask,
+                        sm[3], /*hd_t=*/NULL, h[4]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[4], h[4], u, hmask,
+                        sm[4], /*hd_t=*/NULL, h[5]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[5], h[5], u, hmask,
+                        sm[5], /*hd_t=*/NULL, h[6]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[6], h[6], u, hmask,
+                        sm[6], /*hd_t=*/NULL, h[7]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[7], h[7], u, hmask,
+                        sm[7], /*hd_t=*/NULL, h[8]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[8], h[8], u, hmask,
+                        sm[8], /*hd_t=*/NULL, h[9]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[9], h[9], u, hmask,
+                        sm[9], /*hd_t=*/NULL, h[10]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[10], h[10], u, hmask,
+                        sm[10], /*hd_t=*/NULL, h[11]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[11], h[11], u, hmask,
+                        sm[11], /*hd_t=*/NULL, h[12]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[12], h[12], u, hmask,
+                        sm[12], /*hd_t=*/NULL, h[13]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[13], h[13], u, hmask,
+                        sm[13], /*hd_t=*/NULL, h[14]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[14], h[14], u, hmask,
+                        sm[14], /*hd_t=*/NULL, h[15]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[15], h[15], u, hmask,
+                        sm[15], /*hd_t=*/NULL, h[16]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[16], h[16], u, hmask,
+                        sm[16], /*hd_t=*/NULL, h[17]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[17], h[17], u, hmask,
+                        sm[17], /*hd_t=*/NULL, h[18]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[18], h[18], u, hmask,
+                        sm[18], /*hd_t=*/NULL, h[19]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[19], h[19], u, hmask,
+                        sm[19], /*hd_t=*/NULL, h[20]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[20], h[20], u, hmask,
+                        sm[20], /*hd_t=*/NULL, h[21]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[21], h[21], u, hmask,
+                        sm[21], /*hd_t=*/NULL, h[22]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[22], h[22], u, hmask,
+                        sm[22], /*hd_t=*/NULL, h[23]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[23], h[23], u, hmask,
+                        sm[23], /*hd_t=*/NULL, h[24]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[24], h[24], u, hmask,
+                        sm[24], /*hd_t=*/NULL, h[25]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[25], h[25], u, hmask,
+                        sm[25], /*hd_t=*/NULL, h[26]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[26], h[26], u, hmask,
+                        sm[26], /*hd_t=*/NULL, h[27]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[27], h[27], u, hmask,
+                        sm[27], /*hd_t=*/NULL, h[28]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[28], h[28], u, hmask,
+                        sm[28], /*hd_t=*/NULL, h[29]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[29], h[29], u, hmask,
+                        sm[29], /*hd_t=*/NULL, h[30]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[30], h[30], u, hmask,
+                        sm[30], /*hd_t=*/NULL, h[31]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[31], h[31], u, hmask,
+                        sm[31], /*hd_t=*/NULL, h[32]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[32], h[32], u, hmask,
+                        sm[32], /*hd_t=*/NULL, h[33]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[33], h[33], u, hmask,
+                        sm[33], /*hd_t=*/NULL, h[34]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[34], h[34], u, hmask,
+                        sm[34], /*hd_t=*/NULL, h[35]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[35], h[35], u, hmask,
+                        sm[35], /*hd_t=*/NULL, h[36]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[36], h[36], u, hmask,
+                        sm[36], /*hd_t=*/NULL, h[37]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[37], h[37], u, hmask,
+                        sm[37], /*hd_t=*/NULL, h[38]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[38], h[38], u, hmask,
+                        sm[38], /*hd_t=*/NULL, h[39]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[39], h[39], u, hmask,
+                        sm[39], /*hd_t=*/NULL, h[40]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[40], h[40], u, hmask,
+                        sm[40], /*hd_t=*/NULL, h[41]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[41], h[41], u, hmask,
+                        sm[41], /*hd_t=*/NULL, h[42]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[42], h[42], u, hmask,
+                        sm[42], /*hd_t=*/NULL, h[43]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[43], h[43], u, hmask,
+                        sm[43], /*hd_t=*/NULL, h[44]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[44], h[44], u, hmask,
+                        sm[44], /*hd_t=*/NULL, h[45]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[45], h[45], u, hmask,
+                        sm[45], /*hd_t=*/NULL, h[46]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[46], h[46], u, hmask,
+                        sm[46], /*hd_t=*/NULL, h[47]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[47], h[47], u, hmask,
+                        sm[47], /*hd_t=*/NULL, h[48]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[48], h[48], u, hmask,
+                        sm[48], /*hd_t=*/NULL, h[49]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[49], h[49], u, hmask,
+                        sm[49], /*hd_t=*/NULL, h[50]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[50], h[50], u, hmask,
+                        sm[50], /*hd_t=*/NULL, h[51]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[51], h[51], u, hmask,
+                        sm[51], /*hd_t=*/NULL, h[52]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[52], h[52], u, hmask,
+                        sm[52], /*hd_t=*/NULL, h[53]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[53], h[53], u, hmask,
+                        sm[53], /*hd_t=*/NULL, h[54]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[54], h[54], u, hmask,
+                        sm[54], /*hd_t=*/NULL, h[55]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[55], h[55], u, hmask,
+                        sm[55], /*hd_t=*/NULL, h[56]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[56], h[56], u, hmask,
+                        sm[56], /*hd_t=*/NULL, h[57]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[57], h[57], u, hmask,
+                        sm[57], /*hd_t=*/NULL, h[58]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[58], h[58], u, hmask,
+                        sm[58], /*hd_t=*/NULL, h[59]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[59], h[59], u, hmask,
+                        sm[59], /*hd_t=*/NULL, h[60]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[60], h[60], u, hmask,
+                        sm[60], /*hd_t=*/NULL, h[61]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[61], h[61], u, hmask,
+                        sm[61], /*hd_t=*/NULL, h[62]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[62], h[62], u, hmask,
+                        sm[62], /*hd_t=*/NULL, h[63]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[63], h[63], u, hmask,
+                        sm[63], /*hd_t=*/NULL, h[64]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[64], h[64], u, hmask,
+                        sm[64], /*hd_t=*/NULL, h[65]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[65], h[65], u, hmask,
+                        sm[65], /*hd_t=*/NULL, h[66]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[66], h[66], u, hmask,
+                        sm[66], /*hd_t=*/NULL, h[67]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[67], h[67], u, hmask,
+                        sm[67], /*hd_t=*/NULL, h[68]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[68], h[68], u, hmask,
+                        sm[68], /*hd_t=*/NULL, h[69]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[69], h[69], u, hmask,
+                        sm[69], /*hd_t=*/NULL, h[70]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[70], h[70], u, hmask,
+                        sm[70], /*hd_t=*/NULL, h[71]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[71], h[71], u, hmask,
+                        sm[71], /*hd_t=*/NULL, h[72]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[72], h[72], u, hmask,
+                        sm[72], /*hd_t=*/NULL, h[73]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[73], h[73], u, hmask,
+                        sm[73], /*hd_t=*/NULL, h[74]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[74], h[74], u, hmask,
+                        sm[74], /*hd_t=*/NULL, h[75]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[75], h[75], u, hmask,
+                        sm[75], /*hd_t=*/NULL, h[76]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[76], h[76], u, hmask,
+                        sm[76], /*hd_t=*/NULL, h[77]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[77], h[77], u, hmask,
+                        sm[77], /*hd_t=*/NULL, h[78]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[78], h[78], u, hmask,
+                        sm[78], /*hd_t=*/NULL, h[79]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[79], h[79], u, hmask,
+                        sm[79], /*hd_t=*/NULL, h[80]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[80], h[80], u, hmask,
+                        sm[80], /*hd_t=*/NULL, h[81]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[81], h[81], u, hmask,
+                        sm[81], /*hd_t=*/NULL, h[82]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[82], h[82], u, hmask,
+                        sm[82], /*hd_t=*/NULL, h[83]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[83], h[83], u, hmask,
+                        sm[83], /*hd_t=*/NULL, h[84]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[84], h[84], u, hmask,
+                        sm[84], /*hd_t=*/NULL, h[85]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[85], h[85], u, hmask,
+                        sm[85], /*hd_t=*/NULL, h[86]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[86], h[86], u, hmask,
+                        sm[86], /*hd_t=*/NULL, h[87]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[87], h[87], u, hmask,
+                        sm[87], /*hd_t=*/NULL, h[88]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[88], h[88], u, hmask,
+                        sm[88], /*hd_t=*/NULL, h[89]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[89], h[89], u, hmask,
+                        sm[89], /*hd_t=*/NULL, h[90]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[90], h[90], u, hmask,
+                        sm[90], /*hd_t=*/NULL, h[91]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[91], h[91], u, hmask,
+                        sm[91], /*hd_t=*/NULL, h[92]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[92], h[92], u, hmask,
+                        sm[92], /*hd_t=*/NULL, h[93]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[93], h[93], u, hmask,
+                        sm[93], /*hd_t=*/NULL, h[94]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[94], h[94], u, hmask,
+                        sm[94], /*hd_t=*/NULL, h[95]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[95], h[95], u, hmask,
+                        sm[95], /*hd_t=*/NULL, h[96]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[96], h[96], u, hmask,
+                        sm[96], /*hd_t=*/NULL, h[97]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[97], h[97], u, hmask,
+                        sm[97], /*hd_t=*/NULL, h[98]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[98], h[98], u, hmask,
+                        sm[98], /*hd_t=*/NULL, h[99]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[99], h[99], u, hmask,
+                        sm[99], /*hd_t=*/NULL, h[100]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[100], h[100], u, hmask,
+                        sm[100], /*hd_t=*/NULL, h[101]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[101], h[101], u, hmask,
+                        sm[101], /*hd_t=*/NULL, h[102]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[102], h[102], u, hmask,
+                        sm[102], /*hd_t=*/NULL, h[103]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[103], h[103], u, hmask,
+                        sm[103], /*hd_t=*/NULL, h[104]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[104], h[104], u, hmask,
+                        sm[104], /*hd_t=*/NULL, h[105]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[105], h[105], u, hmask,
+                        sm[105], /*hd_t=*/NULL, h[106]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[106], h[106], u, hmask,
+                        sm[106], /*hd_t=*/NULL, h[107]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[107], h[107], u, hmask,
+                        sm[107], /*hd_t=*/NULL, h[108]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[108], h[108], u, hmask,
+                        sm[108], /*hd_t=*/NULL, h[109]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[109], h[109], u, hmask,
+                        sm[109], /*hd_t=*/NULL, h[110]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[110], h[110], u, hmask,
+                        sm[110], /*hd_t=*/NULL, h[111]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[111], h[111], u, hmask,
+                        sm[111], /*hd_t=*/NULL, h[112]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[112], h[112], u, hmask,
+                        sm[112], /*hd_t=*/NULL, h[113]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[113], h[113], u, hmask,
+                        sm[113], /*hd_t=*/NULL, h[114]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[114], h[114], u, hmask,
+                        sm[114], /*hd_t=*/NULL, h[115]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[115], h[115], u, hmask,
+                        sm[115], /*hd_t=*/NULL, h[116]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[116], h[116], u, hmask,
+                        sm[116], /*hd_t=*/NULL, h[117]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[117], h[117], u, hmask,
+                        sm[117], /*hd_t=*/NULL, h[118]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[118], h[118], u, hmask,
+                        sm[118], /*hd_t=*/NULL, h[119]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[119], h[119], u, hmask,
+                        sm[119], /*hd_t=*/NULL, h[120]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[120], h[120], u, hmask,
+                        sm[120], /*hd_t=*/NULL, h[121]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[121], h[121], u, hmask,
+                        sm[121], /*hd_t=*/NULL, h[122]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[122], h[122], u, hmask,
+                        sm[122], /*hd_t=*/NULL, h[123]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[123], h[123], u, hmask,
+                        sm[123], /*hd_t=*/NULL, h[124]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[124], h[124], u, hmask,
+                        sm[124], /*hd_t=*/NULL, h[125]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[125], h[125], u, hmask,
+                        sm[125], /*hd_t=*/NULL, h[126]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[126], h[126], u, hmask,
+                        sm[126], /*hd_t=*/NULL, h[127]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[127], h[127], u, hmask,
+                        sm[127], /*hd_t=*/NULL, h[128]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[128], h[128], u, hmask,
+                        sm[128], /*hd_t=*/NULL, h[129]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[129], h[129], u, hmask,
+                        sm[129], /*hd_t=*/NULL, h[130]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[130], h[130], u, hmask,
+                        sm[130], /*hd_t=*/NULL, h[131]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[131], h[131], u, hmask,
+                        sm[131], /*hd_t=*/NULL, h[132]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[132], h[132], u, hmask,
+                        sm[132], /*hd_t=*/NULL, h[133]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[133], h[133], u, hmask,
+                        sm[133], /*hd_t=*/NULL, h[134]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[134], h[134], u, hmask,
+                        sm[134], /*hd_t=*/NULL, h[135]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[135], h[135], u, hmask,
+                        sm[135], /*hd_t=*/NULL, h[136]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[136], h[136], u, hmask,
+                        sm[136], /*hd_t=*/NULL, h[137]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[137], h[137], u, hmask,
+                        sm[137], /*hd_t=*/NULL, h[138]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[138], h[138], u, hmask,
+                        sm[138], /*hd_t=*/NULL, h[139]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[139], h[139], u, hmask,
+                        sm[139], /*hd_t=*/NULL, h[140]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[140], h[140], u, hmask,
+                        sm[140], /*hd_t=*/NULL, h[141]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[141], h[141], u, hmask,
+                        sm[141], /*hd_t=*/NULL, h[142]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[142], h[142], u, hmask,
+                        sm[142], /*hd_t=*/NULL, h[143]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[143], h[143], u, hmask,
+                        sm[143], /*hd_t=*/NULL, h[144]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[144], h[144], u, hmask,
+                        sm[144], /*hd_t=*/NULL, h[145]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[145], h[145], u, hmask,
+                        sm[145], /*hd_t=*/NULL, h[146]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[146], h[146], u, hmask,
+                        sm[146], /*hd_t=*/NULL, h[147]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[147], h[147], u, hmask,
+                        sm[147], /*hd_t=*/NULL, h[148]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[148], h[148], u, hmask,
+                        sm[148], /*hd_t=*/NULL, h[149]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[149], h[149], u, hmask,
+                        sm[149], /*hd_t=*/NULL, h[150]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[150], h[150], u, hmask,
+                        sm[150], /*hd_t=*/NULL, h[151]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[151], h[151], u, hmask,
+                        sm[151], /*hd_t=*/NULL, h[152]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[152], h[152], u, hmask,
+                        sm[152], /*hd_t=*/NULL, h[153]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[153], h[153], u, hmask,
+                        sm[153], /*hd_t=*/NULL, h[154]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[154], h[154], u, hmask,
+                        sm[154], /*hd_t=*/NULL, h[155]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[155], h[155], u, hmask,
+                        sm[155], /*hd_t=*/NULL, h[156]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[156], h[156], u, hmask,
+                        sm[156], /*hd_t=*/NULL, h[157]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[157], h[157], u, hmask,
+                        sm[157], /*hd_t=*/NULL, h[158]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[158], h[158], u, hmask,
+                        sm[158], /*hd_t=*/NULL, h[159]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[159], h[159], u, hmask,
+                        sm[159], /*hd_t=*/NULL, h[160]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[160], h[160], u, hmask,
+                        sm[160], /*hd_t=*/NULL, h[161]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[161], h[161], u, hmask,
+                        sm[161], /*hd_t=*/NULL, h[162]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[162], h[162], u, hmask,
+                        sm[162], /*hd_t=*/NULL, h[163]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[163], h[163], u, hmask,
+                        sm[163], /*hd_t=*/NULL, h[164]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[164], h[164], u, hmask,
+                        sm[164], /*hd_t=*/NULL, h[165]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[165], h[165], u, hmask,
+                        sm[165], /*hd_t=*/NULL, h[166]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[166], h[166], u, hmask,
+                        sm[166], /*hd_t=*/NULL, h[167]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[167], h[167], u, hmask,
+                        sm[167], /*hd_t=*/NULL, h[168]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[168], h[168], u, hmask,
+                        sm[168], /*hd_t=*/NULL, h[169]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[169], h[169], u, hmask,
+                        sm[169], /*hd_t=*/NULL, h[170]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[170], h[170], u, hmask,
+                        sm[170], /*hd_t=*/NULL, h[171]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[171], h[171], u, hmask,
+                        sm[171], /*hd_t=*/NULL, h[172]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[172], h[172], u, hmask,
+                        sm[172], /*hd_t=*/NULL, h[173]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[173], h[173], u, hmask,
+                        sm[173], /*hd_t=*/NULL, h[174]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[174], h[174], u, hmask,
+                        sm[174], /*hd_t=*/NULL, h[175]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[175], h[175], u, hmask,
+                        sm[175], /*hd_t=*/NULL, h[176]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[176], h[176], u, hmask,
+                        sm[176], /*hd_t=*/NULL, h[177]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[177], h[177], u, hmask,
+                        sm[177], /*hd_t=*/NULL, h[178]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[178], h[178], u, hmask,
+                        sm[178], /*hd_t=*/NULL, h[179]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[179], h[179], u, hmask,
+                        sm[179], /*hd_t=*/NULL, h[180]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[180], h[180], u, hmask,
+                        sm[180], /*hd_t=*/NULL, h[181]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[181], h[181], u, hmask,
+                        sm[181], /*hd_t=*/NULL, h[182]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[182], h[182], u, hmask,
+                        sm[182], /*hd_t=*/NULL, h[183]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[183], h[183], u, hmask,
+                        sm[183], /*hd_t=*/NULL, h[184]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[184], h[184], u, hmask,
+                        sm[184], /*hd_t=*/NULL, h[185]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[185], h[185], u, hmask,
+                        sm[185], /*hd_t=*/NULL, h[186]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[186], h[186], u, hmask,
+                        sm[186], /*hd_t=*/NULL, h[187]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[187], h[187], u, hmask,
+                        sm[187], /*hd_t=*/NULL, h[188]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[188], h[188], u, hmask,
+                        sm[188], /*hd_t=*/NULL, h[189]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[189], h[189], u, hmask,
+                        sm[189], /*hd_t=*/NULL, h[190]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[190], h[190], u, hmask,
+                        sm[190], /*hd_t=*/NULL, h[191]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[191], h[191], u, hmask,
+                        sm[191], /*hd_t=*/NULL, h[192]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[192], h[192], u, hmask,
+                        sm[192], /*hd_t=*/NULL, h[193]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[193], h[193], u, hmask,
+                        sm[193], /*hd_t=*/NULL, h[194]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[194], h[194], u, hmask,
+                        sm[194], /*hd_t=*/NULL, h[195]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[195], h[195], u, hmask,
+                        sm[195], /*hd_t=*/NULL, h[196]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[196], h[196], u, hmask,
+                        sm[196], /*hd_t=*/NULL, h[197]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[197], h[197], u, hmask,
+                        sm[197], /*hd_t=*/NULL, h[198]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[198], h[198], u, hmask,
+                        sm[198], /*hd_t=*/NULL, h[199]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[199], h[199], u, hmask,
+                        sm[199], /*hd_t=*/NULL, h[200]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[200], h[200], u, hmask,
+                        sm[200], /*hd_t=*/NULL, h[201]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[201], h[201], u, hmask,
+                        sm[201], /*hd_t=*/NULL, h[202]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[202], h[202], u, hmask,
+                        sm[202], /*hd_t=*/NULL, h[203]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[203], h[203], u, hmask,
+                        sm[203], /*hd_t=*/NULL, h[204]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[204], h[204], u, hmask,
+                        sm[204], /*hd_t=*/NULL, h[205]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[205], h[205], u, hmask,
+                        sm[205], /*hd_t=*/NULL, h[206]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[206], h[206], u, hmask,
+                        sm[206], /*hd_t=*/NULL, h[207]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[207], h[207], u, hmask,
+                        sm[207], /*hd_t=*/NULL, h[208]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[208], h[208], u, hmask,
+                        sm[208], /*hd_t=*/NULL, h[209]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[209], h[209], u, hmask,
+                        sm[209], /*hd_t=*/NULL, h[210]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[210], h[210], u, hmask,
+                        sm[210], /*hd_t=*/NULL, h[211]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[211], h[211], u, hmask,
+                        sm[211], /*hd_t=*/NULL, h[212]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[212], h[212], u, hmask,
+                        sm[212], /*hd_t=*/NULL, h[213]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[213], h[213], u, hmask,
+                        sm[213], /*hd_t=*/NULL, h[214]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[214], h[214], u, hmask,
+                        sm[214], /*hd_t=*/NULL, h[215]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[215], h[215], u, hmask,
+                        sm[215], /*hd_t=*/NULL, h[216]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[216], h[216], u, hmask,
+                        sm[216], /*hd_t=*/NULL, h[217]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[217], h[217], u, hmask,
+                        sm[217], /*hd_t=*/NULL, h[218]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[218], h[218], u, hmask,
+                        sm[218], /*hd_t=*/NULL, h[219]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[219], h[219], u, hmask,
+                        sm[219], /*hd_t=*/NULL, h[220]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[220], h[220], u, hmask,
+                        sm[220], /*hd_t=*/NULL, h[221]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[221], h[221], u, hmask,
+                        sm[221], /*hd_t=*/NULL, h[222]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[222], h[222], u, hmask,
+                        sm[222], /*hd_t=*/NULL, h[223]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[223], h[223], u, hmask,
+                        sm[223], /*hd_t=*/NULL, h[224]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[224], h[224], u, hmask,
+                        sm[224], /*hd_t=*/NULL, h[225]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[225], h[225], u, hmask,
+                        sm[225], /*hd_t=*/NULL, h[226]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[226], h[226], u, hmask,
+                        sm[226], /*hd_t=*/NULL, h[227]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[227], h[227], u, hmask,
+                        sm[227], /*hd_t=*/NULL, h[228]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[228], h[228], u, hmask,
+                        sm[228], /*hd_t=*/NULL, h[229]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[229], h[229], u, hmask,
+                        sm[229], /*hd_t=*/NULL, h[230]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[230], h[230], u, hmask,
+                        sm[230], /*hd_t=*/NULL, h[231]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[231], h[231], u, hmask,
+                        sm[231], /*hd_t=*/NULL, h[232]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[232], h[232], u, hmask,
+                        sm[232], /*hd_t=*/NULL, h[233]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[233], h[233], u, hmask,
+                        sm[233], /*hd_t=*/NULL, h[234]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[234], h[234], u, hmask,
+                        sm[234], /*hd_t=*/NULL, h[235]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[235], h[235], u, hmask,
+                        sm[235], /*hd_t=*/NULL, h[236]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[236], h[236], u, hmask,
+                        sm[236], /*hd_t=*/NULL, h[237]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[237], h[237], u, hmask,
+                        sm[237], /*hd_t=*/NULL, h[238]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[238], h[238], u, hmask,
+                        sm[238], /*hd_t=*/NULL, h[239]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[239], h[239], u, hmask,
+                        sm[239], /*hd_t=*/NULL, h[240]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[240], h[240], u, hmask,
+                        sm[240], /*hd_t=*/NULL, h[241]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[241], h[241], u, hmask,
+                        sm[241], /*hd_t=*/NULL, h[242]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[242], h[242], u, hmask,
+                        sm[242], /*hd_t=*/NULL, h[243]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[243], h[243], u, hmask,
+                        sm[243], /*hd_t=*/NULL, h[244]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[244], h[244], u, hmask,
+                        sm[244], /*hd_t=*/NULL, h[245]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[245], h[245], u, hmask,
+                        sm[245], /*hd_t=*/NULL, h[246]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[246], h[246], u, hmask,
+                        sm[246], /*hd_t=*/NULL, h[247]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[247], h[247], u, hmask,
+                        sm[247], /*hd_t=*/NULL, h[248]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[248], h[248], u, hmask,
+                        sm[248], /*hd_t=*/NULL, h[249]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[249], h[249], u, hmask,
+                        sm[249], /*hd_t=*/NULL, h[250]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[250], h[250], u, hmask,
+                        sm[250], /*hd_t=*/NULL, h[251]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[251], h[251], u, hmask,
+                        sm[251], /*hd_t=*/NULL, h[252]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[252], h[252], u, hmask,
+                        sm[252], /*hd_t=*/NULL, h[253]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[253], h[253], u, hmask,
+                        sm[253], /*hd_t=*/NULL, h[254]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[254], h[254], u, hmask,
+                        sm[254], /*hd_t=*/NULL, h[255]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[255], h[255], u, hmask,
+                        sm[255], /*hd_t=*/NULL, h[256]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[256], h[256], u, hmask,
+                        sm[256], /*hd_t=*/NULL, h[257]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[257], h[257], u, hmask,
+                        sm[257], /*hd_t=*/NULL, h[258]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[258], h[258], u, hmask,
+                        sm[258], /*hd_t=*/NULL, h[259]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[259], h[259], u, hmask,
+                        sm[259], /*hd_t=*/NULL, h[260]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[260], h[260], u, hmask,
+                        sm[260], /*hd_t=*/NULL, h[261]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[261], h[261], u, hmask,
+                        sm[261], /*hd_t=*/NULL, h[262]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[262], h[262], u, hmask,
+                        sm[262], /*hd_t=*/NULL, h[263]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[263], h[263], u, hmask,
+                        sm[263], /*hd_t=*/NULL, h[264]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[264], h[264], u, hmask,
+                        sm[264], /*hd_t=*/NULL, h[265]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[265], h[265], u, hmask,
+                        sm[265], /*hd_t=*/NULL, h[266]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[266], h[266], u, hmask,
+                        sm[266], /*hd_t=*/NULL, h[267]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[267], h[267], u, hmask,
+                        sm[267], /*hd_t=*/NULL, h[268]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[268], h[268], u, hmask,
+                        sm[268], /*hd_t=*/NULL, h[269]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[269], h[269], u, hmask,
+                        sm[269], /*hd_t=*/NULL, h[270]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[270], h[270], u, hmask,
+                        sm[270], /*hd_t=*/NULL, h[271]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[271], h[271], u, hmask,
+                        sm[271], /*hd_t=*/NULL, h[272]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[272], h[272], u, hmask,
+                        sm[272], /*hd_t=*/NULL, h[273]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[273], h[273], u, hmask,
+                        sm[273], /*hd_t=*/NULL, h[274]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[274], h[274], u, hmask,
+                        sm[274], /*hd_t=*/NULL, h[275]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[275], h[275], u, hmask,
+                        sm[275], /*hd_t=*/NULL, h[276]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[276], h[276], u, hmask,
+                        sm[276], /*hd_t=*/NULL, h[277]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[277], h[277], u, hmask,
+                        sm[277], /*hd_t=*/NULL, h[278]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[278], h[278], u, hmask,
+                        sm[278], /*hd_t=*/NULL, h[279]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[279], h[279], u, hmask,
+                        sm[279], /*hd_t=*/NULL, h[280]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[280], h[280], u, hmask,
+                        sm[280], /*hd_t=*/NULL, h[281]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[281], h[281], u, hmask,
+                        sm[281], /*hd_t=*/NULL, h[282]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[282], h[282], u, hmask,
+                        sm[282], /*hd_t=*/NULL, h[283]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[283], h[283], u, hmask,
+                        sm[283], /*hd_t=*/NULL, h[284]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[284], h[284], u, hmask,
+                        sm[284], /*hd_t=*/NULL, h[285]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[285], h[285], u, hmask,
+                        sm[285], /*hd_t=*/NULL, h[286]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[286], h[286], u, hmask,
+                        sm[286], /*hd_t=*/NULL, h[287]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[287], h[287], u, hmask,
+                        sm[287], /*hd_t=*/NULL, h[288]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[288], h[288], u, hmask,
+                        sm[288], /*hd_t=*/NULL, h[289]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[289], h[289], u, hmask,
+                        sm[289], /*hd_t=*/NULL, h[290]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[290], h[290], u, hmask,
+                        sm[290], /*hd_t=*/NULL, h[291]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[291], h[291], u, hmask,
+                        sm[291], /*hd_t=*/NULL, h[292]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[292], h[292], u, hmask,
+                        sm[292], /*hd_t=*/NULL, h[293]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[293], h[293], u, hmask,
+                        sm[293], /*hd_t=*/NULL, h[294]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[294], h[294], u, hmask,
+                        sm[294], /*hd_t=*/NULL, h[295]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[295], h[295], u, hmask,
+                        sm[295], /*hd_t=*/NULL, h[296]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[296], h[296], u, hmask,
+                        sm[296], /*hd_t=*/NULL, h[297]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[297], h[297], u, hmask,
+                        sm[297], /*hd_t=*/NULL, h[298]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[298], h[298], u, hmask,
+                        sm[298], /*hd_t=*/NULL, h[299]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[299], h[299], u, hmask,
+                        sm[299], /*hd_t=*/NULL, h[300]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[300], h[300], u, hmask,
+                        sm[300], /*hd_t=*/NULL, h[301]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[301], h[301], u, hmask,
+                        sm[301], /*hd_t=*/NULL, h[302]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[302], h[302], u, hmask,
+                        sm[302], /*hd_t=*/NULL, h[303]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[303], h[303], u, hmask,
+                        sm[303], /*hd_t=*/NULL, h[304]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[304], h[304], u, hmask,
+                        sm[304], /*hd_t=*/NULL, h[305]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[305], h[305], u, hmask,
+                        sm[305], /*hd_t=*/NULL, h[306]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[306], h[306], u, hmask,
+                        sm[306], /*hd_t=*/NULL, h[307]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[307], h[307], u, hmask,
+                        sm[307], /*hd_t=*/NULL, h[308]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[308], h[308], u, hmask,
+                        sm[308], /*hd_t=*/NULL, h[309]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[309], h[309], u, hmask,
+                        sm[309], /*hd_t=*/NULL, h[310]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[310], h[310], u, hmask,
+                        sm[310], /*hd_t=*/NULL, h[311]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[311], h[311], u, hmask,
+                        sm[311], /*hd_t=*/NULL, h[312]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[312], h[312], u, hmask,
+                        sm[312], /*hd_t=*/NULL, h[313]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[313], h[313], u, hmask,
+                        sm[313], /*hd_t=*/NULL, h[314]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[314], h[314], u, hmask,
+                        sm[314], /*hd_t=*/NULL, h[315]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[315], h[315], u, hmask,
+                        sm[315], /*hd_t=*/NULL, h[316]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[316], h[316], u, hmask,
+                        sm[316], /*hd_t=*/NULL, h[317]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[317], h[317], u, hmask,
+                        sm[317], /*hd_t=*/NULL, h[318]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[318], h[318], u, hmask,
+                        sm[318], /*hd_t=*/NULL, h[319]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[319], h[319], u, hmask,
+                        sm[319], /*hd_t=*/NULL, h[320]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[320], h[320], u, hmask,
+                        sm[320], /*hd_t=*/NULL, h[321]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[321], h[321], u, hmask,
+                        sm[321], /*hd_t=*/NULL, h[322]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[322], h[322], u, hmask,
+                        sm[322], /*hd_t=*/NULL, h[323]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[323], h[323], u, hmask,
+                        sm[323], /*hd_t=*/NULL, h[324]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[324], h[324], u, hmask,
+                        sm[324], /*hd_t=*/NULL, h[325]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[325], h[325], u, hmask,
+                        sm[325], /*hd_t=*/NULL, h[326]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[326], h[326], u, hmask,
+                        sm[326], /*hd_t=*/NULL, h[327]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[327], h[327], u, hmask,
+                        sm[327], /*hd_t=*/NULL, h[328]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[328], h[328], u, hmask,
+                        sm[328], /*hd_t=*/NULL, h[329]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[329], h[329], u, hmask,
+                        sm[329], /*hd_t=*/NULL, h[330]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[330], h[330], u, hmask,
+                        sm[330], /*hd_t=*/NULL, h[331]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[331], h[331], u, hmask,
+                        sm[331], /*hd_t=*/NULL, h[332]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[332], h[332], u, hmask,
+                        sm[332], /*hd_t=*/NULL, h[333]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[333], h[333], u, hmask,
+                        sm[333], /*hd_t=*/NULL, h[334]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[334], h[334], u, hmask,
+                        sm[334], /*hd_t=*/NULL, h[335]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[335], h[335], u, hmask,
+                        sm[335], /*hd_t=*/NULL, h[336]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[336], h[336], u, hmask,
+                        sm[336], /*hd_t=*/NULL, h[337]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[337], h[337], u, hmask,
+                        sm[337], /*hd_t=*/NULL, h[338]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[338], h[338], u, hmask,
+                        sm[338], /*hd_t=*/NULL, h[339]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[339], h[339], u, hmask,
+                        sm[339], /*hd_t=*/NULL, h[340]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[340], h[340], u, hmask,
+                        sm[340], /*hd_t=*/NULL, h[341]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[341], h[341], u, hmask,
+                        sm[341], /*hd_t=*/NULL, h[342]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[342], h[342], u, hmask,
+                        sm[342], /*hd_t=*/NULL, h[343]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[343], h[343], u, hmask,
+                        sm[343], /*hd_t=*/NULL, h[344]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[344], h[344], u, hmask,
+                        sm[344], /*hd_t=*/NULL, h[345]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[345], h[345], u, hmask,
+                        sm[345], /*hd_t=*/NULL, h[346]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[346], h[346], u, hmask,
+                        sm[346], /*hd_t=*/NULL, h[347]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[347], h[347], u, hmask,
+                        sm[347], /*hd_t=*/NULL, h[348]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[348], h[348], u, hmask,
+                        sm[348], /*hd_t=*/NULL, h[349]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[349], h[349], u, hmask,
+                        sm[349], /*hd_t=*/NULL, h[350]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[350], h[350], u, hmask,
+                        sm[350], /*hd_t=*/NULL, h[351]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[351], h[351], u, hmask,
+                        sm[351], /*hd_t=*/NULL, h[352]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[352], h[352], u, hmask,
+                        sm[352], /*hd_t=*/NULL, h[353]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[353], h[353], u, hmask,
+                        sm[353], /*hd_t=*/NULL, h[354]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[354], h[354], u, hmask,
+                        sm[354], /*hd_t=*/NULL, h[355]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[355], h[355], u, hmask,
+                        sm[355], /*hd_t=*/NULL, h[356]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[356], h[356], u, hmask,
+                        sm[356], /*hd_t=*/NULL, h[357]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[357], h[357], u, hmask,
+                        sm[357], /*hd_t=*/NULL, h[358]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[358], h[358], u, hmask,
+                        sm[358], /*hd_t=*/NULL, h[359]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[359], h[359], u, hmask,
+                        sm[359], /*hd_t=*/NULL, h[360]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[360], h[360], u, hmask,
+                        sm[360], /*hd_t=*/NULL, h[361]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[361], h[361], u, hmask,
+                        sm[361], /*hd_t=*/NULL, h[362]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[362], h[362], u, hmask,
+                        sm[362], /*hd_t=*/NULL, h[363]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[363], h[363], u, hmask,
+                        sm[363], /*hd_t=*/NULL, h[364]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[364], h[364], u, hmask,
+                        sm[364], /*hd_t=*/NULL, h[365]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[365], h[365], u, hmask,
+                        sm[365], /*hd_t=*/NULL, h[366]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[366], h[366], u, hmask,
+                        sm[366], /*hd_t=*/NULL, h[367]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[367], h[367], u, hmask,
+                        sm[367], /*hd_t=*/NULL, h[368]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[368], h[368], u, hmask,
+                        sm[368], /*hd_t=*/NULL, h[369]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[369], h[369], u, hmask,
+                        sm[369], /*hd_t=*/NULL, h[370]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[370], h[370], u, hmask,
+                        sm[370], /*hd_t=*/NULL, h[371]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[371], h[371], u, hmask,
+                        sm[371], /*hd_t=*/NULL, h[372]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[372], h[372], u, hmask,
+                        sm[372], /*hd_t=*/NULL, h[373]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[373], h[373], u, hmask,
+                        sm[373], /*hd_t=*/NULL, h[374]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[374], h[374], u, hmask,
+                        sm[374], /*hd_t=*/NULL, h[375]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[375], h[375], u, hmask,
+                        sm[375], /*hd_t=*/NULL, h[376]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[376], h[376], u, hmask,
+                        sm[376], /*hd_t=*/NULL, h[377]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[377], h[377], u, hmask,
+                        sm[377], /*hd_t=*/NULL, h[378]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[378], h[378], u, hmask,
+                        sm[378], /*hd_t=*/NULL, h[379]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[379], h[379], u, hmask,
+                        sm[379], /*hd_t=*/NULL, h[380]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[380], h[380], u, hmask,
+                        sm[380], /*hd_t=*/NULL, h[381]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[381], h[381], u, hmask,
+                        sm[381], /*hd_t=*/NULL, h[382]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[382], h[382], u, hmask,
+                        sm[382], /*hd_t=*/NULL, h[383]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[383], h[383], u, hmask,
+                        sm[383], /*hd_t=*/NULL, h[384]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[384], h[384], u, hmask,
+                        sm[384], /*hd_t=*/NULL, h[385]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[385], h[385], u, hmask,
+                        sm[385], /*hd_t=*/NULL, h[386]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[386], h[386], u, hmask,
+                        sm[386], /*hd_t=*/NULL, h[387]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[387], h[387], u, hmask,
+                        sm[387], /*hd_t=*/NULL, h[388]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[388], h[388], u, hmask,
+                        sm[388], /*hd_t=*/NULL, h[389]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[389], h[389], u, hmask,
+                        sm[389], /*hd_t=*/NULL, h[390]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[390], h[390], u, hmask,
+                        sm[390], /*hd_t=*/NULL, h[391]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[391], h[391], u, hmask,
+                        sm[391], /*hd_t=*/NULL, h[392]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[392], h[392], u, hmask,
+                        sm[392], /*hd_t=*/NULL, h[393]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[393], h[393], u, hmask,
+                        sm[393], /*hd_t=*/NULL, h[394]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[394], h[394], u, hmask,
+                        sm[394], /*hd_t=*/NULL, h[395]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[395], h[395], u, hmask,
+                        sm[395], /*hd_t=*/NULL, h[396]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[396], h[396], u, hmask,
+                        sm[396], /*hd_t=*/NULL, h[397]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[397], h[397], u, hmask,
+                        sm[397], /*hd_t=*/NULL, h[398]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[398], h[398], u, hmask,
+                        sm[398], /*hd_t=*/NULL, h[399]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[399], h[399], u, hmask,
+                        sm[399], /*hd_t=*/NULL, h[400]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[400], h[400], u, hmask,
+                        sm[400], /*hd_t=*/NULL, h[401]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[401], h[401], u, hmask,
+                        sm[401], /*hd_t=*/NULL, h[402]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[402], h[402], u, hmask,
+                        sm[402], /*hd_t=*/NULL, h[403]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[403], h[403], u, hmask,
+                        sm[403], /*hd_t=*/NULL, h[404]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[404], h[404], u, hmask,
+                        sm[404], /*hd_t=*/NULL, h[405]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[405], h[405], u, hmask,
+                        sm[405], /*hd_t=*/NULL, h[406]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[406], h[406], u, hmask,
+                        sm[406], /*hd_t=*/NULL, h[407]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[407], h[407], u, hmask,
+                        sm[407], /*hd_t=*/NULL, h[408]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[408], h[408], u, hmask,
+                        sm[408], /*hd_t=*/NULL, h[409]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[409], h[409], u, hmask,
+                        sm[409], /*hd_t=*/NULL, h[410]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[410], h[410], u, hmask,
+                        sm[410], /*hd_t=*/NULL, h[411]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[411], h[411], u, hmask,
+                        sm[411], /*hd_t=*/NULL, h[412]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[412], h[412], u, hmask,
+                        sm[412], /*hd_t=*/NULL, h[413]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[413], h[413], u, hmask,
+                        sm[413], /*hd_t=*/NULL, h[414]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[414], h[414], u, hmask,
+                        sm[414], /*hd_t=*/NULL, h[415]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[415], h[415], u, hmask,
+                        sm[415], /*hd_t=*/NULL, h[416]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[416], h[416], u, hmask,
+                        sm[416], /*hd_t=*/NULL, h[417]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[417], h[417], u, hmask,
+                        sm[417], /*hd_t=*/NULL, h[418]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[418], h[418], u, hmask,
+                        sm[418], /*hd_t=*/NULL, h[419]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[419], h[419], u, hmask,
+                        sm[419], /*hd_t=*/NULL, h[420]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[420], h[420], u, hmask,
+                        sm[420], /*hd_t=*/NULL, h[421]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[421], h[421], u, hmask,
+                        sm[421], /*hd_t=*/NULL, h[422]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[422], h[422], u, hmask,
+                        sm[422], /*hd_t=*/NULL, h[423]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[423], h[423], u, hmask,
+                        sm[423], /*hd_t=*/NULL, h[424]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[424], h[424], u, hmask,
+                        sm[424], /*hd_t=*/NULL, h[425]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[425], h[425], u, hmask,
+                        sm[425], /*hd_t=*/NULL, h[426]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[426], h[426], u, hmask,
+                        sm[426], /*hd_t=*/NULL, h[427]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[427], h[427], u, hmask,
+                        sm[427], /*hd_t=*/NULL, h[428]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[428], h[428], u, hmask,
+                        sm[428], /*hd_t=*/NULL, h[429]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[429], h[429], u, hmask,
+                        sm[429], /*hd_t=*/NULL, h[430]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[430], h[430], u, hmask,
+                        sm[430], /*hd_t=*/NULL, h[431]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[431], h[431], u, hmask,
+                        sm[431], /*hd_t=*/NULL, h[432]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[432], h[432], u, hmask,
+                        sm[432], /*hd_t=*/NULL, h[433]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[433], h[433], u, hmask,
+                        sm[433], /*hd_t=*/NULL, h[434]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[434], h[434], u, hmask,
+                        sm[434], /*hd_t=*/NULL, h[435]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[435], h[435], u, hmask,
+                        sm[435], /*hd_t=*/NULL, h[436]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[436], h[436], u, hmask,
+                        sm[436], /*hd_t=*/NULL, h[437]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[437], h[437], u, hmask,
+                        sm[437], /*hd_t=*/NULL, h[438]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[438], h[438], u, hmask,
+                        sm[438], /*hd_t=*/NULL, h[439]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[439], h[439], u, hmask,
+                        sm[439], /*hd_t=*/NULL, h[440]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[440], h[440], u, hmask,
+                        sm[440], /*hd_t=*/NULL, h[441]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[441], h[441], u, hmask,
+                        sm[441], /*hd_t=*/NULL, h[442]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[442], h[442], u, hmask,
+                        sm[442], /*hd_t=*/NULL, h[443]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[443], h[443], u, hmask,
+                        sm[443], /*hd_t=*/NULL, h[444]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[444], h[444], u, hmask,
+                        sm[444], /*hd_t=*/NULL, h[445]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[445], h[445], u, hmask,
+                        sm[445], /*hd_t=*/NULL, h[446]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[446], h[446], u, hmask,
+                        sm[446], /*hd_t=*/NULL, h[447]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[447], h[447], u, hmask,
+                        sm[447], /*hd_t=*/NULL, h[448]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[448], h[448], u, hmask,
+                        sm[448], /*hd_t=*/NULL, h[449]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[449], h[449], u, hmask,
+                        sm[449], /*hd_t=*/NULL, h[450]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[450], h[450], u, hmask,
+                        sm[450], /*hd_t=*/NULL, h[451]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[451], h[451], u, hmask,
+                        sm[451], /*hd_t=*/NULL, h[452]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[452], h[452], u, hmask,
+                        sm[452], /*hd_t=*/NULL, h[453]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[453], h[453], u, hmask,
+                        sm[453], /*hd_t=*/NULL, h[454]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[454], h[454], u, hmask,
+                        sm[454], /*hd_t=*/NULL, h[455]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[455], h[455], u, hmask,
+                        sm[455], /*hd_t=*/NULL, h[456]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[456], h[456], u, hmask,
+                        sm[456], /*hd_t=*/NULL, h[457]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[457], h[457], u, hmask,
+                        sm[457], /*hd_t=*/NULL, h[458]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[458], h[458], u, hmask,
+                        sm[458], /*hd_t=*/NULL, h[459]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[459], h[459], u, hmask,
+                        sm[459], /*hd_t=*/NULL, h[460]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[460], h[460], u, hmask,
+                        sm[460], /*hd_t=*/NULL, h[461]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[461], h[461], u, hmask,
+                        sm[461], /*hd_t=*/NULL, h[462]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[462], h[462], u, hmask,
+                        sm[462], /*hd_t=*/NULL, h[463]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[463], h[463], u, hmask,
+                        sm[463], /*hd_t=*/NULL, h[464]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[464], h[464], u, hmask,
+                        sm[464], /*hd_t=*/NULL, h[465]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[465], h[465], u, hmask,
+                        sm[465], /*hd_t=*/NULL, h[466]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[466], h[466], u, hmask,
+                        sm[466], /*hd_t=*/NULL, h[467]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[467], h[467], u, hmask,
+                        sm[467], /*hd_t=*/NULL, h[468]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[468], h[468], u, hmask,
+                        sm[468], /*hd_t=*/NULL, h[469]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[469], h[469], u, hmask,
+                        sm[469], /*hd_t=*/NULL, h[470]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[470], h[470], u, hmask,
+                        sm[470], /*hd_t=*/NULL, h[471]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[471], h[471], u, hmask,
+                        sm[471], /*hd_t=*/NULL, h[472]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[472], h[472], u, hmask,
+                        sm[472], /*hd_t=*/NULL, h[473]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[473], h[473], u, hmask,
+                        sm[473], /*hd_t=*/NULL, h[474]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[474], h[474], u, hmask,
+                        sm[474], /*hd_t=*/NULL, h[475]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[475], h[475], u, hmask,
+                        sm[475], /*hd_t=*/NULL, h[476]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[476], h[476], u, hmask,
+                        sm[476], /*hd_t=*/NULL, h[477]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[477], h[477], u, hmask,
+                        sm[477], /*hd_t=*/NULL, h[478]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[478], h[478], u, hmask,
+                        sm[478], /*hd_t=*/NULL, h[479]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[479], h[479], u, hmask,
+                        sm[479], /*hd_t=*/NULL, h[480]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[480], h[480], u, hmask,
+                        sm[480], /*hd_t=*/NULL, h[481]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[481], h[481], u, hmask,
+                        sm[481], /*hd_t=*/NULL, h[482]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[482], h[482], u, hmask,
+                        sm[482], /*hd_t=*/NULL, h[483]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[483], h[483], u, hmask,
+                        sm[483], /*hd_t=*/NULL, h[484]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[484], h[484], u, hmask,
+                        sm[484], /*hd_t=*/NULL, h[485]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[485], h[485], u, hmask,
+                        sm[485], /*hd_t=*/NULL, h[486]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[486], h[486], u, hmask,
+                        sm[486], /*hd_t=*/NULL, h[487]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[487], h[487], u, hmask,
+                        sm[487], /*hd_t=*/NULL, h[488]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[488], h[488], u, hmask,
+                        sm[488], /*hd_t=*/NULL, h[489]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[489], h[489], u, hmask,
+                        sm[489], /*hd_t=*/NULL, h[490]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[490], h[490], u, hmask,
+                        sm[490], /*hd_t=*/NULL, h[491]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[491], h[491], u, hmask,
+                        sm[491], /*hd_t=*/NULL, h[492]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[492], h[492], u, hmask,
+                        sm[492], /*hd_t=*/NULL, h[493]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[493], h[493], u, hmask,
+                        sm[493], /*hd_t=*/NULL, h[494]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[494], h[494], u, hmask,
+                        sm[494], /*hd_t=*/NULL, h[495]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[495], h[495], u, hmask,
+                        sm[495], /*hd_t=*/NULL, h[496]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[496], h[496], u, hmask,
+                        sm[496], /*hd_t=*/NULL, h[497]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[497], h[497], u, hmask,
+                        sm[497], /*hd_t=*/NULL, h[498]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[498], h[498], u, hmask,
+                        sm[498], /*hd_t=*/NULL, h[499]);
+    rnn_simple_fwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, xp[499], h[499], u, hmask,
+                        sm[499], /*hd_t=*/NULL, h[500]);
   }
   /* ---- out: dense 32 -> 1, sigmoid, last step ---- */
   /* y = sigmoid(x W^T + b) */
@@ -1262,1006 +1262,1006 @@ void sentiment_rnn_backward(const sentiment_rnn_params *p, sentiment_rnn_workspa
     /* da = dh * (1 - h^2)    dh' += W_hh^T da
      * then dW_hh += sum_t da[t]^T h[t-1], db_hh += sum_t da[t] */
     /* padding (sm[t] = 0): h[t] = h[t-1], so dh passes to dh' untouched */
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[500], u, hmask, sm[499], dh[500],
-                        dxp[499], dh[499], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[499], u, hmask, sm[498], dh[499],
-                        dxp[498], dh[498], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[498], u, hmask, sm[497], dh[498],
-                        dxp[497], dh[497], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[497], u, hmask, sm[496], dh[497],
-                        dxp[496], dh[496], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[496], u, hmask, sm[495], dh[496],
-                        dxp[495], dh[495], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[495], u, hmask, sm[494], dh[495],
-                        dxp[494], dh[494], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[494], u, hmask, sm[493], dh[494],
-                        dxp[493], dh[493], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[493], u, hmask, sm[492], dh[493],
-                        dxp[492], dh[492], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[492], u, hmask, sm[491], dh[492],
-                        dxp[491], dh[491], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[491], u, hmask, sm[490], dh[491],
-                        dxp[490], dh[490], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[490], u, hmask, sm[489], dh[490],
-                        dxp[489], dh[489], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[489], u, hmask, sm[488], dh[489],
-                        dxp[488], dh[488], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[488], u, hmask, sm[487], dh[488],
-                        dxp[487], dh[487], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[487], u, hmask, sm[486], dh[487],
-                        dxp[486], dh[486], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[486], u, hmask, sm[485], dh[486],
-                        dxp[485], dh[485], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[485], u, hmask, sm[484], dh[485],
-                        dxp[484], dh[484], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[484], u, hmask, sm[483], dh[484],
-                        dxp[483], dh[483], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[483], u, hmask, sm[482], dh[483],
-                        dxp[482], dh[482], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[482], u, hmask, sm[481], dh[482],
-                        dxp[481], dh[481], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[481], u, hmask, sm[480], dh[481],
-                        dxp[480], dh[480], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[480], u, hmask, sm[479], dh[480],
-                        dxp[479], dh[479], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[479], u, hmask, sm[478], dh[479],
-                        dxp[478], dh[478], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[478], u, hmask, sm[477], dh[478],
-                        dxp[477], dh[477], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[477], u, hmask, sm[476], dh[477],
-                        dxp[476], dh[476], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[476], u, hmask, sm[475], dh[476],
-                        dxp[475], dh[475], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[475], u, hmask, sm[474], dh[475],
-                        dxp[474], dh[474], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[474], u, hmask, sm[473], dh[474],
-                        dxp[473], dh[473], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[473], u, hmask, sm[472], dh[473],
-                        dxp[472], dh[472], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[472], u, hmask, sm[471], dh[472],
-                        dxp[471], dh[471], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[471], u, hmask, sm[470], dh[471],
-                        dxp[470], dh[470], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[470], u, hmask, sm[469], dh[470],
-                        dxp[469], dh[469], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[469], u, hmask, sm[468], dh[469],
-                        dxp[468], dh[468], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[468], u, hmask, sm[467], dh[468],
-                        dxp[467], dh[467], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[467], u, hmask, sm[466], dh[467],
-                        dxp[466], dh[466], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[466], u, hmask, sm[465], dh[466],
-                        dxp[465], dh[465], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[465], u, hmask, sm[464], dh[465],
-                        dxp[464], dh[464], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[464], u, hmask, sm[463], dh[464],
-                        dxp[463], dh[463], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[463], u, hmask, sm[462], dh[463],
-                        dxp[462], dh[462], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[462], u, hmask, sm[461], dh[462],
-                        dxp[461], dh[461], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[461], u, hmask, sm[460], dh[461],
-                        dxp[460], dh[460], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[460], u, hmask, sm[459], dh[460],
-                        dxp[459], dh[459], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[459], u, hmask, sm[458], dh[459],
-                        dxp[458], dh[458], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[458], u, hmask, sm[457], dh[458],
-                        dxp[457], dh[457], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[457], u, hmask, sm[456], dh[457],
-                        dxp[456], dh[456], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[456], u, hmask, sm[455], dh[456],
-                        dxp[455], dh[455], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[455], u, hmask, sm[454], dh[455],
-                        dxp[454], dh[454], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[454], u, hmask, sm[453], dh[454],
-                        dxp[453], dh[453], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[453], u, hmask, sm[452], dh[453],
-                        dxp[452], dh[452], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[452], u, hmask, sm[451], dh[452],
-                        dxp[451], dh[451], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[451], u, hmask, sm[450], dh[451],
-                        dxp[450], dh[450], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[450], u, hmask, sm[449], dh[450],
-                        dxp[449], dh[449], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[449], u, hmask, sm[448], dh[449],
-                        dxp[448], dh[448], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[448], u, hmask, sm[447], dh[448],
-                        dxp[447], dh[447], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[447], u, hmask, sm[446], dh[447],
-                        dxp[446], dh[446], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[446], u, hmask, sm[445], dh[446],
-                        dxp[445], dh[445], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[445], u, hmask, sm[444], dh[445],
-                        dxp[444], dh[444], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[444], u, hmask, sm[443], dh[444],
-                        dxp[443], dh[443], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[443], u, hmask, sm[442], dh[443],
-                        dxp[442], dh[442], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[442], u, hmask, sm[441], dh[442],
-                        dxp[441], dh[441], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[441], u, hmask, sm[440], dh[441],
-                        dxp[440], dh[440], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[440], u, hmask, sm[439], dh[440],
-                        dxp[439], dh[439], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[439], u, hmask, sm[438], dh[439],
-                        dxp[438], dh[438], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[438], u, hmask, sm[437], dh[438],
-                        dxp[437], dh[437], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[437], u, hmask, sm[436], dh[437],
-                        dxp[436], dh[436], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[436], u, hmask, sm[435], dh[436],
-                        dxp[435], dh[435], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[435], u, hmask, sm[434], dh[435],
-                        dxp[434], dh[434], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[434], u, hmask, sm[433], dh[434],
-                        dxp[433], dh[433], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[433], u, hmask, sm[432], dh[433],
-                        dxp[432], dh[432], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[432], u, hmask, sm[431], dh[432],
-                        dxp[431], dh[431], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[431], u, hmask, sm[430], dh[431],
-                        dxp[430], dh[430], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[430], u, hmask, sm[429], dh[430],
-                        dxp[429], dh[429], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[429], u, hmask, sm[428], dh[429],
-                        dxp[428], dh[428], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[428], u, hmask, sm[427], dh[428],
-                        dxp[427], dh[427], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[427], u, hmask, sm[426], dh[427],
-                        dxp[426], dh[426], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[426], u, hmask, sm[425], dh[426],
-                        dxp[425], dh[425], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[425], u, hmask, sm[424], dh[425],
-                        dxp[424], dh[424], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[424], u, hmask, sm[423], dh[424],
-                        dxp[423], dh[423], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[423], u, hmask, sm[422], dh[423],
-                        dxp[422], dh[422], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[422], u, hmask, sm[421], dh[422],
-                        dxp[421], dh[421], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[421], u, hmask, sm[420], dh[421],
-                        dxp[420], dh[420], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[420], u, hmask, sm[419], dh[420],
-                        dxp[419], dh[419], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[419], u, hmask, sm[418], dh[419],
-                        dxp[418], dh[418], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[418], u, hmask, sm[417], dh[418],
-                        dxp[417], dh[417], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[417], u, hmask, sm[416], dh[417],
-                        dxp[416], dh[416], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[416], u, hmask, sm[415], dh[416],
-                        dxp[415], dh[415], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[415], u, hmask, sm[414], dh[415],
-                        dxp[414], dh[414], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[414], u, hmask, sm[413], dh[414],
-                        dxp[413], dh[413], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[413], u, hmask, sm[412], dh[413],
-                        dxp[412], dh[412], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[412], u, hmask, sm[411], dh[412],
-                        dxp[411], dh[411], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[411], u, hmask, sm[410], dh[411],
-                        dxp[410], dh[410], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[410], u, hmask, sm[409], dh[410],
-                        dxp[409], dh[409], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[409], u, hmask, sm[408], dh[409],
-                        dxp[408], dh[408], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[408], u, hmask, sm[407], dh[408],
-                        dxp[407], dh[407], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[407], u, hmask, sm[406], dh[407],
-                        dxp[406], dh[406], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[406], u, hmask, sm[405], dh[406],
-                        dxp[405], dh[405], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[405], u, hmask, sm[404], dh[405],
-                        dxp[404], dh[404], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[404], u, hmask, sm[403], dh[404],
-                        dxp[403], dh[403], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[403], u, hmask, sm[402], dh[403],
-                        dxp[402], dh[402], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[402], u, hmask, sm[401], dh[402],
-                        dxp[401], dh[401], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[401], u, hmask, sm[400], dh[401],
-                        dxp[400], dh[400], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[400], u, hmask, sm[399], dh[400],
-                        dxp[399], dh[399], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[399], u, hmask, sm[398], dh[399],
-                        dxp[398], dh[398], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[398], u, hmask, sm[397], dh[398],
-                        dxp[397], dh[397], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[397], u, hmask, sm[396], dh[397],
-                        dxp[396], dh[396], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[396], u, hmask, sm[395], dh[396],
-                        dxp[395], dh[395], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[395], u, hmask, sm[394], dh[395],
-                        dxp[394], dh[394], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[394], u, hmask, sm[393], dh[394],
-                        dxp[393], dh[393], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[393], u, hmask, sm[392], dh[393],
-                        dxp[392], dh[392], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[392], u, hmask, sm[391], dh[392],
-                        dxp[391], dh[391], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[391], u, hmask, sm[390], dh[391],
-                        dxp[390], dh[390], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[390], u, hmask, sm[389], dh[390],
-                        dxp[389], dh[389], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[389], u, hmask, sm[388], dh[389],
-                        dxp[388], dh[388], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[388], u, hmask, sm[387], dh[388],
-                        dxp[387], dh[387], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[387], u, hmask, sm[386], dh[387],
-                        dxp[386], dh[386], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[386], u, hmask, sm[385], dh[386],
-                        dxp[385], dh[385], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[385], u, hmask, sm[384], dh[385],
-                        dxp[384], dh[384], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[384], u, hmask, sm[383], dh[384],
-                        dxp[383], dh[383], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[383], u, hmask, sm[382], dh[383],
-                        dxp[382], dh[382], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[382], u, hmask, sm[381], dh[382],
-                        dxp[381], dh[381], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[381], u, hmask, sm[380], dh[381],
-                        dxp[380], dh[380], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[380], u, hmask, sm[379], dh[380],
-                        dxp[379], dh[379], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[379], u, hmask, sm[378], dh[379],
-                        dxp[378], dh[378], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[378], u, hmask, sm[377], dh[378],
-                        dxp[377], dh[377], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[377], u, hmask, sm[376], dh[377],
-                        dxp[376], dh[376], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[376], u, hmask, sm[375], dh[376],
-                        dxp[375], dh[375], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[375], u, hmask, sm[374], dh[375],
-                        dxp[374], dh[374], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[374], u, hmask, sm[373], dh[374],
-                        dxp[373], dh[373], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[373], u, hmask, sm[372], dh[373],
-                        dxp[372], dh[372], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[372], u, hmask, sm[371], dh[372],
-                        dxp[371], dh[371], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[371], u, hmask, sm[370], dh[371],
-                        dxp[370], dh[370], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[370], u, hmask, sm[369], dh[370],
-                        dxp[369], dh[369], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[369], u, hmask, sm[368], dh[369],
-                        dxp[368], dh[368], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[368], u, hmask, sm[367], dh[368],
-                        dxp[367], dh[367], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[367], u, hmask, sm[366], dh[367],
-                        dxp[366], dh[366], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[366], u, hmask, sm[365], dh[366],
-                        dxp[365], dh[365], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[365], u, hmask, sm[364], dh[365],
-                        dxp[364], dh[364], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[364], u, hmask, sm[363], dh[364],
-                        dxp[363], dh[363], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[363], u, hmask, sm[362], dh[363],
-                        dxp[362], dh[362], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[362], u, hmask, sm[361], dh[362],
-                        dxp[361], dh[361], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[361], u, hmask, sm[360], dh[361],
-                        dxp[360], dh[360], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[360], u, hmask, sm[359], dh[360],
-                        dxp[359], dh[359], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[359], u, hmask, sm[358], dh[359],
-                        dxp[358], dh[358], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[358], u, hmask, sm[357], dh[358],
-                        dxp[357], dh[357], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[357], u, hmask, sm[356], dh[357],
-                        dxp[356], dh[356], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[356], u, hmask, sm[355], dh[356],
-                        dxp[355], dh[355], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[355], u, hmask, sm[354], dh[355],
-                        dxp[354], dh[354], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[354], u, hmask, sm[353], dh[354],
-                        dxp[353], dh[353], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[353], u, hmask, sm[352], dh[353],
-                        dxp[352], dh[352], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[352], u, hmask, sm[351], dh[352],
-                        dxp[351], dh[351], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[351], u, hmask, sm[350], dh[351],
-                        dxp[350], dh[350], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[350], u, hmask, sm[349], dh[350],
-                        dxp[349], dh[349], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[349], u, hmask, sm[348], dh[349],
-                        dxp[348], dh[348], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[348], u, hmask, sm[347], dh[348],
-                        dxp[347], dh[347], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[347], u, hmask, sm[346], dh[347],
-                        dxp[346], dh[346], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[346], u, hmask, sm[345], dh[346],
-                        dxp[345], dh[345], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[345], u, hmask, sm[344], dh[345],
-                        dxp[344], dh[344], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[344], u, hmask, sm[343], dh[344],
-                        dxp[343], dh[343], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[343], u, hmask, sm[342], dh[343],
-                        dxp[342], dh[342], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[342], u, hmask, sm[341], dh[342],
-                        dxp[341], dh[341], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[341], u, hmask, sm[340], dh[341],
-                        dxp[340], dh[340], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[340], u, hmask, sm[339], dh[340],
-                        dxp[339], dh[339], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[339], u, hmask, sm[338], dh[339],
-                        dxp[338], dh[338], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[338], u, hmask, sm[337], dh[338],
-                        dxp[337], dh[337], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[337], u, hmask, sm[336], dh[337],
-                        dxp[336], dh[336], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[336], u, hmask, sm[335], dh[336],
-                        dxp[335], dh[335], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[335], u, hmask, sm[334], dh[335],
-                        dxp[334], dh[334], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[334], u, hmask, sm[333], dh[334],
-                        dxp[333], dh[333], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[333], u, hmask, sm[332], dh[333],
-                        dxp[332], dh[332], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[332], u, hmask, sm[331], dh[332],
-                        dxp[331], dh[331], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[331], u, hmask, sm[330], dh[331],
-                        dxp[330], dh[330], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[330], u, hmask, sm[329], dh[330],
-                        dxp[329], dh[329], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[329], u, hmask, sm[328], dh[329],
-                        dxp[328], dh[328], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[328], u, hmask, sm[327], dh[328],
-                        dxp[327], dh[327], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[327], u, hmask, sm[326], dh[327],
-                        dxp[326], dh[326], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[326], u, hmask, sm[325], dh[326],
-                        dxp[325], dh[325], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[325], u, hmask, sm[324], dh[325],
-                        dxp[324], dh[324], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[324], u, hmask, sm[323], dh[324],
-                        dxp[323], dh[323], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[323], u, hmask, sm[322], dh[323],
-                        dxp[322], dh[322], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[322], u, hmask, sm[321], dh[322],
-                        dxp[321], dh[321], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[321], u, hmask, sm[320], dh[321],
-                        dxp[320], dh[320], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[320], u, hmask, sm[319], dh[320],
-                        dxp[319], dh[319], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[319], u, hmask, sm[318], dh[319],
-                        dxp[318], dh[318], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[318], u, hmask, sm[317], dh[318],
-                        dxp[317], dh[317], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[317], u, hmask, sm[316], dh[317],
-                        dxp[316], dh[316], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[316], u, hmask, sm[315], dh[316],
-                        dxp[315], dh[315], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[315], u, hmask, sm[314], dh[315],
-                        dxp[314], dh[314], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[314], u, hmask, sm[313], dh[314],
-                        dxp[313], dh[313], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[313], u, hmask, sm[312], dh[313],
-                        dxp[312], dh[312], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[312], u, hmask, sm[311], dh[312],
-                        dxp[311], dh[311], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[311], u, hmask, sm[310], dh[311],
-                        dxp[310], dh[310], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[310], u, hmask, sm[309], dh[310],
-                        dxp[309], dh[309], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[309], u, hmask, sm[308], dh[309],
-                        dxp[308], dh[308], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[308], u, hmask, sm[307], dh[308],
-                        dxp[307], dh[307], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[307], u, hmask, sm[306], dh[307],
-                        dxp[306], dh[306], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[306], u, hmask, sm[305], dh[306],
-                        dxp[305], dh[305], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[305], u, hmask, sm[304], dh[305],
-                        dxp[304], dh[304], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[304], u, hmask, sm[303], dh[304],
-                        dxp[303], dh[303], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[303], u, hmask, sm[302], dh[303],
-                        dxp[302], dh[302], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[302], u, hmask, sm[301], dh[302],
-                        dxp[301], dh[301], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[301], u, hmask, sm[300], dh[301],
-                        dxp[300], dh[300], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[300], u, hmask, sm[299], dh[300],
-                        dxp[299], dh[299], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[299], u, hmask, sm[298], dh[299],
-                        dxp[298], dh[298], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[298], u, hmask, sm[297], dh[298],
-                        dxp[297], dh[297], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[297], u, hmask, sm[296], dh[297],
-                        dxp[296], dh[296], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[296], u, hmask, sm[295], dh[296],
-                        dxp[295], dh[295], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[295], u, hmask, sm[294], dh[295],
-                        dxp[294], dh[294], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[294], u, hmask, sm[293], dh[294],
-                        dxp[293], dh[293], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[293], u, hmask, sm[292], dh[293],
-                        dxp[292], dh[292], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[292], u, hmask, sm[291], dh[292],
-                        dxp[291], dh[291], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[291], u, hmask, sm[290], dh[291],
-                        dxp[290], dh[290], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[290], u, hmask, sm[289], dh[290],
-                        dxp[289], dh[289], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[289], u, hmask, sm[288], dh[289],
-                        dxp[288], dh[288], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[288], u, hmask, sm[287], dh[288],
-                        dxp[287], dh[287], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[287], u, hmask, sm[286], dh[287],
-                        dxp[286], dh[286], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[286], u, hmask, sm[285], dh[286],
-                        dxp[285], dh[285], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[285], u, hmask, sm[284], dh[285],
-                        dxp[284], dh[284], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[284], u, hmask, sm[283], dh[284],
-                        dxp[283], dh[283], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[283], u, hmask, sm[282], dh[283],
-                        dxp[282], dh[282], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[282], u, hmask, sm[281], dh[282],
-                        dxp[281], dh[281], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[281], u, hmask, sm[280], dh[281],
-                        dxp[280], dh[280], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[280], u, hmask, sm[279], dh[280],
-                        dxp[279], dh[279], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[279], u, hmask, sm[278], dh[279],
-                        dxp[278], dh[278], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[278], u, hmask, sm[277], dh[278],
-                        dxp[277], dh[277], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[277], u, hmask, sm[276], dh[277],
-                        dxp[276], dh[276], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[276], u, hmask, sm[275], dh[276],
-                        dxp[275], dh[275], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[275], u, hmask, sm[274], dh[275],
-                        dxp[274], dh[274], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[274], u, hmask, sm[273], dh[274],
-                        dxp[273], dh[273], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[273], u, hmask, sm[272], dh[273],
-                        dxp[272], dh[272], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[272], u, hmask, sm[271], dh[272],
-                        dxp[271], dh[271], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[271], u, hmask, sm[270], dh[271],
-                        dxp[270], dh[270], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[270], u, hmask, sm[269], dh[270],
-                        dxp[269], dh[269], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[269], u, hmask, sm[268], dh[269],
-                        dxp[268], dh[268], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[268], u, hmask, sm[267], dh[268],
-                        dxp[267], dh[267], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[267], u, hmask, sm[266], dh[267],
-                        dxp[266], dh[266], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[266], u, hmask, sm[265], dh[266],
-                        dxp[265], dh[265], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[265], u, hmask, sm[264], dh[265],
-                        dxp[264], dh[264], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[264], u, hmask, sm[263], dh[264],
-                        dxp[263], dh[263], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[263], u, hmask, sm[262], dh[263],
-                        dxp[262], dh[262], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[262], u, hmask, sm[261], dh[262],
-                        dxp[261], dh[261], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[261], u, hmask, sm[260], dh[261],
-                        dxp[260], dh[260], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[260], u, hmask, sm[259], dh[260],
-                        dxp[259], dh[259], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[259], u, hmask, sm[258], dh[259],
-                        dxp[258], dh[258], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[258], u, hmask, sm[257], dh[258],
-                        dxp[257], dh[257], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[257], u, hmask, sm[256], dh[257],
-                        dxp[256], dh[256], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[256], u, hmask, sm[255], dh[256],
-                        dxp[255], dh[255], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[255], u, hmask, sm[254], dh[255],
-                        dxp[254], dh[254], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[254], u, hmask, sm[253], dh[254],
-                        dxp[253], dh[253], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[253], u, hmask, sm[252], dh[253],
-                        dxp[252], dh[252], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[252], u, hmask, sm[251], dh[252],
-                        dxp[251], dh[251], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[251], u, hmask, sm[250], dh[251],
-                        dxp[250], dh[250], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[250], u, hmask, sm[249], dh[250],
-                        dxp[249], dh[249], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[249], u, hmask, sm[248], dh[249],
-                        dxp[248], dh[248], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[248], u, hmask, sm[247], dh[248],
-                        dxp[247], dh[247], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[247], u, hmask, sm[246], dh[247],
-                        dxp[246], dh[246], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[246], u, hmask, sm[245], dh[246],
-                        dxp[245], dh[245], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[245], u, hmask, sm[244], dh[245],
-                        dxp[244], dh[244], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[244], u, hmask, sm[243], dh[244],
-                        dxp[243], dh[243], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[243], u, hmask, sm[242], dh[243],
-                        dxp[242], dh[242], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[242], u, hmask, sm[241], dh[242],
-                        dxp[241], dh[241], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[241], u, hmask, sm[240], dh[241],
-                        dxp[240], dh[240], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[240], u, hmask, sm[239], dh[240],
-                        dxp[239], dh[239], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[239], u, hmask, sm[238], dh[239],
-                        dxp[238], dh[238], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[238], u, hmask, sm[237], dh[238],
-                        dxp[237], dh[237], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[237], u, hmask, sm[236], dh[237],
-                        dxp[236], dh[236], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[236], u, hmask, sm[235], dh[236],
-                        dxp[235], dh[235], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[235], u, hmask, sm[234], dh[235],
-                        dxp[234], dh[234], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[234], u, hmask, sm[233], dh[234],
-                        dxp[233], dh[233], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[233], u, hmask, sm[232], dh[233],
-                        dxp[232], dh[232], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[232], u, hmask, sm[231], dh[232],
-                        dxp[231], dh[231], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[231], u, hmask, sm[230], dh[231],
-                        dxp[230], dh[230], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[230], u, hmask, sm[229], dh[230],
-                        dxp[229], dh[229], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[229], u, hmask, sm[228], dh[229],
-                        dxp[228], dh[228], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[228], u, hmask, sm[227], dh[228],
-                        dxp[227], dh[227], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[227], u, hmask, sm[226], dh[227],
-                        dxp[226], dh[226], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[226], u, hmask, sm[225], dh[226],
-                        dxp[225], dh[225], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[225], u, hmask, sm[224], dh[225],
-                        dxp[224], dh[224], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[224], u, hmask, sm[223], dh[224],
-                        dxp[223], dh[223], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[223], u, hmask, sm[222], dh[223],
-                        dxp[222], dh[222], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[222], u, hmask, sm[221], dh[222],
-                        dxp[221], dh[221], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[221], u, hmask, sm[220], dh[221],
-                        dxp[220], dh[220], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[220], u, hmask, sm[219], dh[220],
-                        dxp[219], dh[219], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[219], u, hmask, sm[218], dh[219],
-                        dxp[218], dh[218], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[218], u, hmask, sm[217], dh[218],
-                        dxp[217], dh[217], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[217], u, hmask, sm[216], dh[217],
-                        dxp[216], dh[216], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[216], u, hmask, sm[215], dh[216],
-                        dxp[215], dh[215], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[215], u, hmask, sm[214], dh[215],
-                        dxp[214], dh[214], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[214], u, hmask, sm[213], dh[214],
-                        dxp[213], dh[213], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[213], u, hmask, sm[212], dh[213],
-                        dxp[212], dh[212], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[212], u, hmask, sm[211], dh[212],
-                        dxp[211], dh[211], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[211], u, hmask, sm[210], dh[211],
-                        dxp[210], dh[210], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[210], u, hmask, sm[209], dh[210],
-                        dxp[209], dh[209], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[209], u, hmask, sm[208], dh[209],
-                        dxp[208], dh[208], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[208], u, hmask, sm[207], dh[208],
-                        dxp[207], dh[207], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[207], u, hmask, sm[206], dh[207],
-                        dxp[206], dh[206], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[206], u, hmask, sm[205], dh[206],
-                        dxp[205], dh[205], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[205], u, hmask, sm[204], dh[205],
-                        dxp[204], dh[204], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[204], u, hmask, sm[203], dh[204],
-                        dxp[203], dh[203], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[203], u, hmask, sm[202], dh[203],
-                        dxp[202], dh[202], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[202], u, hmask, sm[201], dh[202],
-                        dxp[201], dh[201], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[201], u, hmask, sm[200], dh[201],
-                        dxp[200], dh[200], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[200], u, hmask, sm[199], dh[200],
-                        dxp[199], dh[199], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[199], u, hmask, sm[198], dh[199],
-                        dxp[198], dh[198], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[198], u, hmask, sm[197], dh[198],
-                        dxp[197], dh[197], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[197], u, hmask, sm[196], dh[197],
-                        dxp[196], dh[196], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[196], u, hmask, sm[195], dh[196],
-                        dxp[195], dh[195], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[195], u, hmask, sm[194], dh[195],
-                        dxp[194], dh[194], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[194], u, hmask, sm[193], dh[194],
-                        dxp[193], dh[193], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[193], u, hmask, sm[192], dh[193],
-                        dxp[192], dh[192], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[192], u, hmask, sm[191], dh[192],
-                        dxp[191], dh[191], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[191], u, hmask, sm[190], dh[191],
-                        dxp[190], dh[190], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[190], u, hmask, sm[189], dh[190],
-                        dxp[189], dh[189], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[189], u, hmask, sm[188], dh[189],
-                        dxp[188], dh[188], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[188], u, hmask, sm[187], dh[188],
-                        dxp[187], dh[187], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[187], u, hmask, sm[186], dh[187],
-                        dxp[186], dh[186], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[186], u, hmask, sm[185], dh[186],
-                        dxp[185], dh[185], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[185], u, hmask, sm[184], dh[185],
-                        dxp[184], dh[184], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[184], u, hmask, sm[183], dh[184],
-                        dxp[183], dh[183], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[183], u, hmask, sm[182], dh[183],
-                        dxp[182], dh[182], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[182], u, hmask, sm[181], dh[182],
-                        dxp[181], dh[181], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[181], u, hmask, sm[180], dh[181],
-                        dxp[180], dh[180], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[180], u, hmask, sm[179], dh[180],
-                        dxp[179], dh[179], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[179], u, hmask, sm[178], dh[179],
-                        dxp[178], dh[178], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[178], u, hmask, sm[177], dh[178],
-                        dxp[177], dh[177], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[177], u, hmask, sm[176], dh[177],
-                        dxp[176], dh[176], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[176], u, hmask, sm[175], dh[176],
-                        dxp[175], dh[175], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[175], u, hmask, sm[174], dh[175],
-                        dxp[174], dh[174], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[174], u, hmask, sm[173], dh[174],
-                        dxp[173], dh[173], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[173], u, hmask, sm[172], dh[173],
-                        dxp[172], dh[172], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[172], u, hmask, sm[171], dh[172],
-                        dxp[171], dh[171], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[171], u, hmask, sm[170], dh[171],
-                        dxp[170], dh[170], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[170], u, hmask, sm[169], dh[170],
-                        dxp[169], dh[169], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[169], u, hmask, sm[168], dh[169],
-                        dxp[168], dh[168], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[168], u, hmask, sm[167], dh[168],
-                        dxp[167], dh[167], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[167], u, hmask, sm[166], dh[167],
-                        dxp[166], dh[166], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[166], u, hmask, sm[165], dh[166],
-                        dxp[165], dh[165], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[165], u, hmask, sm[164], dh[165],
-                        dxp[164], dh[164], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[164], u, hmask, sm[163], dh[164],
-                        dxp[163], dh[163], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[163], u, hmask, sm[162], dh[163],
-                        dxp[162], dh[162], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[162], u, hmask, sm[161], dh[162],
-                        dxp[161], dh[161], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[161], u, hmask, sm[160], dh[161],
-                        dxp[160], dh[160], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[160], u, hmask, sm[159], dh[160],
-                        dxp[159], dh[159], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[159], u, hmask, sm[158], dh[159],
-                        dxp[158], dh[158], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[158], u, hmask, sm[157], dh[158],
-                        dxp[157], dh[157], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[157], u, hmask, sm[156], dh[157],
-                        dxp[156], dh[156], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[156], u, hmask, sm[155], dh[156],
-                        dxp[155], dh[155], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[155], u, hmask, sm[154], dh[155],
-                        dxp[154], dh[154], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[154], u, hmask, sm[153], dh[154],
-                        dxp[153], dh[153], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[153], u, hmask, sm[152], dh[153],
-                        dxp[152], dh[152], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[152], u, hmask, sm[151], dh[152],
-                        dxp[151], dh[151], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[151], u, hmask, sm[150], dh[151],
-                        dxp[150], dh[150], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[150], u, hmask, sm[149], dh[150],
-                        dxp[149], dh[149], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[149], u, hmask, sm[148], dh[149],
-                        dxp[148], dh[148], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[148], u, hmask, sm[147], dh[148],
-                        dxp[147], dh[147], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[147], u, hmask, sm[146], dh[147],
-                        dxp[146], dh[146], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[146], u, hmask, sm[145], dh[146],
-                        dxp[145], dh[145], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[145], u, hmask, sm[144], dh[145],
-                        dxp[144], dh[144], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[144], u, hmask, sm[143], dh[144],
-                        dxp[143], dh[143], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[143], u, hmask, sm[142], dh[143],
-                        dxp[142], dh[142], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[142], u, hmask, sm[141], dh[142],
-                        dxp[141], dh[141], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[141], u, hmask, sm[140], dh[141],
-                        dxp[140], dh[140], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[140], u, hmask, sm[139], dh[140],
-                        dxp[139], dh[139], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[139], u, hmask, sm[138], dh[139],
-                        dxp[138], dh[138], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[138], u, hmask, sm[137], dh[138],
-                        dxp[137], dh[137], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[137], u, hmask, sm[136], dh[137],
-                        dxp[136], dh[136], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[136], u, hmask, sm[135], dh[136],
-                        dxp[135], dh[135], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[135], u, hmask, sm[134], dh[135],
-                        dxp[134], dh[134], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[134], u, hmask, sm[133], dh[134],
-                        dxp[133], dh[133], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[133], u, hmask, sm[132], dh[133],
-                        dxp[132], dh[132], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[132], u, hmask, sm[131], dh[132],
-                        dxp[131], dh[131], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[131], u, hmask, sm[130], dh[131],
-                        dxp[130], dh[130], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[130], u, hmask, sm[129], dh[130],
-                        dxp[129], dh[129], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[129], u, hmask, sm[128], dh[129],
-                        dxp[128], dh[128], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[128], u, hmask, sm[127], dh[128],
-                        dxp[127], dh[127], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[127], u, hmask, sm[126], dh[127],
-                        dxp[126], dh[126], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[126], u, hmask, sm[125], dh[126],
-                        dxp[125], dh[125], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[125], u, hmask, sm[124], dh[125],
-                        dxp[124], dh[124], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[124], u, hmask, sm[123], dh[124],
-                        dxp[123], dh[123], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[123], u, hmask, sm[122], dh[123],
-                        dxp[122], dh[122], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[122], u, hmask, sm[121], dh[122],
-                        dxp[121], dh[121], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[121], u, hmask, sm[120], dh[121],
-                        dxp[120], dh[120], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[120], u, hmask, sm[119], dh[120],
-                        dxp[119], dh[119], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[119], u, hmask, sm[118], dh[119],
-                        dxp[118], dh[118], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[118], u, hmask, sm[117], dh[118],
-                        dxp[117], dh[117], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[117], u, hmask, sm[116], dh[117],
-                        dxp[116], dh[116], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[116], u, hmask, sm[115], dh[116],
-                        dxp[115], dh[115], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[115], u, hmask, sm[114], dh[115],
-                        dxp[114], dh[114], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[114], u, hmask, sm[113], dh[114],
-                        dxp[113], dh[113], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[113], u, hmask, sm[112], dh[113],
-                        dxp[112], dh[112], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[112], u, hmask, sm[111], dh[112],
-                        dxp[111], dh[111], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[111], u, hmask, sm[110], dh[111],
-                        dxp[110], dh[110], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[110], u, hmask, sm[109], dh[110],
-                        dxp[109], dh[109], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[109], u, hmask, sm[108], dh[109],
-                        dxp[108], dh[108], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[108], u, hmask, sm[107], dh[108],
-                        dxp[107], dh[107], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[107], u, hmask, sm[106], dh[107],
-                        dxp[106], dh[106], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[106], u, hmask, sm[105], dh[106],
-                        dxp[105], dh[105], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[105], u, hmask, sm[104], dh[105],
-                        dxp[104], dh[104], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[104], u, hmask, sm[103], dh[104],
-                        dxp[103], dh[103], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[103], u, hmask, sm[102], dh[103],
-                        dxp[102], dh[102], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[102], u, hmask, sm[101], dh[102],
-                        dxp[101], dh[101], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[101], u, hmask, sm[100], dh[101],
-                        dxp[100], dh[100], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[100], u, hmask, sm[99], dh[100],
-                        dxp[99], dh[99], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[99], u, hmask, sm[98], dh[99],
-                        dxp[98], dh[98], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[98], u, hmask, sm[97], dh[98],
-                        dxp[97], dh[97], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[97], u, hmask, sm[96], dh[97],
-                        dxp[96], dh[96], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[96], u, hmask, sm[95], dh[96],
-                        dxp[95], dh[95], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[95], u, hmask, sm[94], dh[95],
-                        dxp[94], dh[94], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[94], u, hmask, sm[93], dh[94],
-                        dxp[93], dh[93], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[93], u, hmask, sm[92], dh[93],
-                        dxp[92], dh[92], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[92], u, hmask, sm[91], dh[92],
-                        dxp[91], dh[91], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[91], u, hmask, sm[90], dh[91],
-                        dxp[90], dh[90], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[90], u, hmask, sm[89], dh[90],
-                        dxp[89], dh[89], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[89], u, hmask, sm[88], dh[89],
-                        dxp[88], dh[88], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[88], u, hmask, sm[87], dh[88],
-                        dxp[87], dh[87], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[87], u, hmask, sm[86], dh[87],
-                        dxp[86], dh[86], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[86], u, hmask, sm[85], dh[86],
-                        dxp[85], dh[85], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[85], u, hmask, sm[84], dh[85],
-                        dxp[84], dh[84], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[84], u, hmask, sm[83], dh[84],
-                        dxp[83], dh[83], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[83], u, hmask, sm[82], dh[83],
-                        dxp[82], dh[82], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[82], u, hmask, sm[81], dh[82],
-                        dxp[81], dh[81], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[81], u, hmask, sm[80], dh[81],
-                        dxp[80], dh[80], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[80], u, hmask, sm[79], dh[80],
-                        dxp[79], dh[79], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[79], u, hmask, sm[78], dh[79],
-                        dxp[78], dh[78], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[78], u, hmask, sm[77], dh[78],
-                        dxp[77], dh[77], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[77], u, hmask, sm[76], dh[77],
-                        dxp[76], dh[76], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[76], u, hmask, sm[75], dh[76],
-                        dxp[75], dh[75], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[75], u, hmask, sm[74], dh[75],
-                        dxp[74], dh[74], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[74], u, hmask, sm[73], dh[74],
-                        dxp[73], dh[73], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[73], u, hmask, sm[72], dh[73],
-                        dxp[72], dh[72], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[72], u, hmask, sm[71], dh[72],
-                        dxp[71], dh[71], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[71], u, hmask, sm[70], dh[71],
-                        dxp[70], dh[70], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[70], u, hmask, sm[69], dh[70],
-                        dxp[69], dh[69], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[69], u, hmask, sm[68], dh[69],
-                        dxp[68], dh[68], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[68], u, hmask, sm[67], dh[68],
-                        dxp[67], dh[67], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[67], u, hmask, sm[66], dh[67],
-                        dxp[66], dh[66], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[66], u, hmask, sm[65], dh[66],
-                        dxp[65], dh[65], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[65], u, hmask, sm[64], dh[65],
-                        dxp[64], dh[64], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[64], u, hmask, sm[63], dh[64],
-                        dxp[63], dh[63], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[63], u, hmask, sm[62], dh[63],
-                        dxp[62], dh[62], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[62], u, hmask, sm[61], dh[62],
-                        dxp[61], dh[61], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[61], u, hmask, sm[60], dh[61],
-                        dxp[60], dh[60], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[60], u, hmask, sm[59], dh[60],
-                        dxp[59], dh[59], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[59], u, hmask, sm[58], dh[59],
-                        dxp[58], dh[58], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[58], u, hmask, sm[57], dh[58],
-                        dxp[57], dh[57], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[57], u, hmask, sm[56], dh[57],
-                        dxp[56], dh[56], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[56], u, hmask, sm[55], dh[56],
-                        dxp[55], dh[55], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[55], u, hmask, sm[54], dh[55],
-                        dxp[54], dh[54], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[54], u, hmask, sm[53], dh[54],
-                        dxp[53], dh[53], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[53], u, hmask, sm[52], dh[53],
-                        dxp[52], dh[52], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[52], u, hmask, sm[51], dh[52],
-                        dxp[51], dh[51], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[51], u, hmask, sm[50], dh[51],
-                        dxp[50], dh[50], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[50], u, hmask, sm[49], dh[50],
-                        dxp[49], dh[49], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[49], u, hmask, sm[48], dh[49],
-                        dxp[48], dh[48], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[48], u, hmask, sm[47], dh[48],
-                        dxp[47], dh[47], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[47], u, hmask, sm[46], dh[47],
-                        dxp[46], dh[46], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[46], u, hmask, sm[45], dh[46],
-                        dxp[45], dh[45], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[45], u, hmask, sm[44], dh[45],
-                        dxp[44], dh[44], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[44], u, hmask, sm[43], dh[44],
-                        dxp[43], dh[43], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[43], u, hmask, sm[42], dh[43],
-                        dxp[42], dh[42], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[42], u, hmask, sm[41], dh[42],
-                        dxp[41], dh[41], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[41], u, hmask, sm[40], dh[41],
-                        dxp[40], dh[40], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[40], u, hmask, sm[39], dh[40],
-                        dxp[39], dh[39], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[39], u, hmask, sm[38], dh[39],
-                        dxp[38], dh[38], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[38], u, hmask, sm[37], dh[38],
-                        dxp[37], dh[37], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[37], u, hmask, sm[36], dh[37],
-                        dxp[36], dh[36], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[36], u, hmask, sm[35], dh[36],
-                        dxp[35], dh[35], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[35], u, hmask, sm[34], dh[35],
-                        dxp[34], dh[34], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[34], u, hmask, sm[33], dh[34],
-                        dxp[33], dh[33], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[33], u, hmask, sm[32], dh[33],
-                        dxp[32], dh[32], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[32], u, hmask, sm[31], dh[32],
-                        dxp[31], dh[31], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[31], u, hmask, sm[30], dh[31],
-                        dxp[30], dh[30], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[30], u, hmask, sm[29], dh[30],
-                        dxp[29], dh[29], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[29], u, hmask, sm[28], dh[29],
-                        dxp[28], dh[28], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[28], u, hmask, sm[27], dh[28],
-                        dxp[27], dh[27], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[27], u, hmask, sm[26], dh[27],
-                        dxp[26], dh[26], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[26], u, hmask, sm[25], dh[26],
-                        dxp[25], dh[25], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[25], u, hmask, sm[24], dh[25],
-                        dxp[24], dh[24], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[24], u, hmask, sm[23], dh[24],
-                        dxp[23], dh[23], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[23], u, hmask, sm[22], dh[23],
-                        dxp[22], dh[22], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[22], u, hmask, sm[21], dh[22],
-                        dxp[21], dh[21], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[21], u, hmask, sm[20], dh[21],
-                        dxp[20], dh[20], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[20], u, hmask, sm[19], dh[20],
-                        dxp[19], dh[19], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[19], u, hmask, sm[18], dh[19],
-                        dxp[18], dh[18], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[18], u, hmask, sm[17], dh[18],
-                        dxp[17], dh[17], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[17], u, hmask, sm[16], dh[17],
-                        dxp[16], dh[16], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[16], u, hmask, sm[15], dh[16],
-                        dxp[15], dh[15], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[15], u, hmask, sm[14], dh[15],
-                        dxp[14], dh[14], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[14], u, hmask, sm[13], dh[14],
-                        dxp[13], dh[13], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[13], u, hmask, sm[12], dh[13],
-                        dxp[12], dh[12], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[12], u, hmask, sm[11], dh[12],
-                        dxp[11], dh[11], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[11], u, hmask, sm[10], dh[11],
-                        dxp[10], dh[10], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[10], u, hmask, sm[9], dh[10],
-                        dxp[9], dh[9], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[9], u, hmask, sm[8], dh[9],
-                        dxp[8], dh[8], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[8], u, hmask, sm[7], dh[8],
-                        dxp[7], dh[7], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[7], u, hmask, sm[6], dh[7],
-                        dxp[6], dh[6], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[6], u, hmask, sm[5], dh[6],
-                        dxp[5], dh[5], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[5], u, hmask, sm[4], dh[5],
-                        dxp[4], dh[4], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[4], u, hmask, sm[3], dh[4],
-                        dxp[3], dh[3], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[3], u, hmask, sm[2], dh[3],
-                        dxp[2], dh[2], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[2], u, hmask, sm[1], dh[2],
-                        dxp[1], dh[1], sc);
-    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, 0, h[1], u, hmask, sm[0], dh[1],
-                        dxp[0], dh[0], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[500], u, hmask, sm[499],
+                        dh[500], dxp[499], dh[499], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[499], u, hmask, sm[498],
+                        dh[499], dxp[498], dh[498], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[498], u, hmask, sm[497],
+                        dh[498], dxp[497], dh[497], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[497], u, hmask, sm[496],
+                        dh[497], dxp[496], dh[496], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[496], u, hmask, sm[495],
+                        dh[496], dxp[495], dh[495], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[495], u, hmask, sm[494],
+                        dh[495], dxp[494], dh[494], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[494], u, hmask, sm[493],
+                        dh[494], dxp[493], dh[493], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[493], u, hmask, sm[492],
+                        dh[493], dxp[492], dh[492], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[492], u, hmask, sm[491],
+                        dh[492], dxp[491], dh[491], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[491], u, hmask, sm[490],
+                        dh[491], dxp[490], dh[490], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[490], u, hmask, sm[489],
+                        dh[490], dxp[489], dh[489], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[489], u, hmask, sm[488],
+                        dh[489], dxp[488], dh[488], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[488], u, hmask, sm[487],
+                        dh[488], dxp[487], dh[487], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[487], u, hmask, sm[486],
+                        dh[487], dxp[486], dh[486], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[486], u, hmask, sm[485],
+                        dh[486], dxp[485], dh[485], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[485], u, hmask, sm[484],
+                        dh[485], dxp[484], dh[484], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[484], u, hmask, sm[483],
+                        dh[484], dxp[483], dh[483], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[483], u, hmask, sm[482],
+                        dh[483], dxp[482], dh[482], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[482], u, hmask, sm[481],
+                        dh[482], dxp[481], dh[481], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[481], u, hmask, sm[480],
+                        dh[481], dxp[480], dh[480], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[480], u, hmask, sm[479],
+                        dh[480], dxp[479], dh[479], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[479], u, hmask, sm[478],
+                        dh[479], dxp[478], dh[478], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[478], u, hmask, sm[477],
+                        dh[478], dxp[477], dh[477], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[477], u, hmask, sm[476],
+                        dh[477], dxp[476], dh[476], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[476], u, hmask, sm[475],
+                        dh[476], dxp[475], dh[475], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[475], u, hmask, sm[474],
+                        dh[475], dxp[474], dh[474], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[474], u, hmask, sm[473],
+                        dh[474], dxp[473], dh[473], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[473], u, hmask, sm[472],
+                        dh[473], dxp[472], dh[472], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[472], u, hmask, sm[471],
+                        dh[472], dxp[471], dh[471], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[471], u, hmask, sm[470],
+                        dh[471], dxp[470], dh[470], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[470], u, hmask, sm[469],
+                        dh[470], dxp[469], dh[469], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[469], u, hmask, sm[468],
+                        dh[469], dxp[468], dh[468], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[468], u, hmask, sm[467],
+                        dh[468], dxp[467], dh[467], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[467], u, hmask, sm[466],
+                        dh[467], dxp[466], dh[466], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[466], u, hmask, sm[465],
+                        dh[466], dxp[465], dh[465], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[465], u, hmask, sm[464],
+                        dh[465], dxp[464], dh[464], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[464], u, hmask, sm[463],
+                        dh[464], dxp[463], dh[463], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[463], u, hmask, sm[462],
+                        dh[463], dxp[462], dh[462], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[462], u, hmask, sm[461],
+                        dh[462], dxp[461], dh[461], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[461], u, hmask, sm[460],
+                        dh[461], dxp[460], dh[460], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[460], u, hmask, sm[459],
+                        dh[460], dxp[459], dh[459], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[459], u, hmask, sm[458],
+                        dh[459], dxp[458], dh[458], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[458], u, hmask, sm[457],
+                        dh[458], dxp[457], dh[457], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[457], u, hmask, sm[456],
+                        dh[457], dxp[456], dh[456], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[456], u, hmask, sm[455],
+                        dh[456], dxp[455], dh[455], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[455], u, hmask, sm[454],
+                        dh[455], dxp[454], dh[454], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[454], u, hmask, sm[453],
+                        dh[454], dxp[453], dh[453], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[453], u, hmask, sm[452],
+                        dh[453], dxp[452], dh[452], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[452], u, hmask, sm[451],
+                        dh[452], dxp[451], dh[451], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[451], u, hmask, sm[450],
+                        dh[451], dxp[450], dh[450], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[450], u, hmask, sm[449],
+                        dh[450], dxp[449], dh[449], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[449], u, hmask, sm[448],
+                        dh[449], dxp[448], dh[448], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[448], u, hmask, sm[447],
+                        dh[448], dxp[447], dh[447], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[447], u, hmask, sm[446],
+                        dh[447], dxp[446], dh[446], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[446], u, hmask, sm[445],
+                        dh[446], dxp[445], dh[445], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[445], u, hmask, sm[444],
+                        dh[445], dxp[444], dh[444], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[444], u, hmask, sm[443],
+                        dh[444], dxp[443], dh[443], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[443], u, hmask, sm[442],
+                        dh[443], dxp[442], dh[442], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[442], u, hmask, sm[441],
+                        dh[442], dxp[441], dh[441], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[441], u, hmask, sm[440],
+                        dh[441], dxp[440], dh[440], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[440], u, hmask, sm[439],
+                        dh[440], dxp[439], dh[439], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[439], u, hmask, sm[438],
+                        dh[439], dxp[438], dh[438], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[438], u, hmask, sm[437],
+                        dh[438], dxp[437], dh[437], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[437], u, hmask, sm[436],
+                        dh[437], dxp[436], dh[436], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[436], u, hmask, sm[435],
+                        dh[436], dxp[435], dh[435], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[435], u, hmask, sm[434],
+                        dh[435], dxp[434], dh[434], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[434], u, hmask, sm[433],
+                        dh[434], dxp[433], dh[433], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[433], u, hmask, sm[432],
+                        dh[433], dxp[432], dh[432], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[432], u, hmask, sm[431],
+                        dh[432], dxp[431], dh[431], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[431], u, hmask, sm[430],
+                        dh[431], dxp[430], dh[430], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[430], u, hmask, sm[429],
+                        dh[430], dxp[429], dh[429], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[429], u, hmask, sm[428],
+                        dh[429], dxp[428], dh[428], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[428], u, hmask, sm[427],
+                        dh[428], dxp[427], dh[427], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[427], u, hmask, sm[426],
+                        dh[427], dxp[426], dh[426], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[426], u, hmask, sm[425],
+                        dh[426], dxp[425], dh[425], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[425], u, hmask, sm[424],
+                        dh[425], dxp[424], dh[424], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[424], u, hmask, sm[423],
+                        dh[424], dxp[423], dh[423], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[423], u, hmask, sm[422],
+                        dh[423], dxp[422], dh[422], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[422], u, hmask, sm[421],
+                        dh[422], dxp[421], dh[421], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[421], u, hmask, sm[420],
+                        dh[421], dxp[420], dh[420], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[420], u, hmask, sm[419],
+                        dh[420], dxp[419], dh[419], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[419], u, hmask, sm[418],
+                        dh[419], dxp[418], dh[418], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[418], u, hmask, sm[417],
+                        dh[418], dxp[417], dh[417], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[417], u, hmask, sm[416],
+                        dh[417], dxp[416], dh[416], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[416], u, hmask, sm[415],
+                        dh[416], dxp[415], dh[415], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[415], u, hmask, sm[414],
+                        dh[415], dxp[414], dh[414], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[414], u, hmask, sm[413],
+                        dh[414], dxp[413], dh[413], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[413], u, hmask, sm[412],
+                        dh[413], dxp[412], dh[412], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[412], u, hmask, sm[411],
+                        dh[412], dxp[411], dh[411], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[411], u, hmask, sm[410],
+                        dh[411], dxp[410], dh[410], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[410], u, hmask, sm[409],
+                        dh[410], dxp[409], dh[409], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[409], u, hmask, sm[408],
+                        dh[409], dxp[408], dh[408], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[408], u, hmask, sm[407],
+                        dh[408], dxp[407], dh[407], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[407], u, hmask, sm[406],
+                        dh[407], dxp[406], dh[406], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[406], u, hmask, sm[405],
+                        dh[406], dxp[405], dh[405], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[405], u, hmask, sm[404],
+                        dh[405], dxp[404], dh[404], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[404], u, hmask, sm[403],
+                        dh[404], dxp[403], dh[403], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[403], u, hmask, sm[402],
+                        dh[403], dxp[402], dh[402], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[402], u, hmask, sm[401],
+                        dh[402], dxp[401], dh[401], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[401], u, hmask, sm[400],
+                        dh[401], dxp[400], dh[400], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[400], u, hmask, sm[399],
+                        dh[400], dxp[399], dh[399], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[399], u, hmask, sm[398],
+                        dh[399], dxp[398], dh[398], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[398], u, hmask, sm[397],
+                        dh[398], dxp[397], dh[397], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[397], u, hmask, sm[396],
+                        dh[397], dxp[396], dh[396], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[396], u, hmask, sm[395],
+                        dh[396], dxp[395], dh[395], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[395], u, hmask, sm[394],
+                        dh[395], dxp[394], dh[394], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[394], u, hmask, sm[393],
+                        dh[394], dxp[393], dh[393], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[393], u, hmask, sm[392],
+                        dh[393], dxp[392], dh[392], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[392], u, hmask, sm[391],
+                        dh[392], dxp[391], dh[391], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[391], u, hmask, sm[390],
+                        dh[391], dxp[390], dh[390], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[390], u, hmask, sm[389],
+                        dh[390], dxp[389], dh[389], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[389], u, hmask, sm[388],
+                        dh[389], dxp[388], dh[388], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[388], u, hmask, sm[387],
+                        dh[388], dxp[387], dh[387], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[387], u, hmask, sm[386],
+                        dh[387], dxp[386], dh[386], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[386], u, hmask, sm[385],
+                        dh[386], dxp[385], dh[385], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[385], u, hmask, sm[384],
+                        dh[385], dxp[384], dh[384], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[384], u, hmask, sm[383],
+                        dh[384], dxp[383], dh[383], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[383], u, hmask, sm[382],
+                        dh[383], dxp[382], dh[382], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[382], u, hmask, sm[381],
+                        dh[382], dxp[381], dh[381], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[381], u, hmask, sm[380],
+                        dh[381], dxp[380], dh[380], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[380], u, hmask, sm[379],
+                        dh[380], dxp[379], dh[379], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[379], u, hmask, sm[378],
+                        dh[379], dxp[378], dh[378], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[378], u, hmask, sm[377],
+                        dh[378], dxp[377], dh[377], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[377], u, hmask, sm[376],
+                        dh[377], dxp[376], dh[376], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[376], u, hmask, sm[375],
+                        dh[376], dxp[375], dh[375], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[375], u, hmask, sm[374],
+                        dh[375], dxp[374], dh[374], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[374], u, hmask, sm[373],
+                        dh[374], dxp[373], dh[373], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[373], u, hmask, sm[372],
+                        dh[373], dxp[372], dh[372], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[372], u, hmask, sm[371],
+                        dh[372], dxp[371], dh[371], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[371], u, hmask, sm[370],
+                        dh[371], dxp[370], dh[370], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[370], u, hmask, sm[369],
+                        dh[370], dxp[369], dh[369], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[369], u, hmask, sm[368],
+                        dh[369], dxp[368], dh[368], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[368], u, hmask, sm[367],
+                        dh[368], dxp[367], dh[367], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[367], u, hmask, sm[366],
+                        dh[367], dxp[366], dh[366], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[366], u, hmask, sm[365],
+                        dh[366], dxp[365], dh[365], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[365], u, hmask, sm[364],
+                        dh[365], dxp[364], dh[364], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[364], u, hmask, sm[363],
+                        dh[364], dxp[363], dh[363], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[363], u, hmask, sm[362],
+                        dh[363], dxp[362], dh[362], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[362], u, hmask, sm[361],
+                        dh[362], dxp[361], dh[361], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[361], u, hmask, sm[360],
+                        dh[361], dxp[360], dh[360], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[360], u, hmask, sm[359],
+                        dh[360], dxp[359], dh[359], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[359], u, hmask, sm[358],
+                        dh[359], dxp[358], dh[358], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[358], u, hmask, sm[357],
+                        dh[358], dxp[357], dh[357], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[357], u, hmask, sm[356],
+                        dh[357], dxp[356], dh[356], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[356], u, hmask, sm[355],
+                        dh[356], dxp[355], dh[355], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[355], u, hmask, sm[354],
+                        dh[355], dxp[354], dh[354], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[354], u, hmask, sm[353],
+                        dh[354], dxp[353], dh[353], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[353], u, hmask, sm[352],
+                        dh[353], dxp[352], dh[352], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[352], u, hmask, sm[351],
+                        dh[352], dxp[351], dh[351], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[351], u, hmask, sm[350],
+                        dh[351], dxp[350], dh[350], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[350], u, hmask, sm[349],
+                        dh[350], dxp[349], dh[349], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[349], u, hmask, sm[348],
+                        dh[349], dxp[348], dh[348], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[348], u, hmask, sm[347],
+                        dh[348], dxp[347], dh[347], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[347], u, hmask, sm[346],
+                        dh[347], dxp[346], dh[346], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[346], u, hmask, sm[345],
+                        dh[346], dxp[345], dh[345], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[345], u, hmask, sm[344],
+                        dh[345], dxp[344], dh[344], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[344], u, hmask, sm[343],
+                        dh[344], dxp[343], dh[343], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[343], u, hmask, sm[342],
+                        dh[343], dxp[342], dh[342], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[342], u, hmask, sm[341],
+                        dh[342], dxp[341], dh[341], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[341], u, hmask, sm[340],
+                        dh[341], dxp[340], dh[340], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[340], u, hmask, sm[339],
+                        dh[340], dxp[339], dh[339], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[339], u, hmask, sm[338],
+                        dh[339], dxp[338], dh[338], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[338], u, hmask, sm[337],
+                        dh[338], dxp[337], dh[337], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[337], u, hmask, sm[336],
+                        dh[337], dxp[336], dh[336], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[336], u, hmask, sm[335],
+                        dh[336], dxp[335], dh[335], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[335], u, hmask, sm[334],
+                        dh[335], dxp[334], dh[334], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[334], u, hmask, sm[333],
+                        dh[334], dxp[333], dh[333], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[333], u, hmask, sm[332],
+                        dh[333], dxp[332], dh[332], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[332], u, hmask, sm[331],
+                        dh[332], dxp[331], dh[331], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[331], u, hmask, sm[330],
+                        dh[331], dxp[330], dh[330], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[330], u, hmask, sm[329],
+                        dh[330], dxp[329], dh[329], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[329], u, hmask, sm[328],
+                        dh[329], dxp[328], dh[328], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[328], u, hmask, sm[327],
+                        dh[328], dxp[327], dh[327], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[327], u, hmask, sm[326],
+                        dh[327], dxp[326], dh[326], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[326], u, hmask, sm[325],
+                        dh[326], dxp[325], dh[325], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[325], u, hmask, sm[324],
+                        dh[325], dxp[324], dh[324], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[324], u, hmask, sm[323],
+                        dh[324], dxp[323], dh[323], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[323], u, hmask, sm[322],
+                        dh[323], dxp[322], dh[322], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[322], u, hmask, sm[321],
+                        dh[322], dxp[321], dh[321], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[321], u, hmask, sm[320],
+                        dh[321], dxp[320], dh[320], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[320], u, hmask, sm[319],
+                        dh[320], dxp[319], dh[319], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[319], u, hmask, sm[318],
+                        dh[319], dxp[318], dh[318], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[318], u, hmask, sm[317],
+                        dh[318], dxp[317], dh[317], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[317], u, hmask, sm[316],
+                        dh[317], dxp[316], dh[316], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[316], u, hmask, sm[315],
+                        dh[316], dxp[315], dh[315], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[315], u, hmask, sm[314],
+                        dh[315], dxp[314], dh[314], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[314], u, hmask, sm[313],
+                        dh[314], dxp[313], dh[313], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[313], u, hmask, sm[312],
+                        dh[313], dxp[312], dh[312], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[312], u, hmask, sm[311],
+                        dh[312], dxp[311], dh[311], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[311], u, hmask, sm[310],
+                        dh[311], dxp[310], dh[310], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[310], u, hmask, sm[309],
+                        dh[310], dxp[309], dh[309], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[309], u, hmask, sm[308],
+                        dh[309], dxp[308], dh[308], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[308], u, hmask, sm[307],
+                        dh[308], dxp[307], dh[307], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[307], u, hmask, sm[306],
+                        dh[307], dxp[306], dh[306], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[306], u, hmask, sm[305],
+                        dh[306], dxp[305], dh[305], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[305], u, hmask, sm[304],
+                        dh[305], dxp[304], dh[304], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[304], u, hmask, sm[303],
+                        dh[304], dxp[303], dh[303], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[303], u, hmask, sm[302],
+                        dh[303], dxp[302], dh[302], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[302], u, hmask, sm[301],
+                        dh[302], dxp[301], dh[301], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[301], u, hmask, sm[300],
+                        dh[301], dxp[300], dh[300], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[300], u, hmask, sm[299],
+                        dh[300], dxp[299], dh[299], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[299], u, hmask, sm[298],
+                        dh[299], dxp[298], dh[298], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[298], u, hmask, sm[297],
+                        dh[298], dxp[297], dh[297], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[297], u, hmask, sm[296],
+                        dh[297], dxp[296], dh[296], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[296], u, hmask, sm[295],
+                        dh[296], dxp[295], dh[295], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[295], u, hmask, sm[294],
+                        dh[295], dxp[294], dh[294], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[294], u, hmask, sm[293],
+                        dh[294], dxp[293], dh[293], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[293], u, hmask, sm[292],
+                        dh[293], dxp[292], dh[292], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[292], u, hmask, sm[291],
+                        dh[292], dxp[291], dh[291], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[291], u, hmask, sm[290],
+                        dh[291], dxp[290], dh[290], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[290], u, hmask, sm[289],
+                        dh[290], dxp[289], dh[289], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[289], u, hmask, sm[288],
+                        dh[289], dxp[288], dh[288], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[288], u, hmask, sm[287],
+                        dh[288], dxp[287], dh[287], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[287], u, hmask, sm[286],
+                        dh[287], dxp[286], dh[286], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[286], u, hmask, sm[285],
+                        dh[286], dxp[285], dh[285], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[285], u, hmask, sm[284],
+                        dh[285], dxp[284], dh[284], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[284], u, hmask, sm[283],
+                        dh[284], dxp[283], dh[283], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[283], u, hmask, sm[282],
+                        dh[283], dxp[282], dh[282], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[282], u, hmask, sm[281],
+                        dh[282], dxp[281], dh[281], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[281], u, hmask, sm[280],
+                        dh[281], dxp[280], dh[280], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[280], u, hmask, sm[279],
+                        dh[280], dxp[279], dh[279], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[279], u, hmask, sm[278],
+                        dh[279], dxp[278], dh[278], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[278], u, hmask, sm[277],
+                        dh[278], dxp[277], dh[277], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[277], u, hmask, sm[276],
+                        dh[277], dxp[276], dh[276], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[276], u, hmask, sm[275],
+                        dh[276], dxp[275], dh[275], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[275], u, hmask, sm[274],
+                        dh[275], dxp[274], dh[274], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[274], u, hmask, sm[273],
+                        dh[274], dxp[273], dh[273], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[273], u, hmask, sm[272],
+                        dh[273], dxp[272], dh[272], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[272], u, hmask, sm[271],
+                        dh[272], dxp[271], dh[271], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[271], u, hmask, sm[270],
+                        dh[271], dxp[270], dh[270], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[270], u, hmask, sm[269],
+                        dh[270], dxp[269], dh[269], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[269], u, hmask, sm[268],
+                        dh[269], dxp[268], dh[268], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[268], u, hmask, sm[267],
+                        dh[268], dxp[267], dh[267], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[267], u, hmask, sm[266],
+                        dh[267], dxp[266], dh[266], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[266], u, hmask, sm[265],
+                        dh[266], dxp[265], dh[265], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[265], u, hmask, sm[264],
+                        dh[265], dxp[264], dh[264], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[264], u, hmask, sm[263],
+                        dh[264], dxp[263], dh[263], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[263], u, hmask, sm[262],
+                        dh[263], dxp[262], dh[262], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[262], u, hmask, sm[261],
+                        dh[262], dxp[261], dh[261], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[261], u, hmask, sm[260],
+                        dh[261], dxp[260], dh[260], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[260], u, hmask, sm[259],
+                        dh[260], dxp[259], dh[259], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[259], u, hmask, sm[258],
+                        dh[259], dxp[258], dh[258], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[258], u, hmask, sm[257],
+                        dh[258], dxp[257], dh[257], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[257], u, hmask, sm[256],
+                        dh[257], dxp[256], dh[256], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[256], u, hmask, sm[255],
+                        dh[256], dxp[255], dh[255], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[255], u, hmask, sm[254],
+                        dh[255], dxp[254], dh[254], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[254], u, hmask, sm[253],
+                        dh[254], dxp[253], dh[253], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[253], u, hmask, sm[252],
+                        dh[253], dxp[252], dh[252], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[252], u, hmask, sm[251],
+                        dh[252], dxp[251], dh[251], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[251], u, hmask, sm[250],
+                        dh[251], dxp[250], dh[250], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[250], u, hmask, sm[249],
+                        dh[250], dxp[249], dh[249], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[249], u, hmask, sm[248],
+                        dh[249], dxp[248], dh[248], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[248], u, hmask, sm[247],
+                        dh[248], dxp[247], dh[247], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[247], u, hmask, sm[246],
+                        dh[247], dxp[246], dh[246], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[246], u, hmask, sm[245],
+                        dh[246], dxp[245], dh[245], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[245], u, hmask, sm[244],
+                        dh[245], dxp[244], dh[244], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[244], u, hmask, sm[243],
+                        dh[244], dxp[243], dh[243], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[243], u, hmask, sm[242],
+                        dh[243], dxp[242], dh[242], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[242], u, hmask, sm[241],
+                        dh[242], dxp[241], dh[241], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[241], u, hmask, sm[240],
+                        dh[241], dxp[240], dh[240], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[240], u, hmask, sm[239],
+                        dh[240], dxp[239], dh[239], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[239], u, hmask, sm[238],
+                        dh[239], dxp[238], dh[238], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[238], u, hmask, sm[237],
+                        dh[238], dxp[237], dh[237], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[237], u, hmask, sm[236],
+                        dh[237], dxp[236], dh[236], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[236], u, hmask, sm[235],
+                        dh[236], dxp[235], dh[235], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[235], u, hmask, sm[234],
+                        dh[235], dxp[234], dh[234], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[234], u, hmask, sm[233],
+                        dh[234], dxp[233], dh[233], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[233], u, hmask, sm[232],
+                        dh[233], dxp[232], dh[232], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[232], u, hmask, sm[231],
+                        dh[232], dxp[231], dh[231], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[231], u, hmask, sm[230],
+                        dh[231], dxp[230], dh[230], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[230], u, hmask, sm[229],
+                        dh[230], dxp[229], dh[229], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[229], u, hmask, sm[228],
+                        dh[229], dxp[228], dh[228], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[228], u, hmask, sm[227],
+                        dh[228], dxp[227], dh[227], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[227], u, hmask, sm[226],
+                        dh[227], dxp[226], dh[226], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[226], u, hmask, sm[225],
+                        dh[226], dxp[225], dh[225], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[225], u, hmask, sm[224],
+                        dh[225], dxp[224], dh[224], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[224], u, hmask, sm[223],
+                        dh[224], dxp[223], dh[223], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[223], u, hmask, sm[222],
+                        dh[223], dxp[222], dh[222], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[222], u, hmask, sm[221],
+                        dh[222], dxp[221], dh[221], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[221], u, hmask, sm[220],
+                        dh[221], dxp[220], dh[220], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[220], u, hmask, sm[219],
+                        dh[220], dxp[219], dh[219], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[219], u, hmask, sm[218],
+                        dh[219], dxp[218], dh[218], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[218], u, hmask, sm[217],
+                        dh[218], dxp[217], dh[217], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[217], u, hmask, sm[216],
+                        dh[217], dxp[216], dh[216], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[216], u, hmask, sm[215],
+                        dh[216], dxp[215], dh[215], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[215], u, hmask, sm[214],
+                        dh[215], dxp[214], dh[214], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[214], u, hmask, sm[213],
+                        dh[214], dxp[213], dh[213], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[213], u, hmask, sm[212],
+                        dh[213], dxp[212], dh[212], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[212], u, hmask, sm[211],
+                        dh[212], dxp[211], dh[211], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[211], u, hmask, sm[210],
+                        dh[211], dxp[210], dh[210], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[210], u, hmask, sm[209],
+                        dh[210], dxp[209], dh[209], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[209], u, hmask, sm[208],
+                        dh[209], dxp[208], dh[208], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[208], u, hmask, sm[207],
+                        dh[208], dxp[207], dh[207], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[207], u, hmask, sm[206],
+                        dh[207], dxp[206], dh[206], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[206], u, hmask, sm[205],
+                        dh[206], dxp[205], dh[205], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[205], u, hmask, sm[204],
+                        dh[205], dxp[204], dh[204], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[204], u, hmask, sm[203],
+                        dh[204], dxp[203], dh[203], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[203], u, hmask, sm[202],
+                        dh[203], dxp[202], dh[202], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[202], u, hmask, sm[201],
+                        dh[202], dxp[201], dh[201], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[201], u, hmask, sm[200],
+                        dh[201], dxp[200], dh[200], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[200], u, hmask, sm[199],
+                        dh[200], dxp[199], dh[199], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[199], u, hmask, sm[198],
+                        dh[199], dxp[198], dh[198], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[198], u, hmask, sm[197],
+                        dh[198], dxp[197], dh[197], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[197], u, hmask, sm[196],
+                        dh[197], dxp[196], dh[196], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[196], u, hmask, sm[195],
+                        dh[196], dxp[195], dh[195], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[195], u, hmask, sm[194],
+                        dh[195], dxp[194], dh[194], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[194], u, hmask, sm[193],
+                        dh[194], dxp[193], dh[193], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[193], u, hmask, sm[192],
+                        dh[193], dxp[192], dh[192], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[192], u, hmask, sm[191],
+                        dh[192], dxp[191], dh[191], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[191], u, hmask, sm[190],
+                        dh[191], dxp[190], dh[190], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[190], u, hmask, sm[189],
+                        dh[190], dxp[189], dh[189], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[189], u, hmask, sm[188],
+                        dh[189], dxp[188], dh[188], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[188], u, hmask, sm[187],
+                        dh[188], dxp[187], dh[187], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[187], u, hmask, sm[186],
+                        dh[187], dxp[186], dh[186], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[186], u, hmask, sm[185],
+                        dh[186], dxp[185], dh[185], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[185], u, hmask, sm[184],
+                        dh[185], dxp[184], dh[184], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[184], u, hmask, sm[183],
+                        dh[184], dxp[183], dh[183], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[183], u, hmask, sm[182],
+                        dh[183], dxp[182], dh[182], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[182], u, hmask, sm[181],
+                        dh[182], dxp[181], dh[181], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[181], u, hmask, sm[180],
+                        dh[181], dxp[180], dh[180], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[180], u, hmask, sm[179],
+                        dh[180], dxp[179], dh[179], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[179], u, hmask, sm[178],
+                        dh[179], dxp[178], dh[178], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[178], u, hmask, sm[177],
+                        dh[178], dxp[177], dh[177], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[177], u, hmask, sm[176],
+                        dh[177], dxp[176], dh[176], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[176], u, hmask, sm[175],
+                        dh[176], dxp[175], dh[175], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[175], u, hmask, sm[174],
+                        dh[175], dxp[174], dh[174], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[174], u, hmask, sm[173],
+                        dh[174], dxp[173], dh[173], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[173], u, hmask, sm[172],
+                        dh[173], dxp[172], dh[172], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[172], u, hmask, sm[171],
+                        dh[172], dxp[171], dh[171], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[171], u, hmask, sm[170],
+                        dh[171], dxp[170], dh[170], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[170], u, hmask, sm[169],
+                        dh[170], dxp[169], dh[169], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[169], u, hmask, sm[168],
+                        dh[169], dxp[168], dh[168], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[168], u, hmask, sm[167],
+                        dh[168], dxp[167], dh[167], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[167], u, hmask, sm[166],
+                        dh[167], dxp[166], dh[166], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[166], u, hmask, sm[165],
+                        dh[166], dxp[165], dh[165], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[165], u, hmask, sm[164],
+                        dh[165], dxp[164], dh[164], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[164], u, hmask, sm[163],
+                        dh[164], dxp[163], dh[163], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[163], u, hmask, sm[162],
+                        dh[163], dxp[162], dh[162], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[162], u, hmask, sm[161],
+                        dh[162], dxp[161], dh[161], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[161], u, hmask, sm[160],
+                        dh[161], dxp[160], dh[160], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[160], u, hmask, sm[159],
+                        dh[160], dxp[159], dh[159], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[159], u, hmask, sm[158],
+                        dh[159], dxp[158], dh[158], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[158], u, hmask, sm[157],
+                        dh[158], dxp[157], dh[157], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[157], u, hmask, sm[156],
+                        dh[157], dxp[156], dh[156], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[156], u, hmask, sm[155],
+                        dh[156], dxp[155], dh[155], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[155], u, hmask, sm[154],
+                        dh[155], dxp[154], dh[154], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[154], u, hmask, sm[153],
+                        dh[154], dxp[153], dh[153], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[153], u, hmask, sm[152],
+                        dh[153], dxp[152], dh[152], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[152], u, hmask, sm[151],
+                        dh[152], dxp[151], dh[151], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[151], u, hmask, sm[150],
+                        dh[151], dxp[150], dh[150], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[150], u, hmask, sm[149],
+                        dh[150], dxp[149], dh[149], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[149], u, hmask, sm[148],
+                        dh[149], dxp[148], dh[148], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[148], u, hmask, sm[147],
+                        dh[148], dxp[147], dh[147], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[147], u, hmask, sm[146],
+                        dh[147], dxp[146], dh[146], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[146], u, hmask, sm[145],
+                        dh[146], dxp[145], dh[145], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[145], u, hmask, sm[144],
+                        dh[145], dxp[144], dh[144], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[144], u, hmask, sm[143],
+                        dh[144], dxp[143], dh[143], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[143], u, hmask, sm[142],
+                        dh[143], dxp[142], dh[142], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[142], u, hmask, sm[141],
+                        dh[142], dxp[141], dh[141], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[141], u, hmask, sm[140],
+                        dh[141], dxp[140], dh[140], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[140], u, hmask, sm[139],
+                        dh[140], dxp[139], dh[139], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[139], u, hmask, sm[138],
+                        dh[139], dxp[138], dh[138], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[138], u, hmask, sm[137],
+                        dh[138], dxp[137], dh[137], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[137], u, hmask, sm[136],
+                        dh[137], dxp[136], dh[136], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[136], u, hmask, sm[135],
+                        dh[136], dxp[135], dh[135], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[135], u, hmask, sm[134],
+                        dh[135], dxp[134], dh[134], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[134], u, hmask, sm[133],
+                        dh[134], dxp[133], dh[133], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[133], u, hmask, sm[132],
+                        dh[133], dxp[132], dh[132], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[132], u, hmask, sm[131],
+                        dh[132], dxp[131], dh[131], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[131], u, hmask, sm[130],
+                        dh[131], dxp[130], dh[130], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[130], u, hmask, sm[129],
+                        dh[130], dxp[129], dh[129], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[129], u, hmask, sm[128],
+                        dh[129], dxp[128], dh[128], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[128], u, hmask, sm[127],
+                        dh[128], dxp[127], dh[127], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[127], u, hmask, sm[126],
+                        dh[127], dxp[126], dh[126], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[126], u, hmask, sm[125],
+                        dh[126], dxp[125], dh[125], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[125], u, hmask, sm[124],
+                        dh[125], dxp[124], dh[124], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[124], u, hmask, sm[123],
+                        dh[124], dxp[123], dh[123], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[123], u, hmask, sm[122],
+                        dh[123], dxp[122], dh[122], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[122], u, hmask, sm[121],
+                        dh[122], dxp[121], dh[121], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[121], u, hmask, sm[120],
+                        dh[121], dxp[120], dh[120], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[120], u, hmask, sm[119],
+                        dh[120], dxp[119], dh[119], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[119], u, hmask, sm[118],
+                        dh[119], dxp[118], dh[118], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[118], u, hmask, sm[117],
+                        dh[118], dxp[117], dh[117], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[117], u, hmask, sm[116],
+                        dh[117], dxp[116], dh[116], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[116], u, hmask, sm[115],
+                        dh[116], dxp[115], dh[115], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[115], u, hmask, sm[114],
+                        dh[115], dxp[114], dh[114], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[114], u, hmask, sm[113],
+                        dh[114], dxp[113], dh[113], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[113], u, hmask, sm[112],
+                        dh[113], dxp[112], dh[112], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[112], u, hmask, sm[111],
+                        dh[112], dxp[111], dh[111], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[111], u, hmask, sm[110],
+                        dh[111], dxp[110], dh[110], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[110], u, hmask, sm[109],
+                        dh[110], dxp[109], dh[109], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[109], u, hmask, sm[108],
+                        dh[109], dxp[108], dh[108], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[108], u, hmask, sm[107],
+                        dh[108], dxp[107], dh[107], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[107], u, hmask, sm[106],
+                        dh[107], dxp[106], dh[106], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[106], u, hmask, sm[105],
+                        dh[106], dxp[105], dh[105], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[105], u, hmask, sm[104],
+                        dh[105], dxp[104], dh[104], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[104], u, hmask, sm[103],
+                        dh[104], dxp[103], dh[103], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[103], u, hmask, sm[102],
+                        dh[103], dxp[102], dh[102], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[102], u, hmask, sm[101],
+                        dh[102], dxp[101], dh[101], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[101], u, hmask, sm[100],
+                        dh[101], dxp[100], dh[100], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[100], u, hmask, sm[99],
+                        dh[100], dxp[99], dh[99], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[99], u, hmask, sm[98],
+                        dh[99], dxp[98], dh[98], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[98], u, hmask, sm[97],
+                        dh[98], dxp[97], dh[97], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[97], u, hmask, sm[96],
+                        dh[97], dxp[96], dh[96], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[96], u, hmask, sm[95],
+                        dh[96], dxp[95], dh[95], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[95], u, hmask, sm[94],
+                        dh[95], dxp[94], dh[94], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[94], u, hmask, sm[93],
+                        dh[94], dxp[93], dh[93], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[93], u, hmask, sm[92],
+                        dh[93], dxp[92], dh[92], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[92], u, hmask, sm[91],
+                        dh[92], dxp[91], dh[91], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[91], u, hmask, sm[90],
+                        dh[91], dxp[90], dh[90], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[90], u, hmask, sm[89],
+                        dh[90], dxp[89], dh[89], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[89], u, hmask, sm[88],
+                        dh[89], dxp[88], dh[88], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[88], u, hmask, sm[87],
+                        dh[88], dxp[87], dh[87], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[87], u, hmask, sm[86],
+                        dh[87], dxp[86], dh[86], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[86], u, hmask, sm[85],
+                        dh[86], dxp[85], dh[85], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[85], u, hmask, sm[84],
+                        dh[85], dxp[84], dh[84], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[84], u, hmask, sm[83],
+                        dh[84], dxp[83], dh[83], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[83], u, hmask, sm[82],
+                        dh[83], dxp[82], dh[82], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[82], u, hmask, sm[81],
+                        dh[82], dxp[81], dh[81], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[81], u, hmask, sm[80],
+                        dh[81], dxp[80], dh[80], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[80], u, hmask, sm[79],
+                        dh[80], dxp[79], dh[79], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[79], u, hmask, sm[78],
+                        dh[79], dxp[78], dh[78], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[78], u, hmask, sm[77],
+                        dh[78], dxp[77], dh[77], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[77], u, hmask, sm[76],
+                        dh[77], dxp[76], dh[76], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[76], u, hmask, sm[75],
+                        dh[76], dxp[75], dh[75], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[75], u, hmask, sm[74],
+                        dh[75], dxp[74], dh[74], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[74], u, hmask, sm[73],
+                        dh[74], dxp[73], dh[73], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[73], u, hmask, sm[72],
+                        dh[73], dxp[72], dh[72], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[72], u, hmask, sm[71],
+                        dh[72], dxp[71], dh[71], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[71], u, hmask, sm[70],
+                        dh[71], dxp[70], dh[70], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[70], u, hmask, sm[69],
+                        dh[70], dxp[69], dh[69], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[69], u, hmask, sm[68],
+                        dh[69], dxp[68], dh[68], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[68], u, hmask, sm[67],
+                        dh[68], dxp[67], dh[67], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[67], u, hmask, sm[66],
+                        dh[67], dxp[66], dh[66], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[66], u, hmask, sm[65],
+                        dh[66], dxp[65], dh[65], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[65], u, hmask, sm[64],
+                        dh[65], dxp[64], dh[64], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[64], u, hmask, sm[63],
+                        dh[64], dxp[63], dh[63], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[63], u, hmask, sm[62],
+                        dh[63], dxp[62], dh[62], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[62], u, hmask, sm[61],
+                        dh[62], dxp[61], dh[61], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[61], u, hmask, sm[60],
+                        dh[61], dxp[60], dh[60], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[60], u, hmask, sm[59],
+                        dh[60], dxp[59], dh[59], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[59], u, hmask, sm[58],
+                        dh[59], dxp[58], dh[58], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[58], u, hmask, sm[57],
+                        dh[58], dxp[57], dh[57], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[57], u, hmask, sm[56],
+                        dh[57], dxp[56], dh[56], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[56], u, hmask, sm[55],
+                        dh[56], dxp[55], dh[55], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[55], u, hmask, sm[54],
+                        dh[55], dxp[54], dh[54], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[54], u, hmask, sm[53],
+                        dh[54], dxp[53], dh[53], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[53], u, hmask, sm[52],
+                        dh[53], dxp[52], dh[52], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[52], u, hmask, sm[51],
+                        dh[52], dxp[51], dh[51], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[51], u, hmask, sm[50],
+                        dh[51], dxp[50], dh[50], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[50], u, hmask, sm[49],
+                        dh[50], dxp[49], dh[49], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[49], u, hmask, sm[48],
+                        dh[49], dxp[48], dh[48], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[48], u, hmask, sm[47],
+                        dh[48], dxp[47], dh[47], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[47], u, hmask, sm[46],
+                        dh[47], dxp[46], dh[46], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[46], u, hmask, sm[45],
+                        dh[46], dxp[45], dh[45], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[45], u, hmask, sm[44],
+                        dh[45], dxp[44], dh[44], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[44], u, hmask, sm[43],
+                        dh[44], dxp[43], dh[43], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[43], u, hmask, sm[42],
+                        dh[43], dxp[42], dh[42], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[42], u, hmask, sm[41],
+                        dh[42], dxp[41], dh[41], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[41], u, hmask, sm[40],
+                        dh[41], dxp[40], dh[40], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[40], u, hmask, sm[39],
+                        dh[40], dxp[39], dh[39], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[39], u, hmask, sm[38],
+                        dh[39], dxp[38], dh[38], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[38], u, hmask, sm[37],
+                        dh[38], dxp[37], dh[37], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[37], u, hmask, sm[36],
+                        dh[37], dxp[36], dh[36], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[36], u, hmask, sm[35],
+                        dh[36], dxp[35], dh[35], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[35], u, hmask, sm[34],
+                        dh[35], dxp[34], dh[34], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[34], u, hmask, sm[33],
+                        dh[34], dxp[33], dh[33], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[33], u, hmask, sm[32],
+                        dh[33], dxp[32], dh[32], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[32], u, hmask, sm[31],
+                        dh[32], dxp[31], dh[31], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[31], u, hmask, sm[30],
+                        dh[31], dxp[30], dh[30], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[30], u, hmask, sm[29],
+                        dh[30], dxp[29], dh[29], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[29], u, hmask, sm[28],
+                        dh[29], dxp[28], dh[28], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[28], u, hmask, sm[27],
+                        dh[28], dxp[27], dh[27], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[27], u, hmask, sm[26],
+                        dh[27], dxp[26], dh[26], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[26], u, hmask, sm[25],
+                        dh[26], dxp[25], dh[25], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[25], u, hmask, sm[24],
+                        dh[25], dxp[24], dh[24], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[24], u, hmask, sm[23],
+                        dh[24], dxp[23], dh[23], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[23], u, hmask, sm[22],
+                        dh[23], dxp[22], dh[22], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[22], u, hmask, sm[21],
+                        dh[22], dxp[21], dh[21], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[21], u, hmask, sm[20],
+                        dh[21], dxp[20], dh[20], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[20], u, hmask, sm[19],
+                        dh[20], dxp[19], dh[19], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[19], u, hmask, sm[18],
+                        dh[19], dxp[18], dh[18], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[18], u, hmask, sm[17],
+                        dh[18], dxp[17], dh[17], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[17], u, hmask, sm[16],
+                        dh[17], dxp[16], dh[16], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[16], u, hmask, sm[15],
+                        dh[16], dxp[15], dh[15], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[15], u, hmask, sm[14],
+                        dh[15], dxp[14], dh[14], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[14], u, hmask, sm[13],
+                        dh[14], dxp[13], dh[13], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[13], u, hmask, sm[12],
+                        dh[13], dxp[12], dh[12], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[12], u, hmask, sm[11],
+                        dh[12], dxp[11], dh[11], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[11], u, hmask, sm[10],
+                        dh[11], dxp[10], dh[10], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[10], u, hmask, sm[9],
+                        dh[10], dxp[9], dh[9], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[9], u, hmask, sm[8],
+                        dh[9], dxp[8], dh[8], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[8], u, hmask, sm[7],
+                        dh[8], dxp[7], dh[7], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[7], u, hmask, sm[6],
+                        dh[7], dxp[6], dh[6], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[6], u, hmask, sm[5],
+                        dh[6], dxp[5], dh[5], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[5], u, hmask, sm[4],
+                        dh[5], dxp[4], dh[4], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[4], u, hmask, sm[3],
+                        dh[4], dxp[3], dh[3], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[3], u, hmask, sm[2],
+                        dh[3], dxp[2], dh[2], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[2], u, hmask, sm[1],
+                        dh[2], dxp[1], dh[1], sc);
+    rnn_simple_bwd_step(SENTIMENT_RNN_B, SENTIMENT_RNN_RNN_H, /*relu=*/0, h[1], u, hmask, sm[0],
+                        dh[1], dxp[0], dh[0], sc);
     /* dW_hh += sum_t da[t]^T h[t-1]: one GEMM over all steps */
     rnn_gemm(1, 0, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_RNN_H, SENTIMENT_RNN_T * SENTIMENT_RNN_B, 1,
              dxp[0], SENTIMENT_RNN_RNN_H, h[0], SENTIMENT_RNN_RNN_H, 1, &g->rnn_weight_hh[0][0],
