@@ -45,6 +45,7 @@ typedef struct Options {
   const char *log, *plot, *format, *prime, *csv_out, *svg_out, *seed_series;
   const char *json, *config, *run;  /* bench */
   const char *out;                  /* export */
+  const char *init;                 /* train: weights to start from */
   long steps, epochs, eval_every, length, max_examples;
   long warmup, sample_chars, sample_reps; /* bench */
   double val_split, temperature;

@@ -70,6 +70,8 @@ static void print_command_help(const RnnModelDesc *d, const Options *o) {
            "  --eval-every N     validate, log, plot and save every N steps\n"
            "  --checkpoint PATH  where to save (default NAME.ckpt)\n"
            "  --resume           continue from the checkpoint, exactly\n"
+           "  --init FILE        start at step 0 from FILE's weights: a checkpoint, or a\n"
+           "                     parameter file (export, tools/rnnc_torch.py import)\n"
            "  --log PATH         log each evaluation (.csv, or .jsonl for JSON lines)\n"
            "  --plot PATH        SVG of loss%s against steps\n"
            "  --seed N           initialization, dropout and data order (spec: %llu)\n"
@@ -171,7 +173,7 @@ static int parse_unknown(const Options *o, const char *text, RnnUnknown *out) {
  * rather than silently ignored. */
 static int option_allowed(const char *cmd, const char *opt) {
   static const char *const train[] = {"--steps", "--epochs", "--valid", "--val-split",
-                                      "--eval-every", "--checkpoint", "--resume", "--log",
+                                      "--eval-every", "--checkpoint", "--resume", "--init", "--log",
                                       "--plot", "--seed", "--threads", "--max-examples",
                                       "--unknown", "--format", "--quiet", NULL};
   static const char *const eval[] = {"--checkpoint", "--threads", "--max-examples",
@@ -238,6 +240,7 @@ int rnn_driver_parse_options(const RnnModelDesc *d, int argc, char **argv, Optio
     }
     else if (strcmp(a, "--checkpoint") == 0) o->checkpoint = v;
     else if (strcmp(a, "--out") == 0) o->out = v;
+    else if (strcmp(a, "--init") == 0) o->init = v;
     else if (strcmp(a, "--log") == 0) o->log = v;
     else if (strcmp(a, "--plot") == 0) o->plot = v;
     else if (strcmp(a, "--format") == 0) o->format = v;
@@ -259,6 +262,9 @@ int rnn_driver_parse_options(const RnnModelDesc *d, int argc, char **argv, Optio
   }
   if (o->steps && o->epochs)
     return rnn_driver_usage_fail(o, "give --steps or --epochs, not both");
+  if (o->resume && o->init)
+    return rnn_driver_usage_fail(o, "give --resume (continue a run) or --init FILE (start a new "
+                                    "one from FILE's weights), not both");
   if (o->format && strcmp(o->format, "text") && strcmp(o->format, "labelled") &&
       strcmp(o->format, "idx") && strcmp(o->format, "csv"))
     return rnn_driver_usage_fail(o, "--format is text, labelled, idx or csv, not '%s'", o->format);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "rnn_report.h"
+#include "rnn_weights.h"
 
 /* Set by the handler, read between steps (see the comment at the top). */
 static volatile sig_atomic_t interrupt_requested;
@@ -153,6 +154,19 @@ static int load_train_data(const Options *o, const RnnModelDesc *d, Progress *p,
   return 0;
 }
 
+/* --init FILE: the weights (and a token model's vocabulary) of a
+ * checkpoint or parameter file of this model, over the initialization. */
+static int init_weights(const Options *o, const RnnModelDesc *d, Model *m, Progress *p) {
+  RnnError err;
+  if (rnn_weights_load(o->init, d, m->params, &p->vocab, &err) != 0) {
+    rnn_driver_fail(o, "--init: %s", err.msg);
+    return -1;
+  }
+  if (p->vocab.size == 0) /* none in FILE: the training data builds it */
+    p->vocab.padding_id = d->mask == RNN_MASK_PADDING ? d->padding_id : -1;
+  return 0;
+}
+
 /* NAME train DATA...: see print_command_help (options.c). */
 int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
   if (o->n_data == 0)
@@ -182,6 +196,8 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
     d->reset_state(m.state);
     rnn_rng_seed(&p.dropout_rng, seed ^ 0x5bd1e995u);
     rnn_rng_seed(&p.data_rng, seed);
+    if (o->init && init_weights(o, d, &m, &p) != 0)
+      goto done;
   }
   if (load_train_data(o, d, &p, &train, &valid) != 0)
     goto done;

@@ -432,6 +432,29 @@ export)
     --checkpoint series.params
   check "predict from the parameter file is predict from the checkpoint" \
     cmp -s predict_ckpt.out predict_params.out
+  # train --init: a new run (step 0, fresh optimizer) from those weights.
+  # The loss of its first batch (logged before the update) is that of the
+  # trained weights, far below the same batch's loss at the initialization.
+  for how in fresh init; do
+    extra=()
+    [ $how = init ] && extra=(--init series.params)
+    run 0 train_$how "$programs/series" train "$data/series_train.csv" --steps 1 \
+      --eval-every 1 --log $how.csv --checkpoint $how.ckpt --quiet "${extra[@]}"
+  done
+  first_loss() { awk -F, 'NR == 2 { print $4 }' "$1"; }
+  num_check "--init starts from the file's weights" "i * 3 < f" \
+    "f=$(first_loss fresh.csv)" "i=$(first_loss init.csv)"
+  run 0 info_init "$programs/series" info --checkpoint init.ckpt
+  check "--init counts steps from 0" grep -q "^step           1$" info_init.out
+  run 1 init_other "$programs/series" train "$data/series_train.csv" --steps 1 \
+    --init $c.params --checkpoint other.ckpt --quiet
+  check "--init refuses another model's weights" \
+    grep -q "^series: error: --init: .*this parameter file is for model 'chargen', not 'series'" \
+    init_other.err
+  check "a refused --init writes no checkpoint" test ! -e other.ckpt
+  run 2 init_resume "$programs/series" train "$data/series_train.csv" --resume --init series.params
+  expect_err init_resume "series train: give --resume (continue a run) or --init FILE (start a new \
+one from FILE's weights), not both" "try 'series train --help'"
   reached_end=1
   ;;
 
