@@ -10,8 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # the toolchain and libraries, and real data for the tests (wamerican)
+# and Open MPI for data-parallel training (optional to the build: without it,
+# programs train in one process)
 packages=(build-essential cmake flex bison libyaml-dev libopenblas-dev zlib1g-dev clang libomp-dev pkg-config
-          wamerican)
+          wamerican openmpi-bin libopenmpi-dev)
 
 missing=()
 for p in "${packages[@]}"; do

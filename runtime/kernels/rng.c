@@ -32,6 +32,24 @@ void rnn_rng_seed(RnnRng *rng, uint64_t seed) {
   for (int i = 0; i < 4; i++) rng->s[i] = splitmix64_next(&x);
 }
 
+/* The reference jump(): RNG advances by 2^128 outputs, so streams jumped
+ * 1, 2, ... times from one state never overlap in practice (the ranks of
+ * data-parallel training each draw their dropout masks from one). */
+void rnn_rng_jump(RnnRng *rng) {
+  static const uint64_t JUMP[4] = {0x180ec6d33cfd0abaULL, 0xd5a61266f0c9392cULL,
+                                   0xa9582618e03fc9aaULL, 0x39abdc4529b1661cULL};
+  uint64_t s[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 4; i++)
+    for (int b = 0; b < 64; b++) {
+      if (JUMP[i] & (UINT64_C(1) << b))
+        for (int k = 0; k < 4; k++)
+          s[k] ^= rng->s[k];
+      rnn_rng_next(rng);
+    }
+  for (int k = 0; k < 4; k++)
+    rng->s[k] = s[k];
+}
+
 /* The next 64-bit output of xoshiro256** (the reference next()). */
 uint64_t rnn_rng_next(RnnRng *rng) {
   uint64_t *s = rng->s; /* [4] */

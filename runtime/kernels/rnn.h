@@ -340,6 +340,7 @@ typedef struct RnnRng {
 
 void rnn_rng_seed(RnnRng *rng, uint64_t seed);
 uint64_t rnn_rng_next(RnnRng *rng);
+void rnn_rng_jump(RnnRng *rng);       /* 2^128 draws ahead: a stream of its own */
 double rnn_rng_uniform(RnnRng *rng);  /* [0, 1) with 53 random bits */
 double rnn_rng_normal(RnnRng *rng);   /* N(0, 1), Box-Muller (no cached value) */
 

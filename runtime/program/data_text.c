@@ -152,20 +152,25 @@ long rnn_text_rounds(const RnnText *t, int steps, int batch) {
  * inputs and the id after each for targets, so a row continues where it
  * stopped in the round before (the state carried by stateful training
  * matches the text). Writes nothing when no round fits. */
-void rnn_text_batch(const RnnText *t, int steps, int batch, long round, int32_t *x,
-                    int32_t *y) {
-  long rounds = rnn_text_rounds(t, steps, batch);
+void rnn_text_batch_rows(const RnnText *t, int steps, int streams, int first, int batch,
+                         long round, int32_t *x, int32_t *y) {
+  long rounds = rnn_text_rounds(t, steps, streams);
   if (rounds < 1) return;
   long r = round % rounds;
   if (r < 0) r += rounds;
-  size_t segment = t->len / (size_t)batch;
+  size_t segment = t->len / (size_t)streams;
   for (int b = 0; b < batch; b++) {
-    const int32_t *row = t->ids + segment * (size_t)b + (size_t)r * (size_t)steps;
+    const int32_t *row = t->ids + segment * (size_t)(first + b) + (size_t)r * (size_t)steps;
     for (int s = 0; s < steps; s++) {
       x[(size_t)s * (size_t)batch + (size_t)b] = row[s];
       y[(size_t)s * (size_t)batch + (size_t)b] = row[s + 1];
     }
   }
+}
+
+void rnn_text_batch(const RnnText *t, int steps, int batch, long round, int32_t *x,
+                    int32_t *y) {
+  rnn_text_batch_rows(t, steps, batch, 0, batch, round, x, y);
 }
 
 /* Frees T's ids (not those of parts made by rnn_text_split). */

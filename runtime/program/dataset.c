@@ -101,6 +101,25 @@ int rnn_driver_fill_batch(const RnnModelDesc *d, const Data *data, const size_t 
   return (int)count;
 }
 
+void rnn_driver_fill_share(const RnnModelDesc *d, const Data *data, const size_t *order, long pos,
+                           int r, int n, void *batch) {
+  if (data->format == FORMAT_TEXT) {
+    rnn_text_batch_rows(&data->part, d->length, n * d->batch, r * d->batch, d->batch, pos,
+                        (int32_t *)((char *)batch + d->batch_x),
+                        (int32_t *)((char *)batch + d->batch_y));
+    return;
+  }
+  size_t global = (size_t)n * (size_t)d->batch;
+  rnn_examples_batch(d, &data->ex, order + (size_t)pos * global + (size_t)r * (size_t)d->batch,
+                     d->batch, batch);
+}
+
+size_t rnn_driver_global_batches(const Data *data, const RnnModelDesc *d, int n) {
+  if (data->format == FORMAT_TEXT)
+    return (size_t)rnn_text_rounds(&data->part, d->length, n * d->batch);
+  return data->ex.n / ((size_t)n * (size_t)d->batch);
+}
+
 /* Identity order 0..n-1, or a shuffle of it from SEED (per epoch). */
 size_t *rnn_driver_make_order(size_t n, int shuffle, uint64_t seed) {
   size_t *order = malloc((n ? n : 1) * sizeof *order);

@@ -205,6 +205,22 @@ static const struct {
     {"bench", cmd_bench},
 };
 
+/* Runs command C of the table for model D in the process group W: train
+ * is the one command that runs as several processes (dist.h). */
+static int run_command(const RnnModelDesc *d, size_t c, const RnnDist *w, Options *o) {
+  if (w->size > 1 && strcmp(commands[c].name, "train") != 0) {
+    fprintf(stderr, "%s: error: '%s' runs in one process; run it without mpirun\n", o->prog,
+            o->cmd);
+    return EXIT_USAGE;
+  }
+  if (w->rank > 0) { /* messages say which rank they come from */
+    snprintf(o->rank_prog, sizeof o->rank_prog, "%s (rank %d)", o->prog, w->rank);
+    o->prog = o->rank_prog;
+  }
+  o->dist = w;
+  return commands[c].run(d, o);
+}
+
 int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
   Options o;
   memset(&o, 0, sizeof o);
@@ -237,5 +253,15 @@ int rnn_driver_main(const RnnModelDesc *d, int argc, char **argv) {
     return EXIT_OK; /* --help */
   if (rc > 0)
     return rc;
-  return commands[c].run(d, &o);
+  RnnDist w;
+  RnnError err;
+  if (rnn_dist_init(&w, &argc, &argv, &err) != 0) {
+    fprintf(stderr, "%s: error: %s\n", o.prog, err.msg);
+    return EXIT_FAIL;
+  }
+  rc = run_command(d, c, &w, &o);
+  if (rc != EXIT_OK && rc != EXIT_INTERRUPTED)
+    rnn_dist_abort(&w, rc); /* the other ranks would wait for this one */
+  rnn_dist_finish(&w);
+  return rc;
 }

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "dist.h"
 #include "rnn_data.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
@@ -46,6 +47,8 @@ typedef struct Options {
   const char *json, *config, *run;  /* bench */
   const char *out;                  /* export */
   const char *init;                 /* train: weights to start from */
+  const RnnDist *dist;              /* the processes training together */
+  char rank_prog[128];              /* prog of a rank > 0: "NAME (rank R)" */
   long steps, epochs, eval_every, length, max_examples;
   long warmup, sample_chars, sample_reps; /* bench */
   double val_split, temperature;
@@ -151,6 +154,17 @@ int rnn_driver_data_load(const Options *o, const RnnModelDesc *d, Format format,
  * POS (text); returns the rows that are real examples. */
 int rnn_driver_fill_batch(const RnnModelDesc *d, const Data *data, const size_t *order, long pos,
                           void *batch);
+
+/* Fills BATCH with rank R's share of global batch POS of N ranks (dist.h):
+ * the examples R*B .. R*B+B-1 of the N*B at POS*N*B in ORDER, or rows
+ * R*B .. of text round POS in a layout of N*B rows. N = 1 is
+ * rnn_driver_fill_batch of a whole batch. */
+void rnn_driver_fill_share(const RnnModelDesc *d, const Data *data, const size_t *order, long pos,
+                           int r, int n, void *batch);
+
+/* Global batches of N ranks (N*B examples, or text rounds of N*B rows) in
+ * one pass over DATA. */
+size_t rnn_driver_global_batches(const Data *data, const RnnModelDesc *d, int n);
 
 /* Identity order 0..n-1, or a shuffle of it from SEED; malloc'd, NULL
  * when out of memory. */

@@ -100,6 +100,13 @@ long rnn_text_rounds(const RnnText *t, int steps, int batch);
 void rnn_text_batch(const RnnText *t, int steps, int batch, long round, int32_t *x,
                     int32_t *y);
 
+/* The same for rows FIRST .. FIRST+B-1 of a layout of STREAMS rows: the
+ * part of a global batch of STREAMS rows one rank of data-parallel
+ * training reads (dist.h), so that N ranks with B rows each read what one
+ * process with N*B rows would. rnn_text_batch is STREAMS = B, FIRST = 0. */
+void rnn_text_batch_rows(const RnnText *t, int steps, int streams, int first, int batch,
+                         long round, int32_t *x, int32_t *y);
+
 void rnn_text_free(RnnText *t);
 
 /* ---------------------------------------------------------------------- */

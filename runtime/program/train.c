@@ -105,7 +105,11 @@ static int checkpoint_point(const Options *o, Model *m, Progress *p, const Data 
       fprintf(stderr, "  valid accuracy %.4f", row.valid_accuracy);
     fputc('\n', stderr);
   }
-  return rnn_driver_save_checkpoint(o, m, p);
+  /* A checkpoint counts the epoch's position in batches of B, whatever the
+   * number of ranks, so that any number can resume it (rank_share). */
+  Progress saved = *p;
+  saved.position *= o->dist->size;
+  return rnn_driver_save_checkpoint(o, m, &saved);
 }
 
 /* The training data and validation data: from --valid, else a split of the
@@ -154,6 +158,80 @@ static int load_train_data(const Options *o, const RnnModelDesc *d, Progress *p,
   return 0;
 }
 
+/* One training step of every rank together (dist.h). Each computes the
+ * gradient of its share of the global batch; one allreduce over the flat
+ * gradient array sums them, and their mean makes the same update on every
+ * rank: that of one process with the whole batch, to float summation order
+ * (with masking, each rank's loss is a mean over its own rows, as in
+ * PyTorch's DistributedDataParallel). A job of one runs the model's own
+ * NAME_train_step. Returns the mean loss; *STOP is set when any rank was
+ * interrupted, so that all stop at the same step. */
+static double step_all(const RnnDist *w, Model *m, Progress *p, int *stop) {
+  const RnnModelDesc *d = m->d;
+  if (w->size == 1) {
+    double loss = (double)d->train_step(m->params, m->grads, m->optim, m->state, m->ws, m->batch,
+                                        &p->dropout_rng);
+    *stop = interrupt_requested != 0;
+    return loss;
+  }
+  double loss = (double)d->forward(m->params, m->state, m->ws, m->batch, &p->dropout_rng);
+  d->backward(m->params, m->ws, m->batch, m->grads);
+  size_t n = d->n_params;
+  rnn_real *g = m->grads; /* [n_params] */
+  rnn_dist_sum_reals(w, g, n);
+  rnn_real mean = (rnn_real)(1.0 / w->size);
+  for (size_t i = 0; i < n; i++)
+    g[i] *= mean;
+  double shared[2] = {loss, interrupt_requested != 0};
+  rnn_dist_sum_doubles(w, shared, 2);
+  *stop = shared[1] > 0;
+  /* the update of NAME_train_step (compiler/emit_optim.c) */
+  const RnnOptConfig *c = d->optim_config;
+  long *step = rnn_driver_optim_step(m);
+  *rnn_driver_optim_norm(m) = rnn_clip_global_norm(n, g, c->clip_norm);
+  double lr = rnn_schedule_lr(c, *step);
+  (*step)++;
+  rnn_opt_step(c, *step, lr, n, m->params, g, rnn_driver_optim_slots(m));
+  return shared[0] / w->size;
+}
+
+/* Rank R's own part of a run of N ranks: its dropout stream (rank 0's
+ * jumped R times, so it can be rebuilt from rank 0's at any step: every
+ * rank draws as many masks), where the epoch stands in global batches (a
+ * checkpoint counts batches of B: rounded up, a resume with another N
+ * starts at the first batch not yet begun), and, for a stateful model
+ * resumed by several ranks, a fresh carried state: the checkpoint holds
+ * rank 0's alone. */
+static void rank_share(const Options *o, const RnnModelDesc *d, Model *m, Progress *p,
+                       long per_epoch) {
+  const RnnDist *w = o->dist;
+  for (int r = 0; r < w->rank; r++)
+    rnn_rng_jump(&p->dropout_rng);
+  if (!o->resume || w->size == 1)
+    return;
+  p->position = (p->position + w->size - 1) / w->size;
+  if (p->position >= per_epoch) {
+    p->position = 0;
+    p->epoch++;
+  }
+  if (d->stateful) {
+    d->reset_state(m->state);
+    if (w->rank == 0)
+      fprintf(stderr, "%s: note: the carried state starts from zeros: a checkpoint holds one "
+                      "rank's (docs/scaling.md)\n", o->prog);
+  }
+}
+
+/* Threads for each of the W->local_size ranks on this machine: its share
+ * of the cores unless --threads says otherwise (0: one per core). */
+static int rank_threads(const Options *o) {
+  if (o->threads || o->dist->local_size <= 1)
+    return o->threads;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  long share = cores / o->dist->local_size;
+  return share > 1 ? (int)share : 1;
+}
+
 /* --init FILE: the weights (and a token model's vocabulary) of a
  * checkpoint or parameter file of this model, over the initialization. */
 static int init_weights(const Options *o, const RnnModelDesc *d, Model *m, Progress *p) {
@@ -171,6 +249,9 @@ static int init_weights(const Options *o, const RnnModelDesc *d, Model *m, Progr
 int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
   if (o->n_data == 0)
     return rnn_driver_usage_fail(o, "needs DATA; see '%s train --help'", o->prog);
+  const RnnDist *w = o->dist;
+  if (w->rank > 0) /* rank 0 alone reports and writes files */
+    o->quiet = 1;
   Model m;
   if (rnn_driver_model_alloc(&m, d) != 0) {
     rnn_driver_fail(o, "out of memory");
@@ -201,23 +282,28 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
   }
   if (load_train_data(o, d, &p, &train, &valid) != 0)
     goto done;
-  size_t per_epoch = train.format == FORMAT_TEXT ? rnn_driver_data_count(&train, d)
-                                                 : train.ex.n / (size_t)d->batch;
+  size_t per_epoch = rnn_driver_global_batches(&train, d, w->size);
   if (per_epoch == 0) {
-    rnn_driver_fail(o, "%s holds too little data for one batch of %d %s", o->data[0], d->batch,
-                    train.format == FORMAT_TEXT ? "rows of length+1 bytes" : "examples");
+    rnn_driver_fail(o, "%s holds too little data for one batch of %d %s%s", o->data[0],
+                    w->size * d->batch,
+                    train.format == FORMAT_TEXT ? "rows of length+1 bytes" : "examples",
+                    w->size > 1 ? " (batch x processes)" : "");
     goto done;
   }
+  rank_share(o, d, &m, &p, (long)per_epoch);
   long total = o->steps                ? o->steps
                : o->epochs             ? o->epochs * (long)per_epoch
                : d->steps ? d->steps   : d->epochs * (long)per_epoch;
   long eval_every = o->eval_every ? o->eval_every : (long)per_epoch < total ? (long)per_epoch : total;
-  rnn_set_threads(o->threads); /* 0 (no --threads): one per core */
+  rnn_set_threads(rank_threads(o)); /* 0: one per core */
   RnnError log_err;
-  if (o->log && rnn_log_open(&log, o->log, o->resume, &log_err) != 0) {
+  if (w->rank == 0 && o->log && rnn_log_open(&log, o->log, o->resume, &log_err) != 0) {
     rnn_driver_fail(o, "%s", log_err.msg);
     goto done;
   }
+  if (!o->quiet && w->size > 1)
+    fprintf(stderr, "%s: %d processes, a global batch of %d\n", d->name, w->size,
+            w->size * d->batch);
   if (!o->quiet)
     fprintf(stderr, "%s: %zu %s per epoch, training to step %ld%s\n", d->name, per_epoch,
             train.format == FORMAT_TEXT ? "rounds" : "batches", total,
@@ -241,9 +327,8 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
         break;
       }
     }
-    rnn_driver_fill_batch(d, &train, order, p.position, m.batch);
-    loss = (double)d->train_step(m.params, m.grads, m.optim, m.state, m.ws, m.batch,
-                                 &p.dropout_rng);
+    rnn_driver_fill_share(d, &train, order, p.position, w->rank, w->size, m.batch);
+    loss = step_all(w, &m, &p, &interrupted);
     if (!isfinite(loss)) {
       rnn_driver_fail(o,
                       "the loss became %g at step %ld; lower the learning rate or set clip_norm "
@@ -252,7 +337,7 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
       goto done_unblock;
     }
     p.step++;
-    p.examples_seen += d->batch;
+    p.examples_seen += (long)w->size * d->batch;
     window += loss;
     in_window++;
     if (++p.position == (long)per_epoch) {
@@ -262,9 +347,9 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
     }
     if (!o->quiet)
       rnn_progress_update(&bar, p.step, loss);
-    interrupted = interrupt_requested != 0;
     if (p.step % eval_every == 0 || p.step == total || interrupted) {
-      if (checkpoint_point(o, &m, &p, &valid, window / (double)in_window, &log, &curves, t0) != 0)
+      if (w->rank == 0 &&
+          checkpoint_point(o, &m, &p, &valid, window / (double)in_window, &log, &curves, t0) != 0)
         goto done_unblock;
       window = 0;
       in_window = 0;
@@ -274,12 +359,15 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
   }
   if (!o->quiet)
     rnn_progress_finish(&bar, p.step);
-  if (interrupted) {
+  if (interrupted && w->rank > 0) {
+    rc = EXIT_INTERRUPTED;
+  } else if (interrupted) {
     fprintf(stderr, "%s: interrupted at step %ld; checkpoint saved to %s (continue with --resume)\n",
             o->prog, p.step, o->checkpoint);
     rc = EXIT_INTERRUPTED;
   } else {
-    fprintf(stderr, "%s: trained %ld steps; checkpoint %s\n", o->prog, p.step, o->checkpoint);
+    if (w->rank == 0)
+      fprintf(stderr, "%s: trained %ld steps; checkpoint %s\n", o->prog, p.step, o->checkpoint);
     rc = EXIT_OK;
   }
 done_unblock:
