@@ -22,8 +22,8 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_MCA_rmaps_base_oversubscribe=1
 
-batch=$("$prog" info --checkpoint "$work/none" 2>/dev/null | awk '$1 == "batch" { print $2 }')
-params=$("$prog" info --checkpoint "$work/none" 2>/dev/null | awk '$1 == "parameters" { print $2 }')
+batch=$("$prog" info | awk '$1 == "batch" { print $2; exit }')
+params=$("$prog" info | awk '$1 == "parameters" { print $2; exit }')
 # steps/s of a run: LABEL RANKS THREADS [LAUNCHER...]
 measure() {
   local label=$1 ranks=$2 threads=$3
