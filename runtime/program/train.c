@@ -323,8 +323,9 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
       uint64_t s = rnn_rng_next(&epoch_rng) ^ (uint64_t)(p.epoch + 1) * 0x9E3779B97F4A7C15u;
       order = rnn_driver_make_order(train.ex.n, 1, s); /* every format: a new order per epoch */
       if (!order) {
-        rnn_driver_fail(o, "out of memory");
-        break;
+        rnn_driver_fail(o, "out of memory for the order of %zu examples at step %ld (the last "
+                           "checkpoint is kept)", train.ex.n, p.step);
+        goto done_unblock; /* exit 1: not "trained" */
       }
     }
     rnn_driver_fill_share(d, &train, order, p.position, w->rank, w->size, m.batch);

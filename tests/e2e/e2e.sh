@@ -17,7 +17,9 @@
 #   eval_count         eval counts every example once when the count is not
 #                      a multiple of the batch (1001, 281)
 #   export             export's parameter file: sample, predict and info take
-#                      it, with the checkpoint's results; its errors
+#                      it, with the checkpoint's results; its errors; --init
+#   oom                an allocation failing during training: exit 1, the
+#                      message, the last checkpoint intact
 #
 # Environment (set by tests/e2e/CMakeLists.txt): RNNC_PROGRAMS (the model
 # programs), RNNC_DATA (the prepared data). Each case works in
@@ -387,6 +389,23 @@ export)
   run 2 init_resume "$programs/series" train "$data/series_train.csv" --resume --init series.params
   expect_err init_resume "series train: give --resume (continue a run) or --init FILE (start a new \
 one from FILE's weights), not both" "try 'series train --help'"
+  reached_end=1
+  ;;
+
+oom)
+  # out of memory in the middle of training (the data order of a new
+  # epoch: 281 windows of the first 300 rows, 2248 bytes, fails): exit 1 with the message, the
+  # checkpoint of the step before intact, no "trained" line
+  s=series
+  run 0 first "$programs/$s" train "$data/series_train.csv" --max-examples 300 --val-split 0 \
+    --steps 6 --eval-every 6 --checkpoint $s.ckpt --quiet --threads 1
+  cp $s.ckpt before.ckpt
+  run 1 oom env LD_PRELOAD="$RNNC_FAILMALLOC" RNNC_FAIL_MALLOC=2248 "$programs/$s" train \
+    "$data/series_train.csv" --max-examples 300 --val-split 0 --steps 20 --checkpoint $s.ckpt \
+    --quiet --threads 1 --resume
+  expect_err oom "$s: error: out of memory for the order of 281 examples at step 6 (the last \
+checkpoint is kept)"
+  check "the checkpoint is the one before" cmp -s $s.ckpt before.ckpt
   reached_end=1
   ;;
 
