@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Contract: see rnn_file.h. */
@@ -28,17 +29,46 @@ char *rnn_path_with_suffix(const char *path, const char *suffix) {
   return s;
 }
 
-/* fsyncs the directory holding PATH, so the rename itself survives a power
- * failure. Filesystems that cannot sync a directory (EINVAL) are let be. */
-static int sync_directory_of(const char *path, RnnError *err) {
-  char *dir = rnn_path_with_suffix(path, "");
+/* The directory holding PATH ("." for a bare name), malloc'd; NULL when
+ * out of memory. */
+static char *directory_of(const char *path) {
+  char *dir = malloc(strlen(path) + 2);
   if (!dir)
-    return rnn_error_set(err, "%s: out of memory", path);
+    return NULL;
+  strcpy(dir, path);
   char *slash = strrchr(dir, '/');
   if (!slash)
     strcpy(dir, ".");
   else
     slash[slash == dir ? 1 : 0] = '\0';
+  return dir;
+}
+
+/* Contract: see rnn_file.h. */
+int rnn_check_writable(const char *path, const char *what, RnnError *err) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return rnn_error_set(err, "%s %s is a directory: give a file path in it", what, path);
+  char *dir = directory_of(path);
+  if (!dir)
+    return rnn_error_set(err, "%s: out of memory", path);
+  int rc = 0;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    rc = rnn_error_set(err, "%s %s: the directory %s does not exist: create it, or give "
+                            "another path", what, path, dir);
+  else if (access(dir, W_OK | X_OK) != 0)
+    rc = rnn_error_set(err, "%s %s: cannot write in the directory %s (%s): give another path",
+                       what, path, dir, strerror(errno));
+  free(dir);
+  return rc;
+}
+
+/* fsyncs the directory holding PATH, so the rename itself survives a power
+ * failure. Filesystems that cannot sync a directory (EINVAL) are let be. */
+static int sync_directory_of(const char *path, RnnError *err) {
+  char *dir = directory_of(path);
+  if (!dir)
+    return rnn_error_set(err, "%s: out of memory", path);
   int rc = 0;
   int fd = open(dir, O_RDONLY);
   if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))

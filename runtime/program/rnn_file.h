@@ -15,6 +15,13 @@
  * PATH is untouched and PATH.tmp gone. */
 int rnn_write_atomically(const char *path, const void *data, size_t len, RnnError *err);
 
+/* Whether rnn_write_atomically could write PATH: its directory exists
+ * and is writable, and PATH is not a directory. Checked before work whose
+ * result PATH will hold (a training run's checkpoint), so that a wrong
+ * path fails at once and not after hours. 0, or -1 with ERR naming WHAT
+ * ("--checkpoint") and PATH. */
+int rnn_check_writable(const char *path, const char *what, RnnError *err);
+
 /* PATH with SUFFIX appended ("PATH.tmp", "PATH.yaml"), malloc'd; NULL when
  * out of memory. */
 char *rnn_path_with_suffix(const char *path, const char *suffix);

@@ -213,6 +213,14 @@ bad_input)
   # a missing data file
   run 1 missing "$programs/chargen" train missing.txt --steps 1
   expect_err missing "chargen: error: missing.txt: cannot open the file (no such file or directory): check the path"
+  # output paths that cannot be written fail before the first step (and
+  # before the data is read: missing.txt is not mentioned)
+  run 1 ckpt_dir "$programs/chargen" train missing.txt --checkpoint no/such/dir/c.ckpt
+  expect_err ckpt_dir "chargen: error: --checkpoint no/such/dir/c.ckpt: the directory no/such/dir does not exist: create it, or give another path"
+  run 1 ckpt_is_dir "$programs/chargen" train missing.txt --checkpoint .
+  expect_err ckpt_is_dir "chargen: error: --checkpoint . is a directory: give a file path in it"
+  run 1 plot_dir "$programs/chargen" train missing.txt --plot none/loss.svg
+  expect_err plot_dir "chargen: error: --plot none/loss.svg: the directory none does not exist: create it, or give another path"
   # IDX files the model cannot read: 10x10 images for a 28x28 model, and
   # Fashion-MNIST for the series model
   { printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x0a\x00\x00\x00\x0a'; head -c 200 /dev/zero; } \
