@@ -171,7 +171,7 @@ static int parse_unknown(const Options *o, const char *text, RnnUnknown *out) {
 
 /* Which options each command takes: a misplaced option is a usage error
  * rather than silently ignored. */
-static int option_allowed(const char *cmd, const char *opt) {
+static const char *const *options_of(const char *cmd) {
   static const char *const train[] = {"--steps", "--epochs", "--valid", "--val-split",
                                       "--eval-every", "--checkpoint", "--resume", "--init", "--log",
                                       "--plot", "--seed", "--threads", "--max-examples",
@@ -186,16 +186,75 @@ static int option_allowed(const char *cmd, const char *opt) {
   static const char *const bench[] = {"--steps", "--warmup", "--sample-chars", "--sample-reps",
                                       "--threads", "--seed", "--json", "--config", "--run",
                                       NULL};
-  const char *const *list = strcmp(cmd, "train") == 0    ? train
-                            : strcmp(cmd, "sample") == 0 ? sample
-                            : strcmp(cmd, "info") == 0   ? info
-                            : strcmp(cmd, "export") == 0 ? export
-                            : strcmp(cmd, "bench") == 0  ? bench
-                                                         : eval;
-  for (int i = 0; list[i]; i++)
-    if (strcmp(list[i], opt) == 0)
+  return strcmp(cmd, "train") == 0    ? train
+         : strcmp(cmd, "sample") == 0 ? sample
+         : strcmp(cmd, "info") == 0   ? info
+         : strcmp(cmd, "export") == 0 ? export
+         : strcmp(cmd, "bench") == 0  ? bench
+                                      : eval;
+}
+
+static int option_allowed(const char *cmd, const char *opt) {
+  for (const char *const *o = options_of(cmd); *o; o++)
+    if (strcmp(*o, opt) == 0)
       return 1;
   return 0;
+}
+
+enum { SUGGEST_MAX = 32 };
+
+/* Edit distance of A and B (at most SUGGEST_MAX long), an insertion,
+ * deletion, substitution or swap of neighbours counting one. */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  size_t d[SUGGEST_MAX + 1][SUGGEST_MAX + 1]; /* [na+1][nb+1] */
+  for (size_t i = 0; i <= na; i++)
+    for (size_t j = 0; j <= nb; j++) {
+      if (i == 0 || j == 0) {
+        d[i][j] = i + j;
+        continue;
+      }
+      size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      int swapped = i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1];
+      if (swapped && d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
+    }
+  return d[na][nb];
+}
+
+/* The option of CMD closest to OPT, when close enough to be a typo: within
+ * a third of OPT's letters (the rule compiler/diag.c applies to specs). */
+static const char *nearest_option(const char *cmd, const char *opt) {
+  size_t n = strlen(opt); /* "--" and at least one letter */
+  if (n > SUGGEST_MAX)
+    return NULL;
+  size_t budget = (n - 2) / 3 > 1 ? (n - 2) / 3 : 1, best_d = budget + 1;
+  const char *best = NULL;
+  for (const char *const *o = options_of(cmd); *o; o++) {
+    size_t dist = edit_distance(opt, *o);
+    if (dist < best_d) {
+      best = *o;
+      best_d = dist;
+    }
+  }
+  return best;
+}
+
+/* The usage error for OPT, which CMD does not take: a near miss is named,
+ * and an option of another command says whose it is. */
+static int unknown_option(Options *o, const char *opt) {
+  const char *near = nearest_option(o->cmd, opt);
+  if (near)
+    return rnn_driver_usage_fail(o, "unknown option '%s'; did you mean '%s'?", opt, near);
+  static const char *const commands[] = {"train", "eval", "sample", "export", "bench", "info"};
+  for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+    if (option_allowed(commands[c], opt))
+      return rnn_driver_usage_fail(o, "%s is an option of '%s', not of '%s'", opt, commands[c],
+                                   o->cmd);
+  return rnn_driver_usage_fail(o, "unknown option '%s'", opt);
 }
 
 static int takes_value(const char *opt) {
@@ -217,7 +276,7 @@ int rnn_driver_parse_options(const RnnModelDesc *d, int argc, char **argv, Optio
       continue;
     }
     if (!option_allowed(o->cmd, a))
-      return rnn_driver_usage_fail(o, "unknown option '%s'", a);
+      return unknown_option(o, a);
     if (takes_value(a) && i + 1 >= argc)
       return rnn_driver_usage_fail(o, "%s needs a value", a);
     const char *v = takes_value(a) ? argv[++i] : NULL;

@@ -243,6 +243,16 @@ bad_input)
   check "unknown option: first line" test "$(head -n 1 option.err)" = \
     "series train: unknown option '--bogus'"
   check "unknown option: the help hint" grep -Eqx "try 'series train --help'" option.err
+  # a near miss is named; another command's option says whose it is
+  run 2 typo "$programs/series" train series.csv --stepz 3
+  expect_err typo "series train: unknown option '--stepz'; did you mean '--steps'?" \
+    "try 'series train --help'"
+  run 2 swapped "$programs/series" train series.csv --chekcpoint a.ckpt
+  expect_err swapped "series train: unknown option '--chekcpoint'; did you mean '--checkpoint'?" \
+    "try 'series train --help'"
+  run 2 elsewhere "$programs/series" eval series.csv --steps 3
+  expect_err elsewhere "series eval: --steps is an option of 'train', not of 'eval'" \
+    "try 'series eval --help'"
   run 2 command "$programs/series" frobnicate
   expect_err command "series: unknown command 'frobnicate'" "try 'series --help'"
 
