@@ -1135,7 +1135,7 @@ static int check_sample(Checker *ck, const AstNode *n) {
     if (!m->can_sample)
       return check_feedback(ck, n);
   }
-  const Range temp = {0, 100, 1, 0};
+  const Range temp = {0, 100, 0, 0}; /* 0: greedy (argmax) */
   long v;
   /* temperature and top_k shape a distribution over tokens; a real-valued
    * model feeds its prediction back as it is */

@@ -104,7 +104,7 @@ static void print_command_help(const RnnModelDesc *d, const Options *o) {
              "       [--temperature T] [--top-k K] [--seed N]\n\n"
              "Feeds TEXT (spec: \"%s\") and generates N bytes (spec: %d), each drawn\n"
              "from the output at temperature T (spec: %g) among the K most likely\n"
-             "(spec: %d; 0 = all).\n",
+             "(spec: %d; 0 = all). Temperature 0 is greedy: always the most likely.\n",
              o->prog, d->prime, d->sample_length, d->temperature, d->top_k);
     else
       printf("usage: %s sample [--checkpoint PATH] [--seed-series CSV] [--length N]\n"
@@ -291,7 +291,7 @@ int rnn_driver_parse_options(const RnnModelDesc *d, int argc, char **argv, Optio
     else if (strcmp(a, "--top-k") == 0) { rc = parse_long(o, a, v, 0, &n); o->top_k = (int)n; o->top_k_set = 1; }
     else if (strcmp(a, "--seed") == 0) { rc = parse_long(o, a, v, 0, &n); o->seed = (uint64_t)n; o->seed_set = 1; }
     else if (strcmp(a, "--val-split") == 0) { rc = parse_double(o, a, v, 0, 0.9, &o->val_split); o->val_split_set = 1; }
-    else if (strcmp(a, "--temperature") == 0) { rc = parse_double(o, a, v, 1e-6, 100, &o->temperature); o->temperature_set = 1; }
+    else if (strcmp(a, "--temperature") == 0) { rc = parse_double(o, a, v, 0, 100, &o->temperature); o->temperature_set = 1; }
     else if (strcmp(a, "--valid") == 0) {
       if (o->n_valid == MAX_FILES)
         return rnn_driver_usage_fail(o, "too many --valid files (at most %d)", MAX_FILES);

@@ -364,6 +364,14 @@ export)
   run 0 sample_params "$programs/$c" sample --checkpoint $c.params --length 200 --seed 5
   check "sampling from the parameter file is sampling from the checkpoint" \
     cmp -s sample_ckpt.out sample_params.out
+  # temperature 0: greedy, whatever the seed, and the same as top-k 1
+  run 0 greedy1 "$programs/$c" sample --checkpoint $c.params --length 100 --temperature 0 --seed 1
+  run 0 greedy2 "$programs/$c" sample --checkpoint $c.params --length 100 --temperature 0 --seed 2
+  run 0 top1 "$programs/$c" sample --checkpoint $c.params --length 100 --top-k 1 --seed 3
+  check "temperature 0 is the same text for any seed" cmp -s greedy1.out greedy2.out
+  check "temperature 0 is top-k 1" cmp -s greedy1.out top1.out
+  run 2 negative "$programs/$c" sample --checkpoint $c.params --temperature -0.5
+  check "a negative temperature is refused" grep -q "temperature" negative.err
   run 0 info_params "$programs/$c" info --checkpoint $c.params
   check "info describes the parameter file" grep -q "^parameter file $c.params$" info_params.out
   run 0 default_out "$programs/$c" export --checkpoint $c.ckpt
