@@ -10,7 +10,8 @@ CASE:
       padding id and a validation loss), then: the reader agrees with the
       program's `info`; write_checkpoint gives the checkpoint's bytes and
       its manifest's; write_params gives `NAME export`'s bytes; `info`,
-      `eval` (and `predict`) take what Python wrote; the other precision
+      `eval`, `train --init` (and `predict`) take what Python wrote; the
+      other precision
       written by Python is taken too, and in a float build evaluates the same;
       series: an edited tensor reaches the program.
   damaged
@@ -213,6 +214,12 @@ def model_case(name, programs, work):
     eval_ours, _ = run([program, 'eval', data, '--checkpoint', params, '--threads', '1'])
     check('%s eval: the same with the file Python wrote' % name,
           eval_ours == eval_theirs and eval_ours.startswith('loss '), eval_ours + eval_theirs)
+    started = os.path.join(work, 'init.ckpt')
+    run([program, 'train', data, '--init', params, '--steps', '1', '--checkpoint', started,
+         '--threads', '1', '--quiet'])
+    s = rnnc_ckpt.read(started)
+    check('%s train --init: a new run from the file Python wrote, with its vocabulary' % name,
+          s.step == 1 and s.opt_step == 1 and s.vocab == f.vocab, '%s %s' % (s.step, s.vocab))
 
     # (e) the other precision, written by Python
     other_precision(program, name, data, p, eval_theirs, work)
