@@ -64,9 +64,13 @@ static int write_files(const char *dir, int n, char names[][IR_NAME_MAX + 16],
   return rc;
 }
 
+/* The output directory: a directory we may write, or one that does not
+ * exist yet (make_out_dir creates it once the code is generated). */
 static int check_out_dir(const char *dir) {
   struct stat st;
   if (stat(dir, &st) != 0) {
+    if (errno == ENOENT)
+      return 0;
     fprintf(stderr, "rnnc: error: output directory '%s': %s\n", dir, strerror(errno));
     return -1;
   }
@@ -79,6 +83,29 @@ static int check_out_dir(const char *dir) {
     return -1;
   }
   return 0;
+}
+
+/* mkdir -p DIR: each missing component, in order. */
+static int make_out_dir(const char *dir) {
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+    fprintf(stderr, "rnnc: error: output directory '%s': path too long\n", dir);
+    return -1;
+  }
+  for (char *p = path + 1;; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char c = *p;
+    *p = '\0';
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+      fprintf(stderr, "rnnc: error: cannot create the output directory '%s': %s\n", path,
+              strerror(errno));
+      return -1;
+    }
+    *p = c;
+    if (c == '\0')
+      return 0;
+  }
 }
 
 int emit_model(const IrModel *m, const EmitOptions *opt) {
@@ -121,6 +148,8 @@ int emit_model(const IrModel *m, const EmitOptions *opt) {
   snprintf(names[0], sizeof names[0], "%s.h", m->name);
   snprintf(names[1], sizeof names[1], "%s.c", m->name);
   snprintf(names[2], sizeof names[2], "%s_main.c", m->name);
+  if (rc == 0)
+    rc = make_out_dir(opt->out_dir);
   if (rc == 0)
     rc = write_files(opt->out_dir, 3, names, texts);
   for (int i = 0; i < 3; i++)

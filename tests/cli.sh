@@ -94,9 +94,18 @@ rm -rf "$emit_dir" && mkdir -p "$emit_dir"
 expect 1 "emit of a bad spec" -- "$rnnc" emit "$work/bad.rnn" -o "$emit_dir"
 if [ -z "$(ls -A "$emit_dir")" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: bad spec left files"; fi
 
-# Output directory: missing, not a directory, not writable.
-expect 1 "emit to a missing directory" -- "$rnnc" emit "$specs/chargen.rnn" -o "$work/no/such/dir"
-grep_in err "output directory" "missing directory named"
+# Output directory: missing (created, as mkdir -p), not a directory, not
+# writable; a bad spec creates none.
+rm -rf "$work/no"
+expect 0 "emit to a missing directory" -- "$rnnc" emit "$specs/chargen.rnn" -o "$work/no/such/dir"
+if [ -f "$work/no/such/dir/chargen.c" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: emit did not create its output directory"; fi
+rm -rf "$work/no"
+expect 1 "emit of a bad spec to a missing directory" -- "$rnnc" emit "$work/bad.rnn" -o "$work/no/dir"
+if [ ! -e "$work/no" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: a bad spec created the output directory"; fi
+expect 1 "emit under a file" -- "$rnnc" emit "$specs/chargen.rnn" -o "$specs/chargen.rnn/x"
+grep_in err "output directory" "a path under a file named"
 expect 1 "emit to a file" -- "$rnnc" emit "$specs/chargen.rnn" -o "$specs/chargen.rnn"
 grep_in err "is not a directory" "file as directory refused"
 ro="$work/readonly"

@@ -11,7 +11,7 @@
  *     TENS  the tensor table: count, then name, rows, cols, offset each
  *     PARM  parameters [n_params]            (rnn_real)
  *     OPTS  optimizer step, last norm, slots [n_slots][n_params]
- *     STAT  the carried recurrent state (the model's state struct bytes)
+ *     STAT  the carried recurrent state (the state struct, value by value)
  *     RNGS  the dropout RNG and the data-order RNG
  *     VOCB  the byte vocabulary (size, padding id, id of each byte)
  *     CURS  the data cursor: epoch, position, examples seen
@@ -49,7 +49,7 @@ typedef struct RnnCkpt {
   RnnRng data_rng;
   RnnVocab vocab;
   long epoch;             /* data cursor: passes completed */
-  long position;          /* data cursor: round (text) or example index */
+  long position;          /* data cursor: batches of B into the epoch (text: rounds) */
   long examples_seen;
   long step;              /* training steps done */
   double best_valid;      /* best validation loss so far (HUGE_VAL: none) */
