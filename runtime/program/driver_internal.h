@@ -53,6 +53,7 @@ typedef struct Options {
   long warmup, sample_chars, sample_reps; /* bench */
   double val_split, temperature;
   int top_k, threads, resume, quiet;
+  int on_nan_skip;                  /* train --on-nan skip */
   RnnUnknown unknown;
   int val_split_set, seed_set, temperature_set, top_k_set, length_set, prime_set;
   int warmup_set, sample_reps_set;

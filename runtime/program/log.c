@@ -18,7 +18,7 @@
 #include <string.h>
 
 static const char LOG_CSV_HEADER[] =
-    "step,epoch,lr,train_loss,valid_loss,valid_accuracy,grad_norm,seconds\n";
+    "step,epoch,lr,train_loss,valid_loss,valid_accuracy,grad_norm,seconds,skipped\n";
 
 static int ends_with(const char *s, const char *suffix) {
   size_t ls = strlen(s), lx = strlen(suffix);
@@ -78,7 +78,7 @@ static void log_csv_row(FILE *f, const RnnLogRow *r) {
     fputc(',', f);
     csv_number(f, cells[i]);
   }
-  fputc('\n', f);
+  fprintf(f, ",%ld\n", r->skipped);
 }
 
 static void log_json_row(FILE *f, const RnnLogRow *r) {
@@ -91,7 +91,7 @@ static void log_json_row(FILE *f, const RnnLogRow *r) {
     fprintf(f, ",\"%s\":", names[i]);
     json_number(f, values[i]);
   }
-  fputs("}\n", f);
+  fprintf(f, ",\"skipped\":%ld}\n", r->skipped);
 }
 
 /* Appends ROW and flushes, so a killed run keeps every row logged so far.

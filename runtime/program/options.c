@@ -80,6 +80,9 @@ static void print_command_help(const RnnModelDesc *d, const Options *o) {
            "  --unknown P        bytes the vocabulary lacks (--valid, --resume): error,\n"
            "                     skip or map (default error)\n"
            "  --format F         text, labelled, idx or csv (default: from the model)\n"
+           "  --on-nan P         a step whose loss or gradient is not finite: stop (the\n"
+           "                     default: say where, keep the last checkpoint) or skip\n"
+           "                     the batch (counted in the log's 'skipped')\n"
            "  --quiet            no progress display\n",
            o->prog, data_help(d), d->epochs ? d->epochs : d->steps,
            d->epochs ? "epochs" : "steps", d->validation_split,
@@ -175,7 +178,7 @@ static const char *const *options_of(const char *cmd) {
   static const char *const train[] = {"--steps", "--epochs", "--valid", "--val-split",
                                       "--eval-every", "--checkpoint", "--resume", "--init", "--log",
                                       "--plot", "--seed", "--threads", "--max-examples",
-                                      "--unknown", "--format", "--quiet", NULL};
+                                      "--unknown", "--format", "--quiet", "--on-nan", NULL};
   static const char *const eval[] = {"--checkpoint", "--threads", "--max-examples",
                                      "--unknown", "--format", NULL};
   static const char *const sample[] = {"--checkpoint", "--prime", "--length", "--temperature",
@@ -300,6 +303,11 @@ int rnn_driver_parse_options(const RnnModelDesc *d, int argc, char **argv, Optio
     else if (strcmp(a, "--checkpoint") == 0) o->checkpoint = v;
     else if (strcmp(a, "--out") == 0) o->out = v;
     else if (strcmp(a, "--init") == 0) o->init = v;
+    else if (strcmp(a, "--on-nan") == 0) {
+      if (strcmp(v, "stop") != 0 && strcmp(v, "skip") != 0)
+        return rnn_driver_usage_fail(o, "--on-nan is stop or skip, not '%s'", v);
+      o->on_nan_skip = strcmp(v, "skip") == 0;
+    }
     else if (strcmp(a, "--log") == 0) o->log = v;
     else if (strcmp(a, "--plot") == 0) o->plot = v;
     else if (strcmp(a, "--format") == 0) o->format = v;

@@ -50,6 +50,7 @@ typedef struct RnnLog {
 typedef struct RnnLogRow {
   long step, epoch;
   double lr, train_loss, valid_loss, valid_accuracy, grad_norm, seconds;
+  long skipped; /* batches --on-nan skip left out since the run started */
 } RnnLogRow;
 
 /* Opens PATH for the log: JSON lines when it ends in .jsonl or .json, CSV

@@ -69,7 +69,8 @@ static void curves_add(Curves *c, const RnnLogRow *row) {
 /* Validation, log row, plot and checkpoint: everything done every
  * --eval-every steps and at the end. */
 static int checkpoint_point(const Options *o, Model *m, Progress *p, const Data *valid,
-                            double train_loss, RnnLog *log, Curves *curves, double t0) {
+                            double train_loss, long skipped, RnnLog *log, Curves *curves,
+                            double t0) {
   const RnnModelDesc *d = m->d;
   RnnLogRow row = {p->step,
                    p->epoch,
@@ -78,7 +79,8 @@ static int checkpoint_point(const Options *o, Model *m, Progress *p, const Data 
                    NOT_MEASURED,
                    NOT_MEASURED,
                    *rnn_driver_optim_norm(m),
-                   rnn_now() - t0};
+                   rnn_now() - t0,
+                   skipped};
   row.lr = rnn_schedule_lr(d->optim_config, *rnn_driver_optim_step(m));
   if (valid->loaded) {
     RnnEvalSums sums;
@@ -159,41 +161,94 @@ static int load_train_data(const Options *o, const RnnModelDesc *d, Progress *p,
   return 0;
 }
 
+/* What a step did: its mean loss over the ranks, whether any rank was
+ * interrupted, and, when the loss or the gradient was not finite (and so
+ * nothing was updated), the first parameter tensor whose gradient went
+ * bad (-1: the loss itself, or none). */
+typedef struct StepOutcome {
+  double loss, grad_norm;
+  int stop, faulty, bad_tensor;
+} StepOutcome;
+
+/* The first tensor of D whose gradient in G holds a NaN or an infinity. */
+static int first_bad_tensor(const RnnModelDesc *d, const rnn_real *g) {
+  for (int t = 0; t < d->n_tensors; t++) {
+    const RnnTensorDesc *td = &d->tensors[t];
+    size_t n = (size_t)td->rows * (size_t)td->cols;
+    for (size_t i = 0; i < n; i++)
+      if (!isfinite(g[td->offset + i]))
+        return t;
+  }
+  return -1;
+}
+
 /* One training step of every rank together (dist.h). Each computes the
  * gradient of its share of the global batch; one allreduce over the flat
- * gradient array sums them, and their mean makes the same update on every
- * rank: that of one process with the whole batch, to float summation order
- * (with masking, each rank's loss is a mean over its own rows, as in
- * PyTorch's DistributedDataParallel). A job of one runs the model's own
- * NAME_train_step. Returns the mean loss; *STOP is set when any rank was
- * interrupted, so that all stop at the same step. */
-static double step_all(const RnnDist *w, Model *m, Progress *p, int *stop) {
+ * gradient array sums them (nothing to sum for one process), and their
+ * mean makes the same update on every rank: that of one process with the
+ * whole batch, to float summation order (with masking, each rank's loss is
+ * a mean over its own rows, as in PyTorch's DistributedDataParallel). The
+ * update is NAME_train_step's (compiler/emit_optim.c), bit for bit, after
+ * a check that the loss and the gradient's norm are finite: a step that
+ * fails it changes no parameter and no optimizer state. The loss and the
+ * interrupt flag are summed with the gradient's allreduce's companion so
+ * that every rank stops at the same step. */
+static StepOutcome step_all(const RnnDist *w, Model *m, Progress *p) {
   const RnnModelDesc *d = m->d;
-  if (w->size == 1) {
-    double loss = (double)d->train_step(m->params, m->grads, m->optim, m->state, m->ws, m->batch,
-                                        &p->dropout_rng);
-    *stop = interrupt_requested != 0;
-    return loss;
-  }
+  StepOutcome r = {0, 0, 0, 0, -1};
   double loss = (double)d->forward(m->params, m->state, m->ws, m->batch, &p->dropout_rng);
   d->backward(m->params, m->ws, m->batch, m->grads);
   size_t n = d->n_params;
   rnn_real *g = m->grads; /* [n_params] */
-  rnn_dist_sum_reals(w, g, n);
-  rnn_real mean = (rnn_real)(1.0 / w->size);
-  for (size_t i = 0; i < n; i++)
-    g[i] *= mean;
   double shared[2] = {loss, interrupt_requested != 0};
-  rnn_dist_sum_doubles(w, shared, 2);
-  *stop = shared[1] > 0;
-  /* the update of NAME_train_step (compiler/emit_optim.c) */
+  if (w->size > 1) {
+    rnn_dist_sum_reals(w, g, n);
+    rnn_real mean = (rnn_real)(1.0 / w->size);
+    for (size_t i = 0; i < n; i++)
+      g[i] *= mean;
+    rnn_dist_sum_doubles(w, shared, 2);
+  }
+  r.loss = shared[0] / w->size;
+  r.stop = shared[1] > 0;
   const RnnOptConfig *c = d->optim_config;
+  r.grad_norm = rnn_clip_global_norm(n, g, c->clip_norm);
+  if (!isfinite(r.loss) || !isfinite(r.grad_norm)) {
+    r.faulty = 1;
+    r.bad_tensor = first_bad_tensor(d, g);
+    return r;
+  }
+  *rnn_driver_optim_norm(m) = r.grad_norm;
   long *step = rnn_driver_optim_step(m);
-  *rnn_driver_optim_norm(m) = rnn_clip_global_norm(n, g, c->clip_norm);
   double lr = rnn_schedule_lr(c, *step);
   (*step)++;
   rnn_opt_step(c, *step, lr, n, m->params, g, rnn_driver_optim_slots(m));
-  return shared[0] / w->size;
+  return r;
+}
+
+/* The message for a step whose loss or gradient is not finite: where, what
+ * went bad first, and what to change. */
+static void report_fault(const Options *o, const RnnModelDesc *d, const StepOutcome *r,
+                         long step) {
+  const RnnOptConfig *c = d->optim_config;
+  char what[160], hint[160];
+  if (!isfinite(r->loss) && r->bad_tensor >= 0)
+    snprintf(what, sizeof what, "the loss is %g, the gradient of %s the first not finite",
+             r->loss, d->tensors[r->bad_tensor].name);
+  else if (!isfinite(r->loss))
+    snprintf(what, sizeof what, "the loss is %g", r->loss);
+  else if (r->bad_tensor >= 0)
+    snprintf(what, sizeof what, "the gradient of %s is not finite (its norm is %g)",
+             d->tensors[r->bad_tensor].name, r->grad_norm);
+  else
+    snprintf(what, sizeof what, "the gradient's norm overflows (%g)", r->grad_norm);
+  if (c->clip_norm > 0)
+    snprintf(hint, sizeof hint, "lower the learning rate (lr %g) or clip_norm (%g)", c->lr,
+             c->clip_norm);
+  else
+    snprintf(hint, sizeof hint, "lower the learning rate (lr %g) or set clip_norm (e.g. 5)",
+             c->lr);
+  rnn_driver_fail(o, "step %ld: %s; %s in the spec, or pass --on-nan skip; the last checkpoint "
+                     "is kept", step, what, hint);
 }
 
 /* Rank R's own part of a run of N ranks: its dropout stream (rank 0's
@@ -332,7 +387,7 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
   if (!o->quiet)
     rnn_progress_start(&bar, stderr, total, p.step);
   double t0 = rnn_now(), loss = NOT_MEASURED, window = 0;
-  long in_window = 0;
+  long in_window = 0, skipped = 0;
   int interrupted = 0;
   while (p.step < total) {
     if (train.format != FORMAT_TEXT && (order == NULL || p.position == 0)) {
@@ -347,18 +402,23 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
       }
     }
     rnn_driver_fill_share(d, &train, order, p.position, w->rank, w->size, m.batch);
-    loss = step_all(w, &m, &p, &interrupted);
-    if (!isfinite(loss)) {
-      rnn_driver_fail(o,
-                      "the loss became %g at step %ld; lower the learning rate or set clip_norm "
-                      "(the last checkpoint is kept)",
-                      loss, p.step + 1);
+    StepOutcome r = step_all(w, &m, &p);
+    interrupted = r.stop;
+    if (r.faulty && !o->on_nan_skip) {
+      report_fault(o, d, &r, p.step + 1);
       goto done_unblock;
+    }
+    if (r.faulty) { /* --on-nan skip: the batch is consumed, nothing learnt */
+      skipped++;
+      if (d->stateful)
+        d->reset_state(m.state); /* the carried state went bad with it */
+    } else {
+      loss = r.loss;
+      window += loss;
+      in_window++;
     }
     p.step++;
     p.examples_seen += (long)w->size * d->batch;
-    window += loss;
-    in_window++;
     if (++p.position == (long)per_epoch) {
       p.position = 0;
       p.epoch++;
@@ -368,7 +428,8 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
       rnn_progress_update(&bar, p.step, loss);
     if (p.step % eval_every == 0 || p.step == total || interrupted) {
       if (w->rank == 0 &&
-          checkpoint_point(o, &m, &p, &valid, window / (double)in_window, &log, &curves, t0) != 0)
+          checkpoint_point(o, &m, &p, &valid, window / (double)in_window, skipped, &log, &curves,
+                           t0) != 0)
         goto done_unblock;
       window = 0;
       in_window = 0;
@@ -385,7 +446,10 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
             o->prog, p.step, o->checkpoint);
     rc = EXIT_INTERRUPTED;
   } else {
-    if (w->rank == 0)
+    if (w->rank == 0 && skipped > 0)
+      fprintf(stderr, "%s: trained %ld steps, %ld of them skipped (a loss or gradient not finite); "
+                      "checkpoint %s\n", o->prog, p.step, skipped, o->checkpoint);
+    else if (w->rank == 0)
       fprintf(stderr, "%s: trained %ld steps; checkpoint %s\n", o->prog, p.step, o->checkpoint);
     rc = EXIT_OK;
   }

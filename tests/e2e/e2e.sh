@@ -20,6 +20,9 @@
 #                      it, with the checkpoint's results; its errors; --init
 #   oom                an allocation failing during training: exit 1, the
 #                      message, the last checkpoint intact
+#   numerical          a diverging learning rate and an overflow in the data:
+#                      the step and tensor named, the last checkpoint kept;
+#                      --on-nan skip counts and skips the bad batches
 #
 # Environment (set by tests/e2e/CMakeLists.txt): RNNC_PROGRAMS (the model
 # programs), RNNC_DATA (the prepared data). Each case works in
@@ -432,6 +435,47 @@ oom)
   expect_err oom "$s: error: out of memory for the order of 281 examples at step 6 (the last \
 checkpoint is kept)"
   check "the checkpoint is the one before" cmp -s $s.ckpt before.ckpt
+  reached_end=1
+  ;;
+
+numerical)
+  # a learning rate that diverges (tests/e2e/diverge.rnn: SGD at lr 10):
+  # training stops at the first step whose loss or gradient is not finite,
+  # names it, and leaves the checkpoint of the step before
+  dv=$RNNC_DIVERGE
+  run 1 diverge "$dv" train "$data/series_train.csv" --eval-every 1 --checkpoint d.ckpt --quiet
+  expect_err diverge "diverge: error: step 10: the loss is inf, the gradient of rnn.weight_ih the \
+first not finite; lower the learning rate (lr 10) or set clip_norm (e.g. 5) in the spec, or pass \
+--on-nan skip; the last checkpoint is kept"
+  run 0 info "$dv" info --checkpoint d.ckpt
+  check "the checkpoint is the last good step's" grep -q "^step           9$" info.out
+  check "no temporary file is left" test ! -e d.ckpt.tmp
+  # --on-nan skip: the bad batches are counted, nothing learnt from them
+  run 0 skip "$dv" train "$data/series_train.csv" --eval-every 10 --checkpoint s.ckpt --quiet \
+    --on-nan skip --log s.csv
+  check "skip says how many steps it skipped" grep -q \
+    "^diverge: trained 50 steps, 41 of them skipped (a loss or gradient not finite); checkpoint s.ckpt$" \
+    skip.err
+  check "the log counts them" test "$(column s.csv skipped -1)" = 41
+  run 2 bad_mode "$dv" train "$data/series_train.csv" --on-nan ignore
+  expect_err bad_mode "diverge train: --on-nan is stop or skip, not 'ignore'" \
+    "try 'diverge train --help'"
+  # an overflow in the data (1e30 passes the loader: it is finite): stop
+  # names the step; skip trains past every batch that holds it
+  # (four copies of the series: 1181 windows in 23 batches, 21 of the
+  # windows holding the bad value)
+  for i in 1 2 3 4; do cat "$data/series_train.csv"; done >long.csv
+  { head -n 100 long.csv; echo 1e30; tail -n +102 long.csv; } >overflow.csv
+  run 1 overflow "$programs/series" train overflow.csv --steps 40 --checkpoint o.ckpt --quiet \
+    --threads 1
+  check "an overflow in the data stops training at its step" \
+    grep -Eq "^series: error: step [0-9]+: the loss is (inf|nan)" overflow.err
+  run 0 overflow_skip "$programs/series" train overflow.csv --steps 40 --checkpoint o.ckpt --quiet \
+    --threads 1 --on-nan skip --log o.csv --eval-every 40
+  num_check "some batches were skipped, not all" "k > 0 && k < 40" "k=$(column o.csv skipped -1)"
+  run 0 overflow_eval "$programs/series" eval "$data/series_test.csv" --checkpoint o.ckpt
+  check "the model trained past them is finite" \
+    awk '$1 == "loss" { exit !($2 + 0 == $2 && $2 < 1e6) }' overflow_eval.out
   reached_end=1
   ;;
 

@@ -331,15 +331,15 @@ static void test_sampling_large(Tally *t) {
 /* ---------------------------------------------------------------------- */
 
 static const char CSV_HEADER[] =
-    "step,epoch,lr,train_loss,valid_loss,valid_accuracy,grad_norm,seconds\n";
+    "step,epoch,lr,train_loss,valid_loss,valid_accuracy,grad_norm,seconds,skipped\n";
 
 static RnnLogRow nan_row(void) {
-  RnnLogRow r = {100, 2, 0.001, 1.5, NAN_D, NAN_D, 0.25, 12.5};
+  RnnLogRow r = {100, 2, 0.001, 1.5, NAN_D, NAN_D, 0.25, 12.5, 0};
   return r;
 }
 
 static RnnLogRow full_row(void) {
-  RnnLogRow r = {200, 3, 0.0005, 1.25, 1.375, 0.875, 0.5, 25.125};
+  RnnLogRow r = {200, 3, 0.0005, 1.25, 1.375, 0.875, 0.5, 25.125, 0};
   return r;
 }
 
@@ -367,24 +367,24 @@ static void test_log_csv(Tally *t, Scratch *s) {
   RnnLogRow rows[2] = {nan_row(), full_row()};
   char *text = write_log(path, 0, rows, 1);
   char want[512];
-  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5\n", CSV_HEADER);
+  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5,0\n", CSV_HEADER);
   check_text(t, "log csv: header and a NAN row (empty cells)", text, want);
   free(text);
 
   text = write_log(path, 1, rows + 1, 1);
-  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5\n200,3,0.0005,1.25,1.375,0.875,0.5,25.125\n",
+  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5,0\n200,3,0.0005,1.25,1.375,0.875,0.5,25.125,0\n",
            CSV_HEADER);
   check_text(t, "log csv: append keeps rows, no second header", text, want);
   free(text);
 
   text = write_log(path, 0, rows + 1, 1);
-  snprintf(want, sizeof want, "%s200,3,0.0005,1.25,1.375,0.875,0.5,25.125\n", CSV_HEADER);
+  snprintf(want, sizeof want, "%s200,3,0.0005,1.25,1.375,0.875,0.5,25.125,0\n", CSV_HEADER);
   check_text(t, "log csv: no append truncates", text, want);
   free(text);
 
   const char *fresh = scratch_path(s, "fresh.csv");
   text = write_log(fresh, 1, rows, 1);
-  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5\n", CSV_HEADER);
+  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5,0\n", CSV_HEADER);
   check_text(t, "log csv: append to a new file writes the header", text, want);
   free(text);
 }
@@ -393,9 +393,9 @@ static void test_log_jsonl(Tally *t, Scratch *s) {
   RnnLogRow rows[2] = {nan_row(), full_row()};
   const char *want =
       "{\"step\":100,\"epoch\":2,\"lr\":0.001,\"train_loss\":1.5,\"valid_loss\":null,"
-      "\"valid_accuracy\":null,\"grad_norm\":0.25,\"seconds\":12.5}\n"
+      "\"valid_accuracy\":null,\"grad_norm\":0.25,\"seconds\":12.5,\"skipped\":0}\n"
       "{\"step\":200,\"epoch\":3,\"lr\":0.0005,\"train_loss\":1.25,\"valid_loss\":1.375,"
-      "\"valid_accuracy\":0.875,\"grad_norm\":0.5,\"seconds\":25.125}\n";
+      "\"valid_accuracy\":0.875,\"grad_norm\":0.5,\"seconds\":25.125,\"skipped\":0}\n";
   char *text = write_log(scratch_path(s, "log.jsonl"), 0, rows, 2);
   check_text(t, "log jsonl: null for NAN, %.9g numbers, no header", text, want);
   free(text);
@@ -403,11 +403,11 @@ static void test_log_jsonl(Tally *t, Scratch *s) {
   check_text(t, "log .json: JSON lines too", text, want);
   free(text);
 
-  RnnLogRow odd = {1, 0, 1.0 / 3.0, HUGE_VAL, -HUGE_VAL, 0, 1e-12, 0};
+  RnnLogRow odd = {1, 0, 1.0 / 3.0, HUGE_VAL, -HUGE_VAL, 0, 1e-12, 0, 0};
   text = write_log(scratch_path(s, "odd.jsonl"), 0, &odd, 1);
   check_text(t, "log jsonl: inf is null, 9 significant digits", text,
              "{\"step\":1,\"epoch\":0,\"lr\":0.333333333,\"train_loss\":null,"
-             "\"valid_loss\":null,\"valid_accuracy\":0,\"grad_norm\":1e-12,\"seconds\":0}\n");
+             "\"valid_loss\":null,\"valid_accuracy\":0,\"grad_norm\":1e-12,\"seconds\":0,\"skipped\":0}\n");
   free(text);
 }
 
@@ -491,7 +491,7 @@ static void fill_rows(RnnLogRow *rows, int n) {
     double x = (double)i;
     RnnLogRow r = {100 * (i + 1), i / 10, 0.01, 3.0 * exp(-x / 15) + 0.4,
                    i % 5 == 4 ? 3.2 * exp(-x / 18) + 0.5 : NAN_D,
-                   i % 5 == 4 ? 0.9 - 0.8 * exp(-x / 10) : NAN_D, 1.0, x};
+                   i % 5 == 4 ? 0.9 - 0.8 * exp(-x / 10) : NAN_D, 1.0, x, 0};
     rows[i] = r;
   }
 }
@@ -535,7 +535,7 @@ static void test_plot_curves(Tally *t, Scratch *s) {
 
   RnnLogRow flat[5];
   for (int i = 0; i < 5; i++) {
-    RnnLogRow r = {i == 0 ? 0 : 10, 0, 0.1, 2.0, 2.0, 0.5, 1, 1};
+    RnnLogRow r = {i == 0 ? 0 : 10, 0, 0.1, 2.0, 2.0, 0.5, 1, 1, 0};
     flat[i] = r; /* constant values, repeated steps */
   }
   path = scratch_path(s, "flat.svg");
@@ -544,7 +544,7 @@ static void test_plot_curves(Tally *t, Scratch *s) {
 
   RnnLogRow nothing[3];
   for (int i = 0; i < 3; i++) {
-    RnnLogRow r = {i, 0, NAN_D, NAN_D, NAN_D, NAN_D, NAN_D, NAN_D};
+    RnnLogRow r = {i, 0, NAN_D, NAN_D, NAN_D, NAN_D, NAN_D, NAN_D, 0};
     nothing[i] = r;
   }
   nothing[1].train_loss = HUGE_VAL;
@@ -623,7 +623,7 @@ static void test_decimal_comma_locale(Tally *t, Scratch *s) {
   rc |= rnn_plot_curves(c_svg, "locale", rows, N, &err);
 
   char want[256];
-  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5\n", CSV_HEADER);
+  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5,0\n", CSV_HEADER);
   check_text(t, "log csv under a decimal-comma locale: decimal points", text, want);
   char *a = read_file(comma_svg), *b = read_file(c_svg);
   check(t, "plot under a decimal-comma locale: same bytes as under C",
