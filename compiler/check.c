@@ -736,8 +736,10 @@ static int check_shapes(Checker *ck) {
   return 0;
 }
 
-/* Gal dropout on a layer's inputs multiplies the input vectors; one-hot
- * tokens never exist as vectors (the projection is a column gather). */
+/* A dropout layer drops elements of vectors; one-hot tokens never exist as
+ * vectors (the projection is a column gather). A recurrent layer's own
+ * `dropout` on one-hot ids is Keras's: a mask per sequence and token id,
+ * applied to the gathered column (rnn_gather_token_rows_masked). */
 static int check_one_hot_dropout(Checker *ck) {
   const IrModel *m = ck->m;
   if (m->input.kind != IR_INPUT_TOKENS || m->input.embedding > 0)
@@ -745,15 +747,9 @@ static int check_one_hot_dropout(Checker *ck) {
   const IrLayer *first = &m->layers[0];
   if (first->kind == IR_DROPOUT) {
     diag_error_hint(ck->diag, ck->layer_node[0]->key_loc,
-                    "add an embedding ('embedding N' in input) to drop embedded tokens",
+                    "give the recurrent layer 'dropout P' (Keras: a mask per sequence and token "
+                    "id), or add an embedding ('embedding N' in input)",
                     "dropout '%s' cannot act on one-hot token ids", first->name);
-    return -1;
-  }
-  if (ir_is_recurrent(first->kind) && first->dropout > 0) {
-    diag_error_hint(ck->diag, find_key(ck->layer_node[0]->child, "dropout")->key_loc,
-                    "add an embedding ('embedding N' in input), or drop 'dropout' here",
-                    "%s '%s' reads one-hot token ids, which input dropout cannot mask",
-                    layer_word(first), first->name);
     return -1;
   }
   return 0;

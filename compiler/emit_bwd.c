@@ -182,7 +182,18 @@ static void emit_recurrent_bwd(Emitter *e, int i) {
   emit_recurrent_sweep(e, i);
   emit_recurrent_weight_grads(e, i);
   /* input weights, biases and the input's gradient: time-parallel */
-  if (src.one_hot) {
+  if (src.one_hot && l->dropout > 0) {
+    emit_printf(o, "    /* dW_ih[:, token] += mask[b][token] * dxproj (the mask of the forward when it\n"
+                   "     * dropped, else 1): summed by token as rows, then transposed */\n");
+    emit_printf(o, "    if (ws->dropout_on[0])\n");
+    emit_printf(o, "      rnn_scatter_add_token_rows_masked(%s_T * %s_B, %s, %s_VOCAB, %s, %s_B, "
+                   "ws->%s_xmask, dxp[0], ws->%s_dwih_t, %s, %s);\n",
+                U, U, gh, U, src.x, U, l->name, l->name, dwih, dbih);
+    emit_printf(o, "    else\n");
+    emit_printf(o, "      rnn_scatter_add_token_rows(%s_T * %s_B, %s, %s_VOCAB, %s, dxp[0], "
+                   "ws->%s_dwih_t, %s, %s);\n",
+                U, U, gh, U, src.x, l->name, dwih, dbih);
+  } else if (src.one_hot) {
     emit_printf(o, "    /* dW_ih[:, token] += dxproj: summed by token as rows, then transposed */\n");
     emit_printf(
         o,

@@ -125,8 +125,22 @@ static void emit_recurrent_fwd(Emitter *e, int i) {
   if (src.one_hot) {
     emit_printf(o, "    /* input projection of every step at once: a row gather of W_ih^T */\n");
     emit_printf(o, "    rnn_transpose(%s, %s_VOCAB, %s, ws->%s_wih_t);\n", gh, U, wih, l->name);
-    emit_printf(o, "    rnn_gather_token_rows(%s_T * %s_B, %s, %s, ws->%s_wih_t, %s, %s, xp[0]);\n",
-                U, U, gh, src.x, l->name, bih, fold_bhh ? bhh : "NULL");
+    const char *indent = "    ";
+    if (l->dropout > 0) {
+      emit_printf(o, "    if (dropout_rng) { /* Keras: one mask per sequence and token id */\n");
+      emit_printf(o, "      rnn_dropout_mask(dropout_rng, %s_B * %s_VOCAB, ", U, U);
+      emit_real(o, l->dropout);
+      emit_printf(o, ", ws->%s_xmask);\n", l->name);
+      emit_printf(o, "      rnn_gather_token_rows_masked(%s_T * %s_B, %s, %s, ws->%s_wih_t, %s, %s, "
+                     "%s_B, %s_VOCAB, ws->%s_xmask, xp[0]);\n",
+                  U, U, gh, src.x, l->name, bih, fold_bhh ? bhh : "NULL", U, U, l->name);
+      emit_printf(o, "    } else {\n");
+      indent = "      ";
+    }
+    emit_printf(o, "%srnn_gather_token_rows(%s_T * %s_B, %s, %s, ws->%s_wih_t, %s, %s, xp[0]);\n",
+                indent, U, U, gh, src.x, l->name, bih, fold_bhh ? bhh : "NULL");
+    if (l->dropout > 0)
+      emit_printf(o, "    }\n");
   } else {
     emit_printf(o, "    const rnn_real *x = %s; /* [T][B][%d] */\n", src.x, l->in_size);
     if (l->dropout > 0) {

@@ -150,7 +150,11 @@ static void layout_recurrent(IrModel *m, int i) {
   int T = m->input.length;
   size_t H = (size_t)l->units, G = (size_t)l->gates, I = (size_t)l->in_size;
   char s[48];
-  if (l->dropout > 0) {
+  int one_hot = i == 0 && m->input.kind == IR_INPUT_TOKENS && m->input.embedding == 0;
+  if (l->dropout > 0 && one_hot) /* the gather scales each token's column: no xin */
+    add_buffer(m, i, l->name, "xmask", 0, 1, I, "[B][V]",
+               "Keras input dropout on one-hot ids: a mask per sequence and token id");
+  else if (l->dropout > 0) {
     add_buffer(m, i, l->name, "xmask", 0, 1, I, "[B][I]", "Gal dropout mask on the inputs, one per sequence");
     add_buffer(m, i, l->name, "xin", T, 1, I, "[T][B][I]", "inputs after the dropout mask");
   }

@@ -117,14 +117,26 @@ void rnn_gather_token_rows(int rows, int out, const int32_t *ids, const rnn_real
   });
 }
 
-/* Contract: see rnn.h. dy [rows][out]; dwt [vocab][out] clobbered; dw
- * [out][vocab] and db [out] (or NULL) accumulated. */
-void rnn_scatter_add_token_rows(int rows, int out, int vocab, const int32_t *ids,
-                                const rnn_real *dy, rnn_real *dwt, rnn_real *dw, rnn_real *db) {
-  memset(dwt, 0, (size_t)vocab * out * sizeof *dwt);
-  rnn_scatter_add_rows(rows, out, ids, dy, dwt);
-  /* dW += dwt^T, in tiles of 16 x 16 so both sides stay in cache; threads
-   * split dW's rows */
+/* Contract: see rnn.h. mask [batch][vocab]; the rest as above. */
+void rnn_gather_token_rows_masked(int rows, int out, const int32_t *ids, const rnn_real *wt,
+                                  const rnn_real *b1, const rnn_real *b2, int batch, int vocab,
+                                  const rnn_real *mask, rnn_real *y) {
+  int nt = rnn_threads_for(rows, (double)rows * out);
+  RNN_FOR_MY_PART(nt, rows, 1, {
+    for (long r = i0; r < i1; r++) {
+      rnn_real *y_row = y + (size_t)r * out;             /* [out] */
+      const rnn_real *w_row = wt + (size_t)ids[r] * out; /* [out] */
+      rnn_real keep = mask[(size_t)(r % batch) * vocab + ids[r]];
+      fill_row_with_biases(out, b1, b2, y_row);
+      for (int o = 0; o < out; o++) y_row[o] += keep * w_row[o];
+    }
+  });
+}
+
+/* dW [out][vocab] += dwt^T for dwt [vocab][out]. */
+static void add_transposed(int out, int vocab, const rnn_real *dwt, rnn_real *dw) {
+  /* in tiles of 16 x 16 so both sides stay in cache; threads split dW's
+   * rows */
   int nt = rnn_threads_for(out / 16, (double)vocab * out);
   RNN_FOR_MY_PART(nt, out, 16, {
     for (long o0 = i0; o0 < i1; o0 += 16)
@@ -133,6 +145,32 @@ void rnn_scatter_add_token_rows(int rows, int out, int vocab, const int32_t *ids
           for (int v = v0; v < vocab && v < v0 + 16; v++)
             dw[(size_t)o * vocab + v] += dwt[(size_t)v * out + o];
   });
+}
+
+/* Contract: see rnn.h. mask [batch][vocab]; dy [rows][out]; dwt
+ * [vocab][out] clobbered; dw [out][vocab] and db [out] (or NULL)
+ * accumulated. */
+void rnn_scatter_add_token_rows_masked(int rows, int out, int vocab, const int32_t *ids,
+                                       int batch, const rnn_real *mask, const rnn_real *dy,
+                                       rnn_real *dwt, rnn_real *dw, rnn_real *db) {
+  memset(dwt, 0, (size_t)vocab * out * sizeof *dwt);
+  for (int r = 0; r < rows; r++) { /* rows of one token id add up: serial */
+    rnn_real keep = mask[(size_t)(r % batch) * vocab + ids[r]];
+    const rnn_real *dy_row = dy + (size_t)r * out; /* [out] */
+    rnn_real *dwt_row = dwt + (size_t)ids[r] * out; /* [out] */
+    for (int o = 0; o < out; o++) dwt_row[o] += keep * dy_row[o];
+  }
+  add_transposed(out, vocab, dwt, dw);
+  if (db != NULL) rnn_col_sums(rows, out, dy, out, db);
+}
+
+/* Contract: see rnn.h. dy [rows][out]; dwt [vocab][out] clobbered; dw
+ * [out][vocab] and db [out] (or NULL) accumulated. */
+void rnn_scatter_add_token_rows(int rows, int out, int vocab, const int32_t *ids,
+                                const rnn_real *dy, rnn_real *dwt, rnn_real *dw, rnn_real *db) {
+  memset(dwt, 0, (size_t)vocab * out * sizeof *dwt);
+  rnn_scatter_add_rows(rows, out, ids, dy, dwt);
+  add_transposed(out, vocab, dwt, dw);
   if (db != NULL) rnn_col_sums(rows, out, dy, out, db);
 }
 

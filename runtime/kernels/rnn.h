@@ -203,6 +203,22 @@ void rnn_gather_token_rows(int rows, int out, const int32_t *ids, const rnn_real
 void rnn_scatter_add_token_rows(int rows, int out, int vocab, const int32_t *ids,
                                 const rnn_real *dy, rnn_real *dwt, rnn_real *dw, rnn_real *db);
 
+/* Keras's input dropout on one-hot ids (a recurrent layer's `dropout`
+ * over token input): each sequence keeps or zeroes (and scales) each token
+ * id, the mask shared by all steps as for real inputs. Row r belongs to
+ * sequence r % batch: y[r] = mask[r % batch][ids[r]] * W[:, ids[r]] + b1
+ * + b2, mask [batch][vocab] (rnn_dropout_mask). */
+void rnn_gather_token_rows_masked(int rows, int out, const int32_t *ids, const rnn_real *wt,
+                                  const rnn_real *b1, const rnn_real *b2, int batch, int vocab,
+                                  const rnn_real *mask, rnn_real *y);
+
+/* Its backward: dW[:, ids[r]] += mask[r % batch][ids[r]] * dy[r] (through
+ * dwt as rnn_scatter_add_token_rows); db1 += column sums of dy, unmasked:
+ * the biases are not dropped. */
+void rnn_scatter_add_token_rows_masked(int rows, int out, int vocab, const int32_t *ids,
+                                       int batch, const rnn_real *mask, const rnn_real *dy,
+                                       rnn_real *dwt, rnn_real *dw, rnn_real *db);
+
 /* b [cols][rows] = a^T for a [rows][cols], in cache-sized tiles. */
 void rnn_transpose(int rows, int cols, const rnn_real *a, rnn_real *b);
 

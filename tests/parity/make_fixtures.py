@@ -24,7 +24,9 @@ Fixture format (little-endian):
   "RNNCFIX\\0", uint32 version (1), uint32 count, then count times:
   uint32 name length, name bytes, uint32 ndim, uint32 dims[ndim],
   float64 data[prod(dims)] (row-major).
-Tensors: every parameter under rnnc's name; x (token ids as float64), y,
+Tensors: every parameter under rnnc's name; x (token ids as float64),
+dropout_seed (ndim 0; only for models whose forward drops: the seed of the
+dropout RNG both sides draw their masks from), y,
 lengths (mask lengths only), out (the output after its activation: [T][B][OUT]
 per step, else [B][OUT]), h_final.LAYER and c_final.LAYER (lstm) [B][H], loss
 (ndim 0), grad.PARAM, and for optimizer models stepK.PARAM (K = 1..3, the
@@ -53,9 +55,10 @@ TRAIN_STEPS = 3
 # The models, written out by hand next to their spec files
 # --------------------------------------------------------------------------
 
-def rec(kind, name, units, act='tanh', peephole=False, reset_after=True, biases=2):
+def rec(kind, name, units, act='tanh', peephole=False, reset_after=True, biases=2, dropout=0.0):
     return dict(kind=kind, name=name, units=units, act=act, peephole=peephole,
-                reset_after=reset_after if kind == 'gru' else False, biases=biases)
+                reset_after=reset_after if kind == 'gru' else False, biases=biases,
+                dropout=dropout)
 
 
 def dense(name, units, act='linear', per_step=False):
@@ -126,6 +129,12 @@ MODELS = {
         input=dict(features=3, length=6, mask='lengths'), batch=4, loss='mse', per_step=True,
         lengths=[6, 3, 1, 5],
         layers=[rec('gru', 'cell', 4), dense('out', 2, per_step=True)]),
+    # Keras input dropout on one-hot ids: the fixture carries dropout_seed,
+    # and the reference draws rnnc's mask from it (DropoutRng)
+    'onehot_dropout': dict(
+        input=dict(vocab=6, length=5), batch=5, loss='cross_entropy', per_step=True,
+        dropout_seed=12345,
+        layers=[rec('gru', 'cell', 4, dropout=0.4), dense('out', 6, 'softmax', per_step=True)]),
     'opt_sgd': dict(
         input=dict(features=3, length=5), batch=3, loss='mse', per_step=True, train=True,
         optimizer=dict(kind='sgd', lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
@@ -253,7 +262,7 @@ def check_against_ir(name, cfg, rnnc):
         expect(what + ' units', int(f['units']), layer['units'])
         expect(what + ' act', f['act'], layer['act'])
         for key in ('dropout', 'recurrent_dropout', 'rate'):
-            expect(what + ' ' + key, float(f[key]), 0.0)
+            expect(what + ' ' + key, float(f[key]), layer.get(key, 0.0))
         if layer['kind'] == 'dense':
             expect(what + ' per_step', f['per_step'], '1' if layer['per_step'] else '0')
         else:
@@ -424,6 +433,43 @@ class Recurrent:
         return torch.stack(hs), h, c
 
 
+class DropoutRng:
+    """runtime/kernels/rng.c in Python: xoshiro256** seeded by splitmix64,
+    and rnn_dropout_mask's rule (keep 1/(1-p) when a uniform draw of 53
+    bits is >= p), so a fixture can use the masks rnnc draws from a seed."""
+    M = (1 << 64) - 1
+
+    def __init__(self, seed):
+        x, self.s = seed & self.M, []
+        for _ in range(4):
+            x = (x + 0x9E3779B97F4A7C15) & self.M
+            z = x
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.M
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.M
+            self.s.append(z ^ (z >> 31))
+
+    @staticmethod
+    def rotl(x, k):
+        return ((x << k) | (x >> (64 - k))) & DropoutRng.M
+
+    def next(self):
+        s = self.s
+        result = (self.rotl((s[1] * 5) & self.M, 7) * 9) & self.M
+        t = (s[1] << 17) & self.M
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = self.rotl(s[3], 45)
+        return result
+
+    def mask(self, n, p):
+        keep = 1.0 / (1.0 - p)
+        return torch.tensor([keep if (self.next() >> 11) * 2.0 ** -53 >= p else 0.0
+                             for _ in range(n)], dtype=DT)
+
+
 class Model:
     def __init__(self, name, cfg):
         self.name, self.cfg = name, cfg
@@ -453,9 +499,11 @@ class Model:
         for n, s in param_shapes(cfg):
             assert list(self.params[n].shape) == s, (n, self.params[n].shape, s)
 
-    def forward(self, x, mask):
-        """x: [T][B] long ids or [T][B][F]. Returns (out, pre, finals): the
-        output after its activation, its pre-activation, {name: (h, c)}."""
+    def forward(self, x, mask, rng=None):
+        """x: [T][B] long ids or [T][B][F]; RNG: a DropoutRng when dropout
+        is on (only a first layer's input dropout on one-hot ids is
+        modelled). Returns (out, pre, finals): the output after its
+        activation, its pre-activation, {name: (h, c)}."""
         inp = self.cfg['input']
         if self.embedding is not None:
             seq = self.embedding(x)
@@ -463,6 +511,12 @@ class Model:
             seq = F.one_hot(x, inp['vocab']).to(DT)
         else:
             seq = x
+        first = self.cfg['layers'][0]
+        if rng is not None and first.get('dropout', 0.0) > 0:
+            assert 'vocab' in inp and self.embedding is None
+            # Keras: one mask per sequence over the input vector, every step
+            B, V = seq.shape[1], seq.shape[2]
+            seq = seq * rng.mask(B * V, first['dropout']).reshape(1, B, V)
         per_step = True
         finals = {}
         pre = None
@@ -615,7 +669,9 @@ def build(name, cfg, rnnc, out_dir):
     params = list(model.params.values())
     init = [(n, p.detach().clone()) for n, p in model.params.items()]
 
-    out, pre, finals = model.forward(x, mask)
+    dropout_seed = cfg.get('dropout_seed')
+    rng = DropoutRng(dropout_seed) if dropout_seed is not None else None
+    out, pre, finals = model.forward(x, mask, rng)
     loss = model.loss(out, pre, y, mask)
     for p in params:
         p.grad = None
@@ -623,6 +679,8 @@ def build(name, cfg, rnnc, out_dir):
 
     tensors = list(init)
     tensors.append(('x', x.to(DT)))
+    if dropout_seed is not None:
+        tensors.append(('dropout_seed', torch.tensor(float(dropout_seed), dtype=DT)))
     tensors.append(('y', y.to(DT)))
     if lengths is not None:
         tensors.append(('lengths', lengths.to(DT)))

@@ -10,7 +10,9 @@
  * Loads the fixture (tensors named as in make_fixtures.py), puts its
  * parameters into the model's flat parameter array by name, fills the batch
  * from x, y and lengths, then compares with the fixture:
- *   - forward (no dropout): loss, the output rows, each recurrent layer's
+ *   - forward (no dropout, or, when the fixture has dropout_seed, dropout
+ *     with an RnnRng seeded from it: the masks make_fixtures.py drew from
+ *     the same seed): loss, the output rows, each recurrent layer's
  *     final h (and c);
  *   - backward: the gradient of every parameter tensor;
  *   - optimizer fixtures (stepK.*): from the same starting parameters, K =
@@ -394,7 +396,7 @@ static int check_names(const Fixture *fx, const RnnModelDesc *d) {
   for (unsigned i = 0; i < fx->count; i++) {
     const char *n = fx->t[i].name, *param = n;
     if (!strcmp(n, "x") || !strcmp(n, "y") || !strcmp(n, "lengths") || !strcmp(n, "out") ||
-        !strcmp(n, "loss"))
+        !strcmp(n, "loss") || !strcmp(n, "dropout_seed"))
       continue;
     if (!strncmp(n, "h_final.", 8) || !strncmp(n, "c_final.", 8)) {
       int known = 0;
@@ -458,7 +460,15 @@ int main(int argc, char **argv) {
   size_t T = (size_t)d->length, B = (size_t)d->batch, OUT = (size_t)d->out_units;
   /* ---- forward ---- */
   d->reset_state(m.state);
-  rnn_real loss = d->forward(m.params, m.state, m.ws, m.batch, NULL);
+  const Tensor *seed = find(&fx, "dropout_seed");
+  RnnRng rng, *dropout = NULL;
+  if (seed) {
+    if (seed->count != 1 || !(seed->data[0] >= 0 && seed->data[0] < 9007199254740992.0))
+      fail_setup("tensor dropout_seed is not one integer below 2^53");
+    rnn_rng_seed(&rng, (uint64_t)seed->data[0]);
+    dropout = &rng;
+  }
+  rnn_real loss = d->forward(m.params, m.state, m.ws, m.batch, dropout);
   const Tensor *want_loss = find(&fx, "loss");
   if (!want_loss)
     fail_setup("tensor loss is missing");
@@ -474,7 +484,8 @@ int main(int argc, char **argv) {
     compare("out", (const rnn_real *)((const char *)m.ws + d->output_offset),
             need(&fx, "out", (unsigned)n, dims));
   }
-  compare_step(&m, &fx);
+  if (!dropout) /* the one-step function never drops */
+    compare_step(&m, &fx);
   for (int k = 0; k < parity_n_states; k++) {
     const ParityState *s = &parity_states[k];
     char name[128];
