@@ -102,7 +102,11 @@ class Model:
     """What the exporter and the importer need to know of a spec."""
 
     def __init__(self, canonical, spec_path):
-        import yaml  # Debian's python3-yaml; only the canonical form is read
+        try:
+            import yaml  # python3-yaml, which Debian's python3-torch depends on
+        except ImportError:
+            raise Error("reading the spec needs PyYAML: install python3-yaml (or pip install "
+                        "pyyaml)")
         self.canonical = canonical
         self.hash = hashlib.sha256(canonical).hexdigest()
         self.spec_path = spec_path
@@ -914,9 +918,14 @@ def cmd_export(args):
         module.load_state_dict(sd, strict=True)  # the generated module's own check
         pt = os.path.join(args.out, cls + '.pt')
         files.append((pt, lambda out: torch.save(sd, out)))
-    if not os.path.isdir(args.out):
-        raise Error("%s: no such directory: create it first" % args.out)
-    write_atomically(files)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        raise Error("%s: cannot create the directory: %s" % (args.out, e.strerror))
+    try:
+        write_atomically(files)
+    except OSError as e:
+        raise Error("%s: cannot write: %s" % (e.filename or args.out, e.strerror))
     print('%s: wrote %s%s' % (PROG, py, ' and %s' % files[1][0] if f is not None else ''))
     return 0
 
@@ -1071,7 +1080,7 @@ def parser():
     ex.add_argument('spec', metavar='SPEC')
     ex.add_argument('file', metavar='FILE', nargs='?')
     ex.add_argument('-o', '--out', metavar='DIR', default='.',
-                    help='directory for NAME.py and NAME.pt (default: .)')
+                    help='directory for NAME.py and NAME.pt, created if missing (default: .)')
     ex.add_argument('--name', help='class and file name (default: the model\'s name)')
     ex.add_argument('--ignore-hash', action='store_true',
                     help='accept a FILE written for another spec hash when its tensors fit')

@@ -31,6 +31,7 @@ significant digits, losses with 6 decimals). Exit 0 pass, 1 fail, 77 skip
 import argparse
 import ast
 import csv
+import importlib
 import importlib.util
 import os
 import shutil
@@ -43,8 +44,9 @@ sys.dont_write_bytecode = True  # leave tools/ as git has it
 try:
     import numpy as np
     import torch
+    importlib.import_module('yaml')  # rnnc_torch.py reads the spec with it
 except ImportError as e:  # a machine without torch: CTest reports a skip
-    print('test_rnnc_torch.py: skipped: %s (the tests need torch and numpy)' % e)
+    print('test_rnnc_torch.py: skipped: %s (the tests need torch, numpy and yaml)' % e)
     sys.exit(77)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
