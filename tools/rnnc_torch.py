@@ -709,11 +709,15 @@ def logits_source(model, inp, args):
         w('        mask = self.step_mask(%s)\n' % call_args)
     if model.embedding:
         w('        x = self.embedding(ids)\n')
-    elif model.tokens:
+    else:
         first = model.recurrent_layers[0]
         key = [t.torch for t in tensors(model) if t.layer is first][0]
-        w('        # one-hot: %s %s reads columns of its weight_ih\n' % (first.kind, first.name))
-        w('        x = F.one_hot(ids, VOCAB).to(self.%s.dtype)\n' % key)
+        if model.tokens:
+            w('        # one-hot: %s %s reads columns of its weight_ih\n' %
+              (first.kind, first.name))
+            w('        x = F.one_hot(ids, VOCAB).to(self.%s.dtype)\n' % key)
+        else:
+            w('        x = x.to(self.%s.dtype)  # the precision of the weights\n' % key)
     per_step = True
     last = model.layers[-1]
     for layer in model.layers:
@@ -784,9 +788,10 @@ def loss_source(model, inp, args):
     elif model.loss == 'cross_entropy':
         w('        return F.cross_entropy(z, y)\n')
     elif model.loss == 'binary_cross_entropy':
-        w('        return F.binary_cross_entropy(torch.sigmoid(z), y)\n')
+        w('        return F.binary_cross_entropy(torch.sigmoid(z), y.to(z.dtype))\n')
     else:
-        w('        return F.mse_loss(%s, y)\n' % ACTIVATION[model.out_activation].format('z'))
+        w('        return F.mse_loss(%s, y.to(z.dtype))\n' %
+          ACTIVATION[model.out_activation].format('z'))
     return ''.join(out)
 
 

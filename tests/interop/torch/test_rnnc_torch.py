@@ -353,7 +353,8 @@ def case(args, name):
     torch.save(m.state_dict(), pt)
     params = os.path.join(work, 'torch.params')
     tool('import', spec, pt, '-o', params, '--rnnc', args.rnnc,
-         *(['--vocab', ckpt] if model.tokens else []))
+         *(['--vocab', ckpt] if model.tokens else []),
+         *(['--double'] if f.precision == 'float64' else []))  # the build's precision
     m = load_module(os.path.join(work, name + '.py'), name, pt)
     if kind != 'text':
         compare_predict('torch->rnnc', model, program, params, test, x_test, m)
