@@ -366,14 +366,15 @@ def gru_step(xp, state, w_hh, b_hh, reset_after, hmask):
     return (1 - z) * n + z * h,
 '''
 
+HELP_RUN_RNN_DOC = (
+    "Every step's h [B, T, H] of a stock one-layer batch_first {kinds} over x "
+    "[B, T, I], from zeros. Without a mask and recurrent dropout that is the module "
+    "itself; otherwise the same equations step by step, with rnnc's rules: a masked step "
+    "keeps the state, and hmask multiplies h where it enters the recurrent product.")
+
 HELP_RUN_RNN_HEAD = '''
 def run_rnn(rnn, x, mask=None, hmask=None):
-    """Every step's h [B, T, H] of a stock one-layer batch_first {kinds}
-    over x [B, T, I], from zeros. Without a mask and recurrent dropout that
-    is the module itself; otherwise the same equations step by step, with
-    rnnc's rules: a masked step keeps the state, and hmask multiplies h
-    where it enters the recurrent product."""
-    if mask is None and hmask is None:
+{doc}    if mask is None and hmask is None:
         return rnn(x)[0]
     h = x.new_zeros(x.shape[0], rnn.hidden_size)
     w_hh = rnn.weight_hh_l0
@@ -521,7 +522,9 @@ def module_source(model, cls, dtype, vocab=None, from_file=None):
     if stock_kinds:
         names = ['nn.' + {'simple_rnn': 'RNN', 'lstm': 'LSTM', 'gru': 'GRU'}[k]
                  for k in stock_kinds]
-        w('\n' + HELP_RUN_RNN_HEAD.format(kinds=' or '.join(names)))
+        w('\n' + HELP_RUN_RNN_HEAD.format(doc=docstring(HELP_RUN_RNN_DOC.format(
+            kinds=', '.join(names[:-1]) + ' or ' + names[-1] if len(names) > 1 else names[0]),
+            4)))
         for k in stock_kinds:
             w(HELP_RUN_RNN[k])
         w(HELP_RUN_RNN_TAIL)

@@ -331,6 +331,17 @@ def case(args, name):
     if kind == 'text':
         compare_sample('rnnc->torch', model, program, ckpt, m, vocab)
 
+    if has_dropout(model):  # dropout acts in train() only
+        with torch.no_grad():
+            m.train()
+            a, b = m(**x_test), m(**x_test)
+            m.eval()
+            c, d = m(**x_test), m(**x_test)
+        ok = not torch.equal(a, b) and torch.equal(c, d)
+        print('  %-50s %s' % ('dropout', 'on in train(), off in eval()' if ok else 'FAIL'))
+        if not ok:
+            failures.append('dropout in train() and eval()')
+
     # 2. torch -> rnnc
     before = {k: v.clone() for k, v in m.state_dict().items()}
     m.train()
