@@ -10,10 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # the toolchain and libraries, and real data for the tests (wamerican)
-# and Open MPI for data-parallel training (optional to the build: without it,
-# programs train in one process)
+# Open MPI for data-parallel training (optional to the build: without it,
+# programs train in one process), valgrind for the memcheck tests
 packages=(build-essential cmake flex bison libyaml-dev libopenblas-dev zlib1g-dev clang libomp-dev pkg-config
-          wamerican openmpi-bin libopenmpi-dev)
+          wamerican openmpi-bin libopenmpi-dev valgrind)
 
 missing=()
 for p in "${packages[@]}"; do
