@@ -9,6 +9,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the interop tests need beyond the build (tools/rnnc_ckpt.py,
+# tools/rnnc_torch.py): Debian's Python with numpy, PyYAML and PyTorch.
+test_packages=(python3-numpy python3-yaml python3-torch)
+missing=()
+for p in "${test_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    >/dev/null
+fi
+
 scripts/build.sh
 (cd build && ctest --output-on-failure -j "$(nproc)")
 
