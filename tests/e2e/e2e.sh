@@ -14,6 +14,8 @@
 #                      that info, eval and --resume accept
 #   bad_input          data and checkpoint errors: exit status and the exact
 #                      message
+#   program_errors     usage, data, checkpoint and output errors without the
+#                      prepared data: exit status and every line of stderr
 #   eval_count         eval counts every example once when the count is not
 #                      a multiple of the batch (1001, 281)
 #   export             export's parameter file: sample, predict and info take
@@ -306,6 +308,188 @@ bad_input)
   expect_err unknown_map "$l: note: $test_words: 2 bytes the model's vocabulary lacks read as the unknown id $unk (--unknown map)"
   run 2 unknown_bad "$programs/$l" eval "$test_words" --unknown ignore --checkpoint $l.ckpt
   check "--unknown takes error, skip or map" grep -q "^$l eval: --unknown is error, skip or map, not 'ignore'$" unknown_bad.err
+  reached_end=1
+  ;;
+
+program_errors)
+  # What a user of a generated program meets on bad input, without the
+  # prepared data (small files made here; no MPI): each case the exit
+  # status and every line of stderr (docs/errors.md lists them all).
+  c=$programs/chargen s=$programs/series l=$programs/lang_rnn f=$programs/fashion_rnn
+  awk 'BEGIN { for (i = 0; i < 400; i++) printf "%.4f\n", sin(i / 5) }' >s.csv
+  awk 'BEGIN { for (i = 0; i < 3000; i++) printf "%c", 97 + (i * 7) % 26 }' >t.txt # a..z
+  head -c 500 t.txt >tiny.txt
+  head -n 5 s.csv >short.csv
+  head -n 3 s.csv >three.csv
+  printf 'a,b\n1\n' >header.csv
+  printf '2\tabc\n0\tdef\n' >label2.tsv
+  printf 'x\tabc\n' >notlabel.tsv
+  printf '1\tabc\n' >one.tsv
+  printf '\n\n' >blank.tsv
+  printf 'abc~' >tilde.txt
+  LC_ALL=C awk 'BEGIN { for (j = 0; j < 20; j++) for (i = 1; i <= 200; i++) printf "%c", i }' \
+    >wide.txt
+  mkdir -p adir
+  run 0 train_s "$s" train s.csv --steps 2 --checkpoint s.ckpt --quiet --threads 1
+  run 0 export_s "$s" export --checkpoint s.ckpt --out s.params
+  run 0 train_c "$c" train t.txt --steps 1 --val-split 0 --checkpoint c.ckpt --quiet --threads 1
+
+  # usage errors: exit 2, the message and where the help is
+  run 2 no_args "$s"
+  expect_err no_args # nothing on stderr: the help is on stdout
+  check "no command: the help" test "$(head -n 1 no_args.out)" = "usage: series COMMAND [options]"
+  run 2 no_data "$c" train
+  expect_err no_data "chargen train: needs DATA; see 'chargen train --help'" \
+    "try 'chargen train --help'"
+  run 2 sample_data "$c" sample t.txt
+  expect_err sample_data "chargen sample: takes no DATA (unexpected 't.txt')" \
+    "try 'chargen sample --help'"
+  run 2 export_data "$s" export s.csv
+  expect_err export_data "series export: takes no DATA (unexpected 's.csv')" \
+    "try 'series export --help'"
+  run 2 bench_data "$s" bench s.csv
+  expect_err bench_data "series bench: takes no DATA (unexpected 's.csv')" \
+    "try 'series bench --help'"
+  run 2 no_value "$s" train s.csv --steps
+  expect_err no_value "series train: --steps needs a value" "try 'series train --help'"
+  run 2 zero_steps "$s" train s.csv --steps 0
+  expect_err zero_steps "series train: --steps takes a whole number of at least 1, not '0'" \
+    "try 'series train --help'"
+  run 2 threads_word "$s" train s.csv --threads many
+  expect_err threads_word "series train: --threads takes a whole number of at least 1, not 'many'" \
+    "try 'series train --help'"
+  run 2 val_split "$s" train s.csv --val-split 2
+  expect_err val_split "series train: --val-split takes a number in [0, 0.9], not '2'" \
+    "try 'series train --help'"
+  run 2 temperature "$c" sample --temperature -0.5
+  expect_err temperature "chargen sample: --temperature takes a number in [0, 100], not '-0.5'" \
+    "try 'chargen sample --help'"
+  run 2 top_k "$c" sample --top-k -1
+  expect_err top_k "chargen sample: --top-k takes a whole number of at least 0, not '-1'" \
+    "try 'chargen sample --help'"
+  run 2 steps_epochs "$s" train s.csv --steps 5 --epochs 2
+  expect_err steps_epochs "series train: give --steps or --epochs, not both" \
+    "try 'series train --help'"
+  run 2 format "$s" train s.csv --format xml
+  expect_err format "series train: --format is text, labelled, idx or csv, not 'xml'" \
+    "try 'series train --help'"
+  run 2 unknown_value "$s" eval s.csv --unknown ignore
+  expect_err unknown_value "series eval: --unknown is error, skip or map, not 'ignore'" \
+    "try 'series eval --help'"
+  run 2 unknown_option "$s" info --frobnicate
+  expect_err unknown_option "series info: unknown option '--frobnicate'" "try 'series info --help'"
+  run 2 train_option "$c" sample --epochs 3
+  expect_err train_option "chargen sample: --epochs is an option of 'train', not of 'sample'" \
+    "try 'chargen sample --help'"
+  run 2 many_files "$s" train a b c d e
+  expect_err many_files "series train: too many data files (at most 4)" "try 'series train --help'"
+  run 2 many_valid "$s" train s.csv --valid a --valid b --valid c --valid d --valid e
+  expect_err many_valid "series train: too many --valid files (at most 4)" \
+    "try 'series train --help'"
+
+  # data: the number of files, formats the model cannot read, bad contents
+  run 1 text_two "$c" train t.txt t.txt --steps 1
+  expect_err text_two "chargen: error: text data needs 1 file (one), not 2"
+  run 1 csv_two "$s" train s.csv s.csv --format csv
+  expect_err csv_two "series: error: CSV data needs 1 file (one), not 2"
+  run 1 idx_one "$s" train s.csv --format idx
+  expect_err idx_one "series: error: IDX data needs 2 files (images and labels), not 1"
+  run 1 idx_tokens "$c" train a b --format idx
+  expect_err idx_tokens \
+    "chargen: error: a: IDX images are real-valued steps: the model needs 'features' input, not 'vocab'"
+  run 1 csv_tokens "$c" train s.csv --format csv
+  expect_err csv_tokens \
+    "chargen: error: s.csv: a CSV series is real-valued: the model needs 'features' input, not 'vocab'"
+  run 1 csv_classes "$f" train s.csv
+  expect_err csv_classes "fashion_rnn: error: s.csv: CSV windows have a target for every step: the model's output needs 'per_step true'"
+  run 1 labelled_features "$s" train t.txt --format labelled
+  expect_err labelled_features "series: error: t.txt: LABEL<TAB>TEXT data is token ids: the model needs 'vocab' input, not 'features'"
+  run 1 no_tab "$l" train t.txt --steps 1
+  expect_err no_tab "lang_rnn: error: t.txt:1: no tab: each line is LABEL<TAB>TEXT"
+  run 1 not_label "$l" train notlabel.tsv
+  expect_err not_label "lang_rnn: error: notlabel.tsv:1: 'x' is not a label: each line is LABEL<TAB>TEXT with an integer LABEL"
+  run 1 label_bce "$l" train label2.tsv
+  expect_err label_bce \
+    "lang_rnn: error: label2.tsv:1: label 2 is out of range: binary cross-entropy takes labels 0 and 1"
+  run 1 blank "$l" train blank.tsv
+  expect_err blank "lang_rnn: error: blank.tsv: no examples; expected LABEL<TAB>TEXT lines"
+  run 1 split_none "$l" train one.tsv
+  expect_err split_none "lang_rnn: error: the data has 1 examples: validation_split 0.2 leaves none for training; use more data or a smaller validation_split"
+  run 1 csv_header "$s" train header.csv
+  expect_err csv_header "series: error: header.csv:1: the header names 2 columns but the model has 1 features: give one column per feature"
+  run 1 csv_window "$s" train three.csv
+  expect_err csv_window "series: error: three.csv: 3 rows make no window: length 20 needs at least 21 rows (length + 1); use a longer series or a smaller 'length'"
+  run 1 too_little "$c" train tiny.txt --steps 1
+  expect_err too_little \
+    "chargen: error: tiny.txt holds too little data for one batch of 32 rows of length+1 bytes"
+  run 1 valid_short "$c" train t.txt --steps 1 --val-split 0.05 --checkpoint v.ckpt
+  expect_err valid_short "chargen: error: the validation text has 150 bytes but one batch needs 2080 (batch 32 x (length 64 + 1)): raise validation_split or use a longer text"
+  run 1 vocab_full "$c" train wide.txt --steps 1
+  expect_err vocab_full "chargen: error: wide.txt: the data has 200 distinct bytes; the model's vocab is 128: raise 'vocab' in the spec to at least 200"
+  run 1 text_unknown "$c" eval tilde.txt --checkpoint c.ckpt
+  expect_err text_unknown "chargen: error: tilde.txt: offset 3: byte 0x7e is not in the model's vocabulary (the bytes of its training text): remove it, train on text that has it, or pass --unknown skip or --unknown map"
+
+  # eval, predict, sample, info, bench
+  run 1 info_none "$s" info --checkpoint none.ckpt
+  expect_err info_none "series: error: no checkpoint 'none.ckpt'"
+  run 1 predict_text "$c" predict t.txt --checkpoint c.ckpt
+  expect_err predict_text "chargen: error: predict takes examples; for text, use 'sample --prime TEXT'"
+  run 1 no_sample "$f" sample
+  expect_err no_sample \
+    "fashion_rnn: error: model 'fashion_rnn' cannot sample: its output is not fed back as its input"
+  run 1 prime "$c" sample --checkpoint c.ckpt --prime '~' --length 3
+  expect_err prime "chargen: error: the prime text's byte 0x7e ('~') never occurs in the training data; the model cannot read it"
+  run 1 seed_short "$s" sample --checkpoint s.ckpt --seed-series short.csv
+  expect_err seed_short "series: error: short.csv has 5 steps; the seed needs 20"
+  run 1 seed_missing "$s" sample --checkpoint s.ckpt --seed-series none.csv
+  expect_err seed_missing \
+    "series: error: none.csv: cannot open the file (no such file or directory): check the path"
+  run 1 csv_out "$s" sample --checkpoint s.ckpt --csv no/out.csv
+  expect_err csv_out "series: error: cannot write 'no/out.csv': No such file or directory"
+  run 1 bench_json "$s" bench --steps 1 --warmup 0 --sample-reps 0 --threads 1 --json no/b.json
+  expect_err bench_json "series: error: cannot append to 'no/b.json': No such file or directory"
+
+  # checkpoints and parameter files the program cannot use
+  run 1 init_missing "$s" train s.csv --init none.params --steps 1 --quiet
+  expect_err init_missing \
+    "series: error: --init: none.params: cannot open the weight file: No such file or directory; check the path"
+  run 1 init_text "$s" train s.csv --init t.txt --steps 1 --quiet
+  expect_err init_text "series: error: --init: t.txt: neither an rnnc checkpoint nor a parameter file (it starts with neither \"RNNCKPT\" nor \"RNNCPARM\"); check the path"
+  run 1 resume_missing "$s" train s.csv --resume --checkpoint none.ckpt --quiet
+  expect_err resume_missing \
+    "series: error: none.ckpt: cannot open the checkpoint: No such file or directory; check the path"
+  run 1 resume_params "$s" train s.csv --resume --checkpoint s.params --quiet
+  expect_err resume_params \
+    "series: error: s.params: not an rnnc checkpoint (it does not start with \"RNNCKPT\"); check the path"
+  run 1 ckpt_dir "$s" eval s.csv --checkpoint adir
+  expect_err ckpt_dir "series: error: adir: not a regular file; give the path of a checkpoint"
+  run 1 ckpt_text "$s" eval s.csv --checkpoint t.txt
+  expect_err ckpt_text \
+    "series: error: t.txt: not an rnnc checkpoint (it does not start with \"RNNCKPT\"); check the path"
+  run 1 info_text "$s" info --checkpoint t.txt
+  expect_err info_text \
+    "series: error: t.txt: not an rnnc checkpoint (it does not start with \"RNNCKPT\"); check the path"
+  cp s.ckpt flipped.ckpt
+  printf '\xff' | dd of=flipped.ckpt bs=1 seek=5000 conv=notrunc status=none # a parameter
+  run 1 flipped "$s" eval s.csv --checkpoint flipped.ckpt
+  expect_err flipped "series: error: flipped.ckpt: checksum mismatch: the file is damaged; use an earlier checkpoint or train from scratch"
+  # a parameter file cut inside its parameters: where section PARM starts
+  # (the second "PARM": the first is the magic's) and how long it is come
+  # from the file
+  head -c 1000 s.params >cut.params
+  parm=$(grep -obUa PARM s.params | sed -n 2p | cut -d: -f1)
+  parm_len=$(od -An -tu8 -j $((parm + 4)) -N 8 s.params | tr -d ' ')
+  run 1 params_cut "$s" eval s.csv --checkpoint cut.params
+  expect_err params_cut "series: error: cut.params: ends at byte 1000 inside section PARM (which starts at byte $parm and is $parm_len bytes long): the file is truncated; export it again from its checkpoint (NAME export)"
+  run 1 params_other "$c" sample --checkpoint s.params
+  expect_err params_other "chargen: error: s.params: this parameter file is for model 'series', not 'chargen'; load the file trained for this model, or generate the model from the spec that trained it"
+
+  # files training would write, checked before the first step
+  run 1 log_dir "$s" train s.csv --log no/log.csv
+  expect_err log_dir \
+    "series: error: --log no/log.csv: the directory no does not exist: create it, or give another path"
+  run 1 log_is_dir "$s" train s.csv --log adir
+  expect_err log_is_dir "series: error: --log adir is a directory: give a file path in it"
   reached_end=1
   ;;
 
