@@ -81,6 +81,16 @@ static const Case cases[] = {
      RNN_UNKNOWN_SKIP},
     {"labelled_no_unknown_id", LOAD_LABELLED_FULL, "labelled_not_in_vocab.tsv", NULL, 0, 0,
      RNN_UNKNOWN_MAP},
+    {"idx_header_cut", LOAD_IDX, "idx_header_cut-images-idx3-ubyte", "good-labels-idx1-ubyte", 0,
+     0, RNN_UNKNOWN_ERROR},
+    {"idx_no_images", LOAD_IDX, "idx_no_images-images-idx3-ubyte", "good-labels-idx1-ubyte", 0, 0,
+     RNN_UNKNOWN_ERROR},
+    {"idx_labels_cut", LOAD_IDX, "good-images-idx3-ubyte", "idx_labels_cut-labels-idx1-ubyte", 0,
+     0, RNN_UNKNOWN_ERROR},
+    {"csv_no_data", LOAD_CSV, "csv_no_data.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"csv_not_finite", LOAD_CSV, "csv_not_finite.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"csv_too_large", LOAD_CSV, "csv_too_large.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"csv_header_columns", LOAD_CSV, "csv_header_columns.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
 };
 
 enum { N_CASES = sizeof cases / sizeof cases[0] };
