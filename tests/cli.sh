@@ -154,5 +154,57 @@ grep_in out "outside the changed layers not shown" "diff --c counts the hunks it
 [ -z "$(ls "$work/tmp")" ] && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: diff --c left its temporary directories"; }
 
+# The exact words: exit status, every line of stderr, nothing on stdout
+# (docs/errors.md, "rnnc").
+# exact CODE LINE...: runs "${cmd[@]}"; stderr must be the LINEs
+exact() {
+  local code=$1
+  shift
+  "${cmd[@]}" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -eq "$code" ] && [ "$(cat "$work/err")" == "$(printf '%s\n' "$@")" ] &&
+    [ ! -s "$work/out" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: ${cmd[*]}: exit $got (expected $code), stderr (- expected, + got):"
+    diff -u <(printf '%s\n' "$@") "$work/err" | tail -n +3
+  fi
+}
+spec=$specs/chargen.rnn
+cmd=("$rnnc")
+exact 2 "rnnc: missing command" "try 'rnnc --help'"
+cmd=("$rnnc" frobnicate "$spec")
+exact 2 "rnnc: unknown command 'frobnicate'" "try 'rnnc --help'"
+cmd=("$rnnc" chek "$spec")
+exact 2 "rnnc: unknown command 'chek'; did you mean 'check'?"
+cmd=("$rnnc" check)
+exact 2 "rnnc: 'check' needs a SPEC file" "try 'rnnc --help'"
+cmd=("$rnnc" check "$spec" extra)
+exact 2 "rnnc: unexpected argument 'extra'" "try 'rnnc --help'"
+cmd=("$rnnc" emit "$spec")
+exact 2 "rnnc: 'emit' needs an output directory: rnnc emit SPEC -o DIR" "try 'rnnc --help'"
+cmd=("$rnnc" emit "$spec" -o)
+exact 2 "rnnc: '-o' needs a value" "try 'rnnc --help'"
+cmd=("$rnnc" emit "$spec" -o "$emit_dir" --max-unroll 0)
+exact 2 "rnnc: --max-unroll takes a positive whole number, not '0'" "try 'rnnc --help'"
+cmd=("$rnnc" emit "$spec" -o "$emit_dir" --bogus)
+exact 2 "rnnc: unexpected argument '--bogus'" "try 'rnnc --help'"
+cmd=("$rnnc" diff "$spec")
+exact 2 "rnnc: 'diff' needs two specs: rnnc diff OLD NEW [--c]" "try 'rnnc --help'"
+cmd=("$rnnc" diff "$spec" "$spec" --x)
+exact 2 "rnnc: unexpected argument '--x'" "try 'rnnc --help'"
+cmd=("$rnnc" check "$work/no-such.rnn")
+exact 1 "$work/no-such.rnn: error: cannot open '$work/no-such.rnn': No such file or directory"
+cmd=("$rnnc" stats "$specs")
+exact 1 "$specs: error: '$specs' is a directory, not a spec file"
+cmd=("$rnnc" emit "$work/huge.rnn" -o "$emit_dir")
+exact 1 "rnnc: error: model 'huge' unrolls to 100000 layer-timesteps (100000 steps x 1 recurrent layers); the limit is 20000" \
+  "  hint: generated code grows with every unrolled step; raise the limit with --max-unroll 100000 if you mean it"
+cmd=("$rnnc" emit "$spec" -o "$spec")
+exact 1 "rnnc: error: '$spec' is not a directory"
+cmd=("$rnnc" emit "$spec" -o "$spec/x")
+exact 1 "rnnc: error: output directory '$spec/x': Not a directory"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
