@@ -23,8 +23,9 @@ compiler=$(find errors -name '*.err' | wc -l)
 cli=$(count '^exact [0-9]' cli.sh)
 data_golden=$(find data_errors -name '*.expected' | wc -l)
 data_unit=$(count '^ *check_msg\(c, ' runtime/test_data.c)
-ckpt=$(($(count '^ *(expect_load_error|expect_error)\(x, ' runtime/test_ckpt.c runtime/test_weights.c) +
-  $(count '^ *check_message\(&x->tally, "' runtime/test_ckpt.c runtime/test_weights.c)))
+ckpt_tests=(runtime/test_ckpt.c runtime/test_weights.c)
+ckpt=$(($(count '^ *(expect_load_error|expect_error)\(x, ' "${ckpt_tests[@]}") +
+  $(count '^ *check_message\(&x->tally, "' "${ckpt_tests[@]}")))
 # the e2e cases: program_errors needs no prepared data, the others do
 e2e_program=$(awk '/^program_errors\)/ { on = 1 } on && /^ *;;/ { on = 0 }
   on && /^ *expect_err / { n++ } END { print n + 0 }' e2e/e2e.sh)

@@ -13,29 +13,38 @@ error's msg, fprintf/fputs to stderr), with the hint of diag_error_hint and
 lex_fail. Adjacent literals are joined and #define'd string macros
 resolved; a '%s' whose argument is a string literal takes that literal;
 every other conversion becomes a placeholder. A format split by '\\n'
-gives one message per line.
-
-Given SOURCE files, only their messages are checked (no row goes stale).
+gives one message per line. Given SOURCE files, only their messages are
+checked (and no row goes stale).
 
 Each message must match a line of the document: a backticked span, or a
 line of a fenced block, in which every placeholder stands for any text (the
 document writes FILE, N, 'NAME'...) and which may start with the prefix the
-printer adds ("FILE:L:C: error: ", "NAME: error: ", "rnnc: "...). Each hint
-must appear in the document as written. Conversely, every message row of
+printer adds ("FILE:L:C: error: ", "NAME: error: ", "rnnc: "...). Each hint,
+and each piece of text a message splices in (PARTS: why a section is
+malformed, the advice about another model's file, the example of a missing
+key), must appear somewhere in the document as written, its placeholders
+standing for any text. Conversely, every message row of
 the document's tables (a first cell in backticks) must match a message of
 the sources, so a message changed or removed leaves no stale row.
 
 A format that is only conversions ("%s") passes a message made elsewhere
 through; PASS_THROUGH names the arguments known to carry one (err.msg: an
 RnnError set by rnn_error_set, which is collected itself) and anything else
-fails, so a new path by which text reaches the user is noticed. --list
-prints every message with its file and line. Exits 1 when a message is
-missing from the document, or a row of it is stale.
+fails. A function declared printf-like (format(printf, ...), DIAG_PRINTF)
+in the sources or their headers must be in SINKS or NOT_MESSAGES. So a new
+path by which text reaches the user is noticed; one the script cannot see
+is a message printed through a FILE * variable that happens to be stderr,
+or by perror or write(2). --list prints every message with its file and
+line. Exits 1 when a message is missing from the document, a row of it is
+stale, or a path is unknown.
 """
+import contextlib
 import glob
+import io
 import os
 import re
 import sys
+import tempfile
 
 # name -> (index of the format argument, index of the hint argument or None,
 #          condition on the arguments or None)
@@ -52,6 +61,15 @@ SINKS = {
     "fprintf": (1, None, lambda args: args[0] == "stderr"),
     "fputs": (0, None, lambda args: len(args) > 1 and args[1] == "stderr"),
     "snprintf": (2, None, lambda args: re.search(r"\bmsg\b", args[0]) is not None),
+}
+
+# Functions declared printf-like (format(printf, ...), DIAG_PRINTF,
+# EMIT_PRINTF) that do not print messages to the user. Every other one must
+# be in SINKS, so a new way to print a message is noticed.
+NOT_MESSAGES = {
+    "emit_printf": "writes the generated C",
+    "say": "rnnc diff's report, on stdout",
+    "report": "diag.c's printer behind diag_error and diag_note (a va_list)",
 }
 
 # Text spliced into messages, which must appear in the document too (in its
@@ -231,6 +249,8 @@ def unescape(body):
     return "".join(out)
 
 
+# One or more adjacent string literals.
+LITERALS = r'(?:\s*"(?:[^"\\\n]|\\.)*")+'
 LITERAL_OR_NAME = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\b([A-Za-z_]\w*)\b', re.S)
 ONE_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"', re.S)
 
@@ -239,7 +259,8 @@ def literal_value(expr, macros):
     """The string an argument is, when it is literals (joined) or a macro
     naming them; else None."""
     expr = expr.strip()
-    while expr.startswith("(") and expr.endswith(")") and split_args(expr, 0) == ([expr[1:-1].strip()], len(expr)):
+    while (expr.startswith("(") and expr.endswith(")")
+           and split_args(expr, 0) == ([expr[1:-1].strip()], len(expr))):
         expr = expr[1:-1].strip()
     if expr in macros:
         return macros[expr]
@@ -291,7 +312,8 @@ def split_top(expr, seps):
     return parts
 
 
-CONVERSION = re.compile(r"%(?:%|[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfFgGcsp])")
+CONVERSION = re.compile(r"%(?:%|[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?"
+                        r"(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfFgGcsp])")
 
 
 def normalize(fmt, args, macros):
@@ -318,10 +340,10 @@ def normalize(fmt, args, macros):
 def collect_macros(code):
     code = code.replace("\\\n", " ")
     macros = {}
-    for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+((?:\"(?:[^\"\\\n]|\\.)*\"[ \t]*)+)$",
+    for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+(" + LITERALS + r")[ \t]*$",
                          code, re.M):
         macros[m.group(1)] = "".join(unescape(b) for b in ONE_STRING.findall(m.group(2)))
-    for m in re.finditer(r"static\s+const\s+char\s+(\w+)\s*\[\s*\]\s*=\s*((?:\s*\"(?:[^\"\\\n]|\\.)*\")+)\s*;",
+    for m in re.finditer(r"static\s+const\s+char\s+(\w+)\s*\[\s*\]\s*=\s*(" + LITERALS + r")\s*;",
                          code):
         macros[m.group(1)] = "".join(unescape(b) for b in ONE_STRING.findall(m.group(2)))
     return macros
@@ -349,11 +371,10 @@ def extract(path, shown_path=None):
     passes = dict(PASS_THROUGH["*"])
     passes.update(PASS_THROUGH.get(base, {}))
     messages, problems = [], []
-    for m in re.finditer(r"\.(" + "|".join(PART_FIELDS) + r")\s*=\s*((?:\s*\"(?:[^\"\\\n]|\\.)*\")+)",
-                         code):
+    for m in re.finditer(r"\.(" + "|".join(PART_FIELDS) + r")\s*=\s*(" + LITERALS + ")", code):
         line = code.count("\n", 0, m.start()) + 1
-        messages.append(Message(shown_path, line, "." + m.group(1), literal_value(m.group(2), macros),
-                                "part"))
+        messages.append(Message(shown_path, line, "." + m.group(1),
+                                literal_value(m.group(2), macros), "part"))
     pattern = re.compile(r"\b(" + "|".join(list(SINKS) + list(PARTS)) + r")\s*\(")
     for m in pattern.finditer(code):
         name = m.group(1)
@@ -365,8 +386,8 @@ def extract(path, shown_path=None):
             continue
         args, _ = parsed
         if name == "snprintf" and args and args[0] in PART_BUFFERS and len(args) > 2:
-            for fmt in [literal_value(args[2], macros)] if literal_value(args[2], macros) is not None \
-                    else ternary_literals(args[2], macros) or []:
+            value = literal_value(args[2], macros)
+            for fmt in [value] if value is not None else ternary_literals(args[2], macros) or []:
                 text = normalize(fmt, args[3:], macros)
                 if re.search(r"[A-Za-z]{2}", text.replace("\x01", "")):
                     messages.append(Message(shown_path, line, name, text, "part"))
@@ -425,6 +446,53 @@ def extract(path, shown_path=None):
                 for h in ternary_literals(args[hint_i], macros) or []:
                     messages.append(Message(shown_path, line, name, h, "part"))
     return messages, problems
+
+
+PRINTF_ATTR = re.compile(r"(?:format\s*\(\s*printf|\b[A-Z]+_PRINTF)\s*\(?\s*,?\s*"
+                         r"(\d+)\s*,\s*(\d+)\s*\)")
+DECL_NAME = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def printf_functions(path):
+    """(name, format index from 1, line) of every function PATH declares
+    printf-like."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        code = blank_comments(f.read(), lex_file=path.endswith(".l"))
+    found = []
+    for m in PRINTF_ATTR.finditer(code):
+        line_start = code.rfind("\n", 0, m.start()) + 1
+        if code[line_start:m.start()].lstrip().startswith("#"):
+            continue  # the macro's own definition
+        # the declaration around it: from the end of the previous one
+        start = max(code.rfind(";", 0, m.start()), code.rfind("}", 0, m.start()))
+        end = code.find(";", m.end())
+        decl = code[start + 1:end if end >= 0 else len(code)]
+        decl = "\n".join(l for l in decl.split("\n") if not l.lstrip().startswith("#"))
+        names = [n for n in DECL_NAME.findall(decl)
+                 if n not in ("__attribute__", "format", "printf") and not n.endswith("_PRINTF")]
+        if names:
+            found.append((names[0], int(m.group(1)), code.count("\n", 0, m.start()) + 1))
+    return found
+
+
+def check_printers(paths, shown):
+    """Problems with the printf-like functions of PATHS: one that is neither
+    a sink nor known to print no message, or a sink whose format argument
+    is not where SINKS says."""
+    problems = []
+    for path in paths:
+        for name, fmt_at, line in printf_functions(path):
+            where = "%s:%d" % (shown(path), line)
+            if name in NOT_MESSAGES:
+                continue
+            if name not in SINKS:
+                problems.append("%s: %s() prints like printf but is not in SINKS (or NOT_MESSAGES) "
+                                "of %s: its messages would go unchecked"
+                                % (where, name, os.path.basename(__file__)))
+            elif SINKS[name][0] != fmt_at - 1:
+                problems.append("%s: %s() takes its format as argument %d, SINKS says %d"
+                                % (where, name, fmt_at, SINKS[name][0] + 1))
+    return problems
 
 
 # ---------------------------------------------------------------------------
@@ -516,8 +584,17 @@ def default_sources(root):
     return files
 
 
-def run(root, doc, sources, list_only, rows_too=True):
-    messages, problems = [], []
+def default_headers(root):
+    files = []
+    for pattern in ("compiler/*.h", "runtime/*/*.h"):
+        files += sorted(glob.glob(os.path.join(root, pattern)))
+    return files
+
+
+def run(root, doc, sources, list_only, rows_too=True, headers=()):
+    messages = []
+    problems = check_printers(list(sources) + list(headers),
+                              lambda p: os.path.relpath(p, root) if root else p)
     for path in sources:
         shown = os.path.relpath(path, root) if root else path
         got, bad = extract(path, shown)
@@ -579,7 +656,6 @@ SELF_DOC = r'''
 
 
 def self_test():
-    import tempfile
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "fixture.c")
@@ -616,12 +692,22 @@ def self_test():
         doc = os.path.join(tmp, "errors.md")
         with open(doc, "w") as f:
             f.write(SELF_DOC.replace("`first of two`", "`third of two`"))
-        import io, contextlib
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             rc = run(None, doc, [src], False)
         if rc != 1 or "not in " + doc + ": first of two" not in out.getvalue():
             failures.append("run over the fixture: rc %d, output %r" % (rc, out.getvalue()))
+        # a new printf-like function that is not a sink
+        hdr = os.path.join(tmp, "fixture.h")
+        with open(hdr, "w") as f:
+            f.write("#define X_PRINTF(a, b) __attribute__((format(printf, a, b)))\n"
+                    "/* a comment; */\nint shout(int level, const char *fmt, ...) X_PRINTF(2, 3);\n"
+                    "__attribute__((format(printf, 3, 4)))\n"
+                    "int rnn_error_set(RnnError *err, const char *fmt, ...);\n")
+        got = check_printers([hdr], os.path.basename)
+        if len(got) != 2 or "shout() prints like printf" not in got[0] \
+                or "rnn_error_set() takes its format as argument 3, SINKS says 2" not in got[1]:
+            failures.append("printf-like functions: %r" % got)
     for f in failures:
         print("errors_doc self-test: " + f)
     if not failures:
@@ -659,7 +745,8 @@ def main(argv):
         sources = default_sources(root)
     if doc is None:
         doc = os.path.join(root or ".", "docs", "errors.md")
-    return run(root, doc, sources, list_only, rows_too)
+    headers = default_headers(root) if rows_too else []
+    return run(root, doc, sources, list_only, rows_too, headers)
 
 
 if __name__ == "__main__":
