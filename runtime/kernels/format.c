@@ -42,7 +42,7 @@ const RnnFmtKind rnn_fmt_params = {
     .magic = {'R', 'N', 'N', 'C', 'P', 'A', 'R', 'M'},
     .version = 1,
     .what = "parameter file",
-    .advice_damaged = "export it again from its checkpoint (NAME export)",
+    .advice_damaged = "export it again from its checkpoint (the program's export command)",
     .n_sections = sizeof PARAMS_SECTIONS / sizeof PARAMS_SECTIONS[0],
     .names = PARAMS_SECTIONS};
 

@@ -95,7 +95,7 @@ static int cmd_info(const RnnModelDesc *d, Options *o) {
   struct stat st;
   if (stat(o->checkpoint, &st) != 0) {
     if (o->checkpoint != o->default_checkpoint) {
-      rnn_driver_fail(o, "no checkpoint '%s'", o->checkpoint);
+      rnn_driver_fail(o, "no checkpoint '%s': check the path given to --checkpoint", o->checkpoint);
       return EXIT_FAIL;
     }
     printf("checkpoint %s: none yet\n", o->checkpoint);
@@ -208,11 +208,9 @@ static const struct {
 /* Runs command C of the table for model D in the process group W: train
  * is the one command that runs as several processes (dist.h). */
 static int run_command(const RnnModelDesc *d, size_t c, const RnnDist *w, Options *o) {
-  if (w->size > 1 && strcmp(commands[c].name, "train") != 0) {
-    fprintf(stderr, "%s: error: '%s' runs in one process; run it without mpirun\n", o->prog,
-            o->cmd);
-    return EXIT_USAGE;
-  }
+  if (w->size > 1 && strcmp(commands[c].name, "train") != 0)
+    return rnn_driver_usage_fail(o, "runs in one process: run it without mpirun (only train "
+                                    "runs as several)");
   if (w->rank > 0) { /* messages say which rank they come from */
     snprintf(o->rank_prog, sizeof o->rank_prog, "%s (rank %d)", o->prog, w->rank);
     o->prog = o->rank_prog;

@@ -18,8 +18,6 @@
 
 static int load_eval_data(const Options *o, const RnnModelDesc *d, Progress *p, Data *data) {
   RnnError err;
-  if (o->n_data == 0)
-    return rnn_driver_usage_fail(o, "needs DATA; see '%s %s --help'", o->prog, o->cmd);
   if (rnn_driver_data_load(o, d, rnn_driver_pick_format(d, o, o->n_data), o->data, o->n_data,
                            &p->vocab, o->max_examples, data, &err) != 0) {
     rnn_driver_fail(o, "%s", err.msg);
@@ -30,6 +28,8 @@ static int load_eval_data(const Options *o, const RnnModelDesc *d, Progress *p, 
 
 /* NAME eval DATA...: loss (and accuracy), every example counted once. */
 int rnn_driver_cmd_eval(const RnnModelDesc *d, Options *o) {
+  if (o->n_data == 0) /* a usage error before any file is read */
+    return rnn_driver_usage_fail(o, "needs DATA; see '%s %s --help'", o->prog, o->cmd);
   Model m;
   Progress p;
   Data data = {0};
@@ -81,6 +81,8 @@ static void print_prediction(const RnnModelDesc *d, const rnn_real *out) {
 
 /* NAME predict DATA...: one line per example. */
 int rnn_driver_cmd_predict(const RnnModelDesc *d, Options *o) {
+  if (o->n_data == 0) /* a usage error before any file is read */
+    return rnn_driver_usage_fail(o, "needs DATA; see '%s %s --help'", o->prog, o->cmd);
   Model m;
   Progress p;
   Data data = {0};

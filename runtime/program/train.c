@@ -447,10 +447,12 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
     rc = EXIT_INTERRUPTED;
   } else {
     if (w->rank == 0 && skipped > 0)
-      fprintf(stderr, "%s: trained %ld steps, %ld of them skipped (a loss or gradient not finite); "
-                      "checkpoint %s\n", o->prog, p.step, skipped, o->checkpoint);
+      fprintf(stderr, "%s: trained %ld step%s, %ld of them skipped (a loss or gradient not "
+                      "finite); checkpoint %s\n", o->prog, p.step, p.step == 1 ? "" : "s", skipped,
+              o->checkpoint);
     else if (w->rank == 0)
-      fprintf(stderr, "%s: trained %ld steps; checkpoint %s\n", o->prog, p.step, o->checkpoint);
+      fprintf(stderr, "%s: trained %ld step%s; checkpoint %s\n", o->prog, p.step,
+              p.step == 1 ? "" : "s", o->checkpoint);
     rc = EXIT_OK;
   }
 done_unblock:

@@ -431,7 +431,7 @@ program_errors)
 
   # eval, predict, sample, info, bench
   run 1 info_none "$s" info --checkpoint none.ckpt
-  expect_err info_none "series: error: no checkpoint 'none.ckpt'"
+  expect_err info_none "series: error: no checkpoint 'none.ckpt': check the path given to --checkpoint"
   run 1 predict_text "$c" predict t.txt --checkpoint c.ckpt
   expect_err predict_text "chargen: error: predict takes examples; for text, use 'sample --prime TEXT'"
   run 1 no_sample "$f" sample
@@ -480,7 +480,7 @@ program_errors)
   parm=$(grep -obUa PARM s.params | sed -n 2p | cut -d: -f1)
   parm_len=$(od -An -tu8 -j $((parm + 4)) -N 8 s.params | tr -d ' ')
   run 1 params_cut "$s" eval s.csv --checkpoint cut.params
-  expect_err params_cut "series: error: cut.params: ends at byte 1000 inside section PARM (which starts at byte $parm and is $parm_len bytes long): the file is truncated; export it again from its checkpoint (NAME export)"
+  expect_err params_cut "series: error: cut.params: ends at byte 1000 inside section PARM (which starts at byte $parm and is $parm_len bytes long): the file is truncated; export it again from its checkpoint (the program's export command)"
   run 1 params_other "$c" sample --checkpoint s.params
   expect_err params_other "chargen: error: s.params: this parameter file is for model 'series', not 'chargen'; load the file trained for this model, or generate the model from the spec that trained it"
 

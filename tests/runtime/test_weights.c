@@ -319,7 +319,7 @@ static void test_flipped(Ctx *x) {
   write_file(path, b.p, b.n);
   snprintf(want, sizeof want,
            "%s: checksum mismatch: the file is damaged; export it again from its checkpoint "
-           "(NAME export)",
+           "(the program's export command)",
            path);
   expect_error(x, "a flipped parameter bit: checksum mismatch", path, &x->desc, want);
   free(b.p);
