@@ -377,7 +377,7 @@ int diff_models(const IrModel *a, const char *a_path, const IrModel *b, const ch
   if (read_entries(a, &ea) != 0 || read_entries(b, &eb) != 0) {
     free(ea.e);
     free(eb.e);
-    fprintf(stderr, "rnnc: out of memory\n");
+    fprintf(stderr, "rnnc: error: out of memory\n");
     return -1;
   }
   char ha[65], hb[65];

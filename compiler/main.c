@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "canon.h"
@@ -127,7 +128,7 @@ static int cmd_yaml(IrModel *m) {
   size_t len;
   char *text = canon_yaml(m, &len);
   if (!text) {
-    fprintf(stderr, "rnnc: out of memory\n");
+    fprintf(stderr, "rnnc: error: out of memory\n");
     return EXIT_SPEC_ERROR;
   }
   fwrite(text, 1, len, stdout);
@@ -228,7 +229,7 @@ int main(int argc, char **argv) {
   }
   ir_free(&model);
   if (fflush(stdout) != 0 || ferror(stdout)) {
-    fprintf(stderr, "rnnc: error writing output\n");
+    fprintf(stderr, "rnnc: error: cannot write the output: %s\n", strerror(errno));
     return EXIT_SPEC_ERROR;
   }
   return rc;

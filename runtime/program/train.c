@@ -357,8 +357,8 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
     goto done;
   size_t per_epoch = rnn_driver_global_batches(&train, d, w->size);
   if (per_epoch == 0) {
-    rnn_driver_fail(o, "%s holds too little data for one batch of %d %s%s", o->data[0],
-                    w->size * d->batch,
+    rnn_driver_fail(o, "%s holds too little data for one batch of %d %s%s: use more data, or a "
+                       "smaller --val-split or --max-examples", o->data[0], w->size * d->batch,
                     train.format == FORMAT_TEXT ? "rows of length+1 bytes" : "examples",
                     w->size > 1 ? " (batch x processes)" : "");
     goto done;

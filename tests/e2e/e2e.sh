@@ -421,7 +421,7 @@ program_errors)
   expect_err csv_window "series: error: three.csv: 3 rows make no window: length 20 needs at least 21 rows (length + 1); use a longer series or a smaller 'length'"
   run 1 too_little "$c" train tiny.txt --steps 1
   expect_err too_little \
-    "chargen: error: tiny.txt holds too little data for one batch of 32 rows of length+1 bytes"
+    "chargen: error: tiny.txt holds too little data for one batch of 32 rows of length+1 bytes: use more data, or a smaller --val-split or --max-examples"
   run 1 valid_short "$c" train t.txt --steps 1 --val-split 0.05 --checkpoint v.ckpt
   expect_err valid_short "chargen: error: the validation text has 150 bytes but one batch needs 2080 (batch 32 x (length 64 + 1)): raise validation_split or use a longer text"
   run 1 vocab_full "$c" train wide.txt --steps 1
