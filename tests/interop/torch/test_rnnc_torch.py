@@ -37,7 +37,6 @@ import importlib.util
 import io
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import zlib
@@ -54,8 +53,10 @@ except ImportError as e:  # a machine without torch: CTest reports a skip
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, '..', '..', '..'))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
+sys.path.insert(0, os.path.dirname(HERE))
 import rnnc_torch  # noqa: E402
 import rnnc_ckpt  # noqa: E402
+from interop_data import MAKERS, byte_ids, kind_of  # noqa: E402
 
 TOL = 1e-5
 failures = []
@@ -83,134 +84,18 @@ def tool(*args):
 
 
 # --------------------------------------------------------------------------
-# Data the program reads, and the same as tensors
+# Data the program reads (interop_data.py), and the same as tensors
 # --------------------------------------------------------------------------
 
-class Data:
-    """One data set: the files the program reads and, once the vocabulary
-    is known, the module's inputs, lengths and targets."""
-
-    def __init__(self, files, make_inputs):
-        self.files = files
-        self.make_inputs = make_inputs
-
-    def tensors(self, vocab):
-        return self.make_inputs(vocab)
-
-
-def kind_of(model):
-    if model.tokens:
-        return 'text' if model.per_step and model.mask == 'none' else 'labelled'
-    return 'csv' if model.per_step else 'idx'
-
-
-def make_idx(model, rng, n, stem):
-    T, F = model.length, model.features
-    pix = rng.integers(0, 256, size=(n, T, F), dtype=np.uint8)
-    top = model.out_units - 1 if model.loss == 'cross_entropy' else 1
-    labels = rng.integers(0, top + 1, size=n, dtype=np.uint8)
-    with open(stem + '-images', 'wb') as f:
-        f.write(struct.pack('>IIII', 0x803, n, T, F) + pix.tobytes())
-    with open(stem + '-labels', 'wb') as f:
-        f.write(struct.pack('>II', 0x801, n) + labels.tobytes())
-
-    def inputs(vocab):
-        x = torch.from_numpy(pix.astype(np.float32)) / 255.0
-        y = torch.from_numpy(labels.astype(np.int64))
-        if model.loss != 'cross_entropy':
-            y = y.to(torch.float32)[:, None]
-        return dict(x=x), y
-    return Data([stem + '-images', stem + '-labels'], inputs)
-
-
-def make_csv(model, rng, n, stem):
-    T, F = model.length, model.features
-    series = (rng.random((n + T, F)) * 0.8 + 0.1).astype(np.float32)
-    with open(stem + '.csv', 'w') as f:
-        for row in series:
-            f.write(','.join('%.9g' % v for v in row) + '\n')
-
-    def inputs(vocab):
-        s = torch.from_numpy(series)
-        x = torch.stack([s[i:i + T] for i in range(n)])
-        y = torch.stack([s[i + 1:i + T + 1] for i in range(n)])
-        d = dict(x=x)
-        if model.mask == 'lengths':
-            d['lengths'] = torch.full((n,), T, dtype=torch.int64)
-        return d, y
-    return Data([stem + '.csv'], inputs)
-
-
-ALPHABET = b'abcdefghij'
-
-
-def make_labelled(model, rng, n, stem, letters=None):
-    """N lines of LETTERS (default: as many as the vocab holds beside the
-    padding id)."""
-    T = model.length
-    letters = letters or ALPHABET[:min(len(ALPHABET), model.vocab - 1)]
-    lines = []
-    for i in range(n):
-        size = 1 + (i * 3) % (T + 2)  # 1 .. T+2 bytes: short, full and cut
-        text = bytes(rng.choice(list(letters), size=size).tolist())
-        top = model.out_units - 1 if model.loss == 'cross_entropy' else 1
-        lines.append((int(rng.integers(0, top + 1)), text))
-    with open(stem + '.tsv', 'wb') as f:
-        for label, text in lines:
-            f.write(b'%d\t%s\n' % (label, text))
-
-    def inputs(vocab):
-        ids = torch.full((n, T), model.padding_id, dtype=torch.int64)
-        lengths = torch.zeros(n, dtype=torch.int64)
-        for i, (_, text) in enumerate(lines):
-            used = text[:T]
-            ids[i, :len(used)] = torch.tensor([vocab[b] for b in used])
-            lengths[i] = len(used)
-        y = torch.tensor([label for label, _ in lines])
-        if model.loss != 'cross_entropy':
-            y = y.to(torch.float32)[:, None]
-        d = dict(ids=ids)
-        if model.mask == 'lengths':
-            d['lengths'] = lengths
-        return d, y
-    data = Data([stem + '.tsv'], inputs)
-    data.letters = bytes(sorted(set(b''.join(text[:T] for _, text in lines))))
-    return data
-
-
-def make_text(model, rng, n_rounds, stem):
-    """Text of exactly N_ROUNDS rounds of seed 000's layout; it starts with
-    every letter, so that any such text has every byte of its vocabulary."""
-    T, B = model.length, model.batch
-    letters = ALPHABET[:min(len(ALPHABET), model.vocab)]
-    segment = n_rounds * T + 1
-    text = letters + bytes(rng.choice(list(letters), size=segment * B - len(letters)).tolist())
-    with open(stem + '.txt', 'wb') as f:
-        f.write(text)
-
-    def inputs(vocab):
-        ids = torch.tensor([vocab[b] for b in text])
-        xs, ys = [], []
-        for r in range(n_rounds):  # rnn_text_batch: row b reads segment*b + r*T + t
-            for b in range(B):
-                at = segment * b + r * T
-                xs.append(ids[at:at + T])
-                ys.append(ids[at + 1:at + T + 1])
-        return dict(ids=torch.stack(xs)), torch.stack(ys)
-    return Data([stem + '.txt'], inputs)
-
-
-MAKERS = {'idx': make_idx, 'csv': make_csv, 'labelled': make_labelled, 'text': make_text}
+def as_torch(data, vocab):
+    """DATA's inputs and targets as tensors."""
+    inputs, y = data.tensors(vocab)
+    return {k: torch.from_numpy(v) for k, v in inputs.items()}, torch.from_numpy(y)
 
 
 # --------------------------------------------------------------------------
 # The two sides
 # --------------------------------------------------------------------------
-
-def byte_ids(vocab):
-    """byte -> id of an rnnc file's vocabulary."""
-    return {v[0]: i for i, v in enumerate(vocab) if v is not None and len(v) == 1}
-
 
 def load_module(path, cls, weights=None):
     spec = importlib.util.spec_from_file_location(cls, path)
@@ -325,8 +210,8 @@ def case(args, name):
     vocab = byte_ids(f.vocab) if f.vocab else None
     check_imports(os.path.join(work, name + '.py'))
     m = load_module(os.path.join(work, name + '.py'), name, os.path.join(work, name + '.pt'))
-    x_test, y_test = test.tensors(vocab)
-    x_train, y_train = train.tensors(vocab)
+    x_test, y_test = as_torch(test, vocab)
+    x_train, y_train = as_torch(train, vocab)
     if kind != 'text':
         compare_predict('rnnc->torch', model, program, ckpt, test, x_test, m)
     compare_eval('rnnc->torch', program, ckpt, test, x_test, y_test, m)
