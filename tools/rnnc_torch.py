@@ -101,7 +101,7 @@ class Layer:
 class Model:
     """What the exporter and the importer need to know of a spec."""
 
-    def __init__(self, canonical, spec_path):
+    def __init__(self, canonical, spec_path, torch_names=True):
         try:
             import yaml  # python3-yaml, which Debian's python3-torch depends on
         except ImportError:
@@ -143,7 +143,8 @@ class Model:
         last = self.layers[-1]
         self.out_activation = last.activation if last.kind == 'dense' else 'linear'
         self.per_step = self._per_step()
-        self.name_attributes()
+        if torch_names:  # the torch module's attributes (export, import)
+            self.name_attributes()
 
     def _per_step(self):
         per_step = True
@@ -194,15 +195,16 @@ def optimizer_slots(kind, opt):
     return 1
 
 
-def load_spec(spec, rnnc):
-    """The checked model of SPEC, from `rnnc yaml`."""
+def load_spec(spec, rnnc, torch_names=True):
+    """The checked model of SPEC, from `rnnc yaml`; TORCH_NAMES False leaves
+    out the torch module's attribute names (and so needs no torch)."""
     if not os.path.exists(spec):
         raise Error("%s: no such spec file" % spec)
     run = subprocess.run([rnnc, 'yaml', spec], capture_output=True)
     if run.returncode != 0:
         sys.stderr.write(run.stderr.decode('utf-8', 'replace'))
         raise Error("%s: rnnc cannot check the spec (above); fix it first" % spec)
-    return Model(run.stdout, spec)
+    return Model(run.stdout, spec, torch_names)
 
 
 # --------------------------------------------------------------------------
