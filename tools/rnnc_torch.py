@@ -11,8 +11,12 @@
       -> OUT, an rnnc parameter file (RNNCPARM) stamped with SPEC's hash,
       which the program reads with --checkpoint OUT (eval, predict, sample,
       info) and `train --init OUT`.
+  rnnc_torch.py onnx SPEC FILE [-o NAME.onnx] [--ignore-hash]
+      FILE -> NAME.onnx, an ONNX model (opset 14) of the model's inference:
+      the program's inputs, time first, and what its predict prints before
+      formatting. Needs onnx (python3-onnx), not torch.
 
-Both take --rnnc PATH (default: $RNNC, else build/rnnc next to tools/,
+All take --rnnc PATH (default: $RNNC, else build/rnnc next to tools/,
 else `rnnc` on PATH): the architecture comes from `rnnc yaml SPEC`, and the
 spec hash is the SHA-256 of those bytes (docs/language.md section 7).
 
@@ -103,7 +107,7 @@ class Model:
 
     def __init__(self, canonical, spec_path, torch_names=True):
         try:
-            import yaml  # python3-yaml, which Debian's python3-torch depends on
+            import yaml  # python3-yaml (Debian's python3-torch depends on it)
         except ImportError:
             raise Error("reading the spec needs PyYAML: install python3-yaml (or pip install "
                         "pyyaml)")
@@ -1076,6 +1080,254 @@ def cmd_import(args):
 
 
 # --------------------------------------------------------------------------
+# onnx
+# --------------------------------------------------------------------------
+
+ONNX_OPSET = 14  # what onnx 1.12 (Debian 12) checks; RNN, LSTM, GRU are version 14
+ONNX_OP = {'simple_rnn': 'RNN', 'lstm': 'LSTM', 'gru': 'GRU'}
+# rnnc's gate blocks (PyTorch's order) in the order ONNX stacks them:
+# lstm i, f, g, o -> i, o, f, c; gru r, z, n -> z, r, h
+ONNX_GATES = {'simple_rnn': (0,), 'lstm': (0, 3, 1, 2), 'gru': (1, 0, 2)}
+ONNX_PEEPHOLE = (0, 2, 1)  # rnnc's p_i, p_f, p_o -> ONNX's P[iof]
+ONNX_ACTIVATION = {'relu': 'Relu', 'tanh': 'Tanh', 'sigmoid': 'Sigmoid', 'softmax': 'Softmax'}
+
+
+class OnnxGraph:
+    """The nodes and initializers of the graph being built. Values are
+    named LAYER/WHAT or mask/WHAT: '/' cannot occur in a layer name, so no
+    two names meet."""
+
+    def __init__(self):
+        import onnx
+        from onnx import helper, numpy_helper
+        self.onnx, self.helper, self.numpy_helper = onnx, helper, numpy_helper
+        self.nodes, self.initializers = [], []
+
+    def const(self, name, array):
+        """An initializer holding ARRAY (numpy); returns its name."""
+        self.initializers.append(self.numpy_helper.from_array(array, name))
+        return name
+
+    def node(self, op, inputs, outputs, **attrs):
+        """Appends OP(INPUTS) -> OUTPUTS (a name or a list); returns OUTPUTS."""
+        outs = [outputs] if isinstance(outputs, str) else outputs
+        self.nodes.append(self.helper.make_node(op, inputs, outs, name=outs[0], **attrs))
+        return outputs
+
+    def int64(self, name, values):
+        import numpy as np
+        return self.const(name, np.array(values, dtype=np.int64))
+
+
+def onnx_weights(layer, f):
+    """W, R, B (and P) of recurrent LAYER from F's tensors: ONNX's shapes
+    ([1, G*H, I], [1, G*H, H], [1, 2*G*H], [1, 3*H]) and gate order, float32."""
+    import numpy as np
+    H, G = layer.units, GATES[layer.kind]
+    order = ONNX_GATES[layer.kind]
+
+    def gates(arr, rows):
+        arr = np.asarray(arr, dtype=np.float64).reshape(G, H, rows)
+        return arr[list(order)].reshape(G * H, rows)
+
+    name = layer.name
+    w = gates(f.tensors[name + '.weight_ih'], layer.width_in)
+    r = gates(f.tensors[name + '.weight_hh'], H)
+    wb = gates(f.tensors[name + '.bias_ih'], 1).ravel()
+    rb = gates(f.tensors[name + '.bias_hh'], 1).ravel() if layer.biases == 2 else \
+        np.zeros(G * H)
+    out = [w[None], r[None], np.concatenate([wb, rb])[None]]
+    if layer.peephole:
+        p = np.asarray(f.tensors[name + '.peephole'], dtype=np.float64).reshape(3, H)
+        out.append(p[list(ONNX_PEEPHOLE)].reshape(1, 3 * H))
+    return [a.astype(np.float32) for a in out]
+
+
+def onnx_mask(g, model, ids):
+    """The nodes that say which steps are real (mask padding or lengths).
+    Returns (ids, lens, count): IDS reordered so that each sequence's real
+    steps come first, in order (padding: a masked step changes no state, so
+    the states at the real steps are those of the real steps run alone);
+    LENS [B] int32, the real steps of each sequence but at least 1, for the
+    ops' sequence_lens (ONNX Runtime refuses 0); COUNT [T, B] int64, the
+    real steps up to and including step t."""
+    import numpy as np
+    T = model.length
+    steps = g.int64('mask/steps', np.arange(T).reshape(T, 1))  # [T, 1]
+    if model.mask == 'padding':
+        pad = g.node('Equal', [ids, g.int64('mask/padding_id', model.padding_id)],
+                     'mask/is_padding')
+        real = g.node('Not', [pad], 'mask/real')  # [T, B]
+    else:
+        lengths = g.node('Cast', ['sequence_lens'], 'mask/lengths', to=g.onnx.TensorProto.INT64)
+        lengths = g.node('Unsqueeze', [lengths, g.int64('mask/axis0', [0])], 'mask/lengths_row')
+        real = g.node('Less', [steps, lengths], 'mask/real')  # [T, B]
+    ones = g.node('Cast', [real], 'mask/real_int', to=g.onnx.TensorProto.INT64)
+    count = g.node('CumSum', [ones, g.int64('mask/time_axis', 0)], 'mask/count')
+    n = g.node('Gather', [count, g.int64('mask/last_step', T - 1)], 'mask/n_real', axis=0)
+    n = g.node('Max', [n, g.int64('mask/one', 1)], 'mask/n_real_or_1')
+    lens = g.node('Cast', [n], 'mask/sequence_lens', to=g.onnx.TensorProto.INT32)
+    if model.mask == 'padding':
+        # sort each column by t + T * is_padding: the real steps first, in order
+        later = g.node('Add', [steps, g.int64('mask/T', T)], 'mask/steps_plus_T')
+        key = g.node('Where', [real, steps, later], 'mask/key')
+        key = g.node('Cast', [key], 'mask/key_float', to=g.onnx.TensorProto.FLOAT)
+        _, order = g.node('TopK', [key, g.int64('mask/k', [T])], ['mask/sorted', 'mask/order'],
+                          axis=0, largest=0, sorted=1)
+        ids = g.node('GatherElements', [ids, order], 'mask/ids', axis=0)
+    return ids, lens, count
+
+
+def onnx_unpack(g, model, x, count, name):
+    """X [T, B, H], a layer's states in the order onnx_mask made, as rnnc
+    has them at every step: step t holds the state after the last real step
+    up to t (a masked step repeats the state), 0 before the first. ONNX
+    leaves the steps after sequence_lens undefined (ONNX Runtime writes 0),
+    so they are never read."""
+    import numpy as np
+    axis2 = g.int64(name + '/axis2', [2])
+    before = g.node('Sub', [count, g.int64(name + '/one', 1)], name + '/at')
+    at = g.node('Max', [before, g.int64(name + '/zero', 0)], name + '/at_or_0')
+    at = g.node('Unsqueeze', [at, axis2], name + '/at3')
+    shape = g.node('Shape', [x], name + '/shape')
+    at = g.node('Expand', [at, shape], name + '/at_full')
+    got = g.node('GatherElements', [x, at], name + '/gathered', axis=0)
+    seen = g.node('Greater', [count, g.int64(name + '/none', 0)], name + '/seen')
+    seen = g.node('Unsqueeze', [seen, axis2], name + '/seen3')
+    return g.node('Where', [seen, got, g.const(name + '/zeros', np.zeros((), np.float32))],
+                  name + '/states')
+
+
+def onnx_model(model, f, from_file):
+    """The ONNX model of MODEL's inference with F's weights: the program's
+    inputs, time first, and what its predict prints before formatting."""
+    import numpy as np
+    g = OnnxGraph()
+    TP = g.onnx.TensorProto
+    T = model.length
+    inputs = []
+    if model.tokens:
+        inputs.append(g.helper.make_tensor_value_info('ids', TP.INT64, [T, 'batch']))
+        x = 'ids'
+    else:
+        inputs.append(g.helper.make_tensor_value_info('x', TP.FLOAT,
+                                                      [T, 'batch', model.features]))
+        x = 'x'
+    if model.mask == 'lengths':
+        inputs.append(g.helper.make_tensor_value_info('sequence_lens', TP.INT32, ['batch']))
+    lens = count = None
+    if model.mask != 'none':
+        x, lens, count = onnx_mask(g, model, x)
+    if model.embedding:
+        table = g.const('embedding/weight', np.asarray(
+            f.tensors['embedding.weight'], dtype=np.float32).reshape(model.vocab,
+                                                                     model.embedding))
+        x = g.node('Gather', [table, x], 'embedding/x', axis=0)
+    elif model.tokens:  # one-hot: the first layer's W is its weight_ih as it is
+        x = g.node('OneHot', [x, g.int64('one_hot/depth', model.vocab),
+                              g.const('one_hot/values', np.array([0, 1], np.float32))],
+                   'one_hot/x', axis=-1)
+    per_step = True
+    last_rec = model.recurrent_layers[-1]
+    for layer in model.layers:
+        n = layer.name
+        if layer.kind == 'dropout':  # inference: dropout does nothing
+            continue
+        if layer.recurrent:
+            ws = onnx_weights(layer, f)
+            names = [g.const('%s/%s' % (n, w), a) for w, a in zip('WRBP', ws)]
+            ins = [x] + names[:3] + [lens or '']
+            if layer.peephole:
+                ins += ['', '', names[3]]  # no initial_h, initial_c: zeros
+            attrs = dict(hidden_size=layer.units)
+            if layer.kind == 'simple_rnn':
+                attrs['activations'] = [ONNX_ACTIVATION[layer.activation]]
+            if layer.kind == 'gru':
+                attrs['linear_before_reset'] = int(layer.reset_after)
+            # Y [T, 1, B, H] alone: the last step is Y's (Y_h is the same state,
+            # but OpenCV's GRU does not give it, and under a mask it would be
+            # the state after a clamped sequence_lens)
+            y = g.node(ONNX_OP[layer.kind], ins, n + '/Y', **attrs)
+            # Reshape drops the num_directions axis: Squeeze does the same, but
+            # changed its signature in opset 13, which older importers lack
+            x = g.node('Reshape', [y, g.int64(n + '/y_dims', [T, -1, layer.units])], n + '/y')
+            if layer is last_rec and count is not None:
+                x = onnx_unpack(g, model, x, count, n)
+            if not layer.return_sequences:
+                x = g.node('Gather', [x, g.int64(n + '/last', T - 1)], n + '/h', axis=0)
+                per_step = False
+            continue
+        # dense
+        if per_step and not layer.per_step:
+            x = g.node('Gather', [x, g.int64(n + '/last', T - 1)], n + '/last_step', axis=0)
+            per_step = False
+        w = np.asarray(f.tensors[n + '.weight'], dtype=np.float32).reshape(
+            layer.units, layer.width_in)
+        b = np.asarray(f.tensors[n + '.bias'], dtype=np.float32).reshape(layer.units)
+        x = g.node('MatMul', [x, g.const(n + '/weight_t', np.ascontiguousarray(w.T))],
+                   n + '/product')
+        x = g.node('Add', [x, g.const(n + '/bias', b)], n + '/z')
+        if layer.activation == 'softmax':
+            x = g.node('Softmax', [x], n + '/y', axis=-1)
+        elif layer.activation != 'linear':
+            x = g.node(ONNX_ACTIVATION[layer.activation], [x], n + '/y')
+    # the last node's output is the graph's
+    assert g.nodes[-1].output[0] == x
+    g.nodes[-1].output[0] = 'output'
+    shape = [T, 'batch', model.out_units] if model.per_step else ['batch', model.out_units]
+    output = g.helper.make_tensor_value_info('output', TP.FLOAT, shape)
+    doc = ('rnnc model %s (%s), written by rnnc_torch.py from %s, spec sha256 %s, with the '
+           'weights of %s. Inputs time first: %s%s. Output: %s.' % (
+               model.name, summary(model), os.path.basename(model.spec_path), model.hash,
+               from_file, 'ids [T, batch] int64 token ids' if model.tokens else
+               'x [T, batch, %d] float features' % model.features,
+               ', sequence_lens [batch] int32 (the real steps, the first of each sequence)'
+               if model.mask == 'lengths' else '', onnx_output_doc(model)))
+    graph = g.helper.make_graph(g.nodes, model.name, inputs, [output], g.initializers,
+                                doc_string=doc)
+    m = g.helper.make_model(graph, producer_name='rnnc_torch.py', doc_string=doc,
+                            opset_imports=[g.helper.make_opsetid('', ONNX_OPSET)])
+    for key, value in (('rnnc_model', model.name), ('rnnc_spec_sha256', model.hash),
+                       ('rnnc_weights', from_file)):
+        entry = m.metadata_props.add()
+        entry.key, entry.value = key, value
+    return m
+
+
+def onnx_output_doc(model):
+    shape = '[T, batch, %d]' % model.out_units if model.per_step else \
+        '[batch, %d]' % model.out_units
+    last = model.layers[-1]
+    if last.recurrent:
+        return '%s, the states of %s %s' % (shape, last.kind, last.name)
+    return '%s, dense %s after its activation (%s)' % (shape, last.name, last.activation)
+
+
+def cmd_onnx(args):
+    try:
+        import onnx  # and numpy, which onnx needs itself
+    except ImportError as e:
+        raise Error("onnx needs the Python module onnx (%s): install python3-onnx" % e)
+    model = load_spec(args.spec, find_rnnc(args.rnnc), torch_names=False)
+    f = read_rnnc_file(args.file)
+    check_file_against(model, f, args.file, args.ignore_hash)
+    out = args.out or model.name + '.onnx'
+    m = onnx_model(model, f, os.path.basename(args.file))
+    try:
+        onnx.checker.check_model(m, full_check=True)  # the exporter's own check
+    except onnx.checker.ValidationError as e:
+        raise Error("the ONNX model of %s fails onnx.checker, a bug of rnnc_torch.py (please "
+                    "report it with the spec): %s" % (model.name, str(e).splitlines()[0]))
+    data = m.SerializeToString()
+    try:
+        write_atomically([(out, lambda o: o.write(data))])
+    except OSError as e:
+        raise Error("%s: cannot write: %s" % (e.filename or out, e.strerror))
+    print('%s: wrote %s (model %s, ONNX opset %d)' % (PROG, out, model.name, ONNX_OPSET))
+    return 0
+
+
+# --------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------
 
@@ -1109,6 +1361,18 @@ def parser():
     im.add_argument('--double', action='store_true',
                     help='store float64 (default float32, the program\'s default precision)')
     im.add_argument('--rnnc', metavar='PATH', help='the rnnc compiler')
+    on = sub.add_parser('onnx', help='spec + checkpoint -> NAME.onnx',
+                        description='Write an ONNX model (opset %d) of the inference of '
+                        'the model SPEC describes, with the weights of FILE (a checkpoint '
+                        'or parameter file): the program\'s inputs, time first, and what '
+                        'its predict prints before formatting.' % ONNX_OPSET)
+    on.add_argument('spec', metavar='SPEC')
+    on.add_argument('file', metavar='FILE')
+    on.add_argument('-o', '--out', metavar='NAME.onnx',
+                    help='the ONNX file (default: the model\'s name .onnx)')
+    on.add_argument('--ignore-hash', action='store_true',
+                    help='accept a FILE written for another spec hash when its tensors fit')
+    on.add_argument('--rnnc', metavar='PATH', help='the rnnc compiler')
     return ap
 
 
@@ -1117,10 +1381,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if not args.command:
         ap.print_usage(sys.stderr)
-        sys.stderr.write('%s: error: give a command: export or import\n' % PROG)
+        sys.stderr.write('%s: error: give a command: export, import or onnx\n' % PROG)
         return 2
     try:
-        return cmd_export(args) if args.command == 'export' else cmd_import(args)
+        return {'export': cmd_export, 'import': cmd_import, 'onnx': cmd_onnx}[args.command](args)
     except Error as e:
         for line in str(e).splitlines():
             sys.stderr.write('%s: error: %s\n' % (PROG, line))
