@@ -132,12 +132,15 @@ def activate(z, act):
 
 
 def head_of_zeros(model, f):
-    """The output for a state of zeros: the dense layers on 0, or 0."""
+    """The output for a state of zeros: the dense layers on 0, or 0. The
+    weights are rounded to float32 as in the ONNX model (a double build's
+    files hold float64)."""
     x = np.zeros(model.recurrent_layers[-1].units)
     for layer in model.layers:
         if layer.kind == 'dense':
-            w = f.tensors[layer.name + '.weight'].reshape(layer.units, layer.width_in)
-            x = activate(w.astype(np.float64) @ x + f.tensors[layer.name + '.bias'].ravel(),
+            w, b = (f.tensors[layer.name + key].astype(np.float32).astype(np.float64)
+                    for key in ('.weight', '.bias'))
+            x = activate(w.reshape(layer.units, layer.width_in) @ x + b.ravel(),
                          layer.activation)
     return x
 
