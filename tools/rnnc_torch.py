@@ -1333,7 +1333,8 @@ def cmd_onnx(args):
 
 def parser():
     ap = argparse.ArgumentParser(
-        prog=PROG, description='rnnc models as PyTorch modules, and back (docs/interop.md).')
+        prog=PROG, description='rnnc models as PyTorch modules and back, and as ONNX '
+        '(docs/interop.md).')
     sub = ap.add_subparsers(dest='command', metavar='COMMAND')
     ex = sub.add_parser('export', help='spec + checkpoint -> NAME.py and NAME.pt',
                         description='Write DIR/NAME.py, a PyTorch module of the model SPEC '
@@ -1369,7 +1370,7 @@ def parser():
     on.add_argument('spec', metavar='SPEC')
     on.add_argument('file', metavar='FILE')
     on.add_argument('-o', '--out', metavar='NAME.onnx',
-                    help='the ONNX file (default: the model\'s name .onnx)')
+                    help='the ONNX file (default: MODEL.onnx, after the model\'s name)')
     on.add_argument('--ignore-hash', action='store_true',
                     help='accept a FILE written for another spec hash when its tensors fit')
     on.add_argument('--rnnc', metavar='PATH', help='the rnnc compiler')
