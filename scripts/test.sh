@@ -10,8 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the interop tests need beyond the build (tools/rnnc_ckpt.py,
-# tools/rnnc_torch.py): Debian's Python with numpy, PyYAML and PyTorch.
-test_packages=(python3-numpy python3-yaml python3-torch)
+# tools/rnnc_torch.py): Debian's Python with numpy, PyYAML, PyTorch, onnx
+# and OpenCV (the ONNX runtime Debian has). Large on a fresh machine
+# (OpenCV brings VTK, Qt and FFmpeg), but without them those tests would
+# only be skipped.
+test_packages=(python3-numpy python3-yaml python3-torch python3-onnx python3-opencv)
 missing=()
 for p in "${test_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
