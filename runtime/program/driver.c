@@ -151,6 +151,8 @@ static int write_bench_json(const RnnModelDesc *d, const Options *o, int threads
 static int cmd_bench(const RnnModelDesc *d, Options *o) {
   if (o->n_data > 0)
     return rnn_driver_usage_fail(o, "takes no DATA (unexpected '%s')", o->data[0]);
+  if (rnn_driver_check_outputs(o, 1, (const char *[]){o->json}, (const char *[]){"--json"}) != 0)
+    return EXIT_FAIL;
   if (!o->steps)
     o->steps = 20;
   RnnBenchOptions opt = {o->warmup_set ? (int)o->warmup : 3, (int)o->steps,

@@ -63,6 +63,12 @@ typedef struct Options {
 /* "PROG: error: MESSAGE" on stderr: a runtime or data error (exit 1). */
 void rnn_driver_fail(const Options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Whether each of the N files PATHS (NULL: not asked for; WHAT[i] names
+ * its option) can be written, checked before the work whose result it
+ * will hold; -1 after saying which cannot and why. */
+int rnn_driver_check_outputs(const Options *o, int n, const char *const *paths,
+                             const char *const *what);
+
 /* "PROG CMD: MESSAGE" and a pointer to --help on stderr; returns EXIT_USAGE. */
 int rnn_driver_usage_fail(const Options *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -250,6 +250,9 @@ int rnn_driver_cmd_sample(const RnnModelDesc *d, Options *o) {
   }
   if (o->n_data > 0)
     return rnn_driver_usage_fail(o, "takes no DATA (unexpected '%s')", o->data[0]);
+  if (rnn_driver_check_outputs(o, 2, (const char *[]){o->csv_out, o->svg_out},
+                               (const char *[]){"--csv", "--svg"}) != 0)
+    return EXIT_FAIL;
   Model m;
   Progress p;
   memset(&p, 0, sizeof p);

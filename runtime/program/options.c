@@ -4,6 +4,7 @@
  * command reports failure (rnn_driver_fail, rnn_driver_usage_fail).
  */
 #include "driver_internal.h"
+#include "rnn_file.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +20,19 @@ void rnn_driver_fail(const Options *o, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+/* Contract: see driver_internal.h. */
+int rnn_driver_check_outputs(const Options *o, int n, const char *const *paths,
+                             const char *const *what) {
+  for (int i = 0; i < n; i++) {
+    RnnError err;
+    if (paths[i] && rnn_check_writable(paths[i], what[i], &err) != 0) {
+      rnn_driver_fail(o, "%s", err.msg);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 /* "PROG CMD: MESSAGE" and where to find --help; returns EXIT_USAGE. */

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rnn_file.h"
 #include "rnn_report.h"
 #include "rnn_weights.h"
 
@@ -288,21 +287,6 @@ static int rank_threads(const Options *o) {
   return share > 1 ? (int)share : 1;
 }
 
-/* The files the run will write can be written: a wrong directory fails
- * now, not at the first checkpoint. */
-static int check_outputs(const Options *o) {
-  const char *paths[3] = {o->checkpoint, o->log, o->plot};
-  const char *what[3] = {"--checkpoint", "--log", "--plot"};
-  for (int i = 0; i < 3; i++) {
-    RnnError err;
-    if (paths[i] && rnn_check_writable(paths[i], what[i], &err) != 0) {
-      rnn_driver_fail(o, "%s", err.msg);
-      return -1;
-    }
-  }
-  return 0;
-}
-
 /* --init FILE: the weights (and a token model's vocabulary) of a
  * checkpoint or parameter file of this model, over the initialization. */
 static int init_weights(const Options *o, const RnnModelDesc *d, Model *m, Progress *p) {
@@ -323,8 +307,9 @@ int rnn_driver_cmd_train(const RnnModelDesc *d, Options *o) {
   const RnnDist *w = o->dist;
   if (w->rank > 0) /* rank 0 alone reports and writes files */
     o->quiet = 1;
-  else if (check_outputs(o) != 0)
-    return EXIT_FAIL;
+  else if (rnn_driver_check_outputs(o, 3, (const char *[]){o->checkpoint, o->log, o->plot},
+                                    (const char *[]){"--checkpoint", "--log", "--plot"}) != 0)
+    return EXIT_FAIL; /* a wrong directory fails now, not at the first checkpoint */
   Model m;
   if (rnn_driver_model_alloc(&m, d) != 0) {
     rnn_driver_fail(o, "out of memory");

@@ -445,9 +445,9 @@ program_errors)
   expect_err seed_missing \
     "series: error: none.csv: cannot open the file (no such file or directory): check the path"
   run 1 csv_out "$s" sample --checkpoint s.ckpt --csv no/out.csv
-  expect_err csv_out "series: error: cannot write 'no/out.csv': No such file or directory"
+  expect_err csv_out "series: error: --csv no/out.csv: the directory no does not exist: create it, or give another path"
   run 1 bench_json "$s" bench --steps 1 --warmup 0 --sample-reps 0 --threads 1 --json no/b.json
-  expect_err bench_json "series: error: cannot append to 'no/b.json': No such file or directory"
+  expect_err bench_json "series: error: --json no/b.json: the directory no does not exist: create it, or give another path"
 
   # checkpoints and parameter files the program cannot use
   run 1 init_missing "$s" train s.csv --init none.params --steps 1 --quiet
