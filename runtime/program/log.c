@@ -14,8 +14,12 @@
 #include "report_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 static const char LOG_CSV_HEADER[] =
     "step,epoch,lr,train_loss,valid_loss,valid_accuracy,grad_norm,seconds,skipped\n";
@@ -25,12 +29,47 @@ static int ends_with(const char *s, const char *suffix) {
   return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
+/* Cuts PATH after its last newline: a row cut short (a full disk, or a
+ * kill between the pages of one write) would otherwise have the resumed
+ * run's first row glued to it. A run killed there had not saved that
+ * step's checkpoint yet (the row comes first), so the resumed run logs
+ * the step again. Returns 0, or -1 with ERR set. */
+static int drop_torn_row(const char *path, RnnError *err) {
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    return 0; /* none yet, or a terminal or pipe (--log /dev/stdout): fopen decides */
+  int fd = open(path, O_RDWR);
+  if (fd < 0)
+    return rnn_error_set(err, "%s: cannot open the log for writing: %s", path, strerror(errno));
+  off_t end = lseek(fd, 0, SEEK_END), keep = end;
+  int rc = end < 0 ? -1 : 0;
+  for (int found = 0; rc == 0 && keep > 0 && !found;) { /* back to the last '\n' */
+    char buf[512];
+    size_t n = keep < (off_t)sizeof buf ? (size_t)keep : sizeof buf, i = n;
+    if (pread(fd, buf, n, keep - (off_t)n) != (ssize_t)n)
+      rc = -1;
+    while (rc == 0 && i > 0 && buf[i - 1] != '\n') i--;
+    found = i > 0;
+    keep -= (off_t)(n - i);
+  }
+  if (rc == 0 && keep < end)
+    rc = ftruncate(fd, keep);
+  if (rc != 0)
+    rnn_error_set(err, "%s: cannot cut the log's incomplete last row: %s", path,
+                  strerror(errno));
+  close(fd);
+  return rc;
+}
+
 /* Opens PATH for the log: JSON lines when it ends in .jsonl or .json, CSV
- * otherwise. APPEND keeps existing rows (a resumed run); a CSV gets its
- * header row when the file starts empty. Returns 0, or -1 with ERR set. */
+ * otherwise. APPEND keeps existing rows (a resumed run), but not a last
+ * row without its newline (drop_torn_row); a CSV gets its header row when
+ * the file starts empty. Returns 0, or -1 with ERR set. */
 int rnn_log_open(RnnLog *log, const char *path, int append, RnnError *err) {
   log->f = NULL;
   log->jsonl = ends_with(path, ".jsonl") || ends_with(path, ".json");
+  if (append && drop_torn_row(path, err) != 0)
+    return -1;
   FILE *f = fopen(path, append ? "a" : "w");
   if (f == NULL) {
     snprintf(err->msg, sizeof err->msg, "%s: cannot open the log for writing: %s", path,

@@ -54,7 +54,8 @@ typedef struct RnnLogRow {
 } RnnLogRow;
 
 /* Opens PATH for the log: JSON lines when it ends in .jsonl or .json, CSV
- * otherwise; APPEND keeps existing rows (a resumed run). */
+ * otherwise; APPEND keeps existing rows (a resumed run), but drops a last
+ * row cut short (no newline: a kill or a full disk while it was written). */
 int rnn_log_open(RnnLog *log, const char *path, int append, RnnError *err);
 void rnn_log_row(RnnLog *log, const RnnLogRow *row);
 void rnn_log_close(RnnLog *log);

@@ -389,6 +389,42 @@ static void test_log_csv(Tally *t, Scratch *s) {
   free(text);
 }
 
+/* Writes TEXT to PATH; 0, or -1. */
+static int put_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  int ok = fputs(text, f) >= 0;
+  return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* A log whose last row was cut short (a kill or a full disk while it was
+ * written): a resumed run's rows start on a line of their own. */
+static void test_log_torn(Tally *t, Scratch *s) {
+  const char *path = scratch_path(s, "torn.csv");
+  RnnLogRow row = full_row();
+  const char *row_text = "200,3,0.0005,1.25,1.375,0.875,0.5,25.125,0\n";
+  char before[512], want[512];
+  snprintf(before, sizeof before, "%s100,2,0.001,1.5,,,0.25,12.5,0\n200,3,0.00", CSV_HEADER);
+  snprintf(want, sizeof want, "%s100,2,0.001,1.5,,,0.25,12.5,0\n%s", CSV_HEADER, row_text);
+  char *text = put_text(path, before) == 0 ? write_log(path, 1, &row, 1) : NULL;
+  check_text(t, "log csv: append drops a last row without its newline", text, want);
+  free(text);
+
+  snprintf(want, sizeof want, "%s%s", CSV_HEADER, row_text);
+  text = put_text(path, "step,epoch,lr,tr") == 0 ? write_log(path, 1, &row, 1) : NULL;
+  check_text(t, "log csv: append after half a header: the header again", text, want);
+  free(text);
+
+  const char *jpath = scratch_path(s, "torn.jsonl");
+  text = put_text(jpath, "{\"step\":100,\"epoch\":2,\"lr\":0.0") == 0
+             ? write_log(jpath, 1, &row, 1)
+             : NULL;
+  check_text(t, "log jsonl: append drops a last row without its newline", text,
+             "{\"step\":200,\"epoch\":3,\"lr\":0.0005,\"train_loss\":1.25,\"valid_loss\":1.375,"
+             "\"valid_accuracy\":0.875,\"grad_norm\":0.5,\"seconds\":25.125,\"skipped\":0}\n");
+  free(text);
+}
+
 static void test_log_jsonl(Tally *t, Scratch *s) {
   RnnLogRow rows[2] = {nan_row(), full_row()};
   const char *want =
@@ -752,6 +788,7 @@ int main(void) {
   test_sampling_large(&t);
 
   test_log_csv(&t, &s);
+  test_log_torn(&t, &s);
   test_log_jsonl(&t, &s);
   test_log_errors(&t, &s);
 
