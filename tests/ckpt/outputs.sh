@@ -36,8 +36,8 @@
 #     one before, the one before when the kill cut its write
 # Fails when fewer than a quarter of the kills of either part landed while
 # a temporary file was being written (the plot's, for training), or on any
-# check above. Three runs here (2 shared cores, beside crash.sh): emit 43,
-# 41 and 39 kills of 100 inside the writes, training 55, 64 and 60 inside
+# check above. Three runs here (2 shared cores, beside crash.sh): emit 37,
+# 42 and 40 kills of 100 inside the writes, training 64, 53 and 56 inside
 # the plot's; 15 s each.
 #
 #   outputs.sh CRASH_KILL CRASH_SMALL RNNC SOURCE_DIR WORKDIR [ROUNDS]   (100 each)
