@@ -36,8 +36,8 @@
 # checkpoint must be followed by a run that resumed from its step and
 # logged the next. Fails when fewer than a quarter of the rounds killed
 # inside a checkpoint write, or on any check above. Three runs here (2
-# shared cores, beside outputs.sh): 71, 73 and 85 kills of 120 inside the
-# write, 36-41 s each.
+# shared cores, beside outputs.sh): 77, 80 and 80 kills of 120 inside the
+# write, 41-43 s each.
 #
 #   crash.sh CRASH_KILL CRASH_BIG WORKDIR [ROUNDS]   (ROUNDS >= 100; 120)
 #

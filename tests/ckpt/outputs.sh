@@ -6,7 +6,7 @@
 #
 # emit: `rnnc emit` of specs/sentiment_stacked.rnn (a 520 kB NAME.c) into
 # one directory, alternating with a variant of it (rnn3 of 17 units), so
-# the old files are always one spec's and the new ones the other's. Most
+# the old files are always one spec's and the new ones the other's. 7 in 8
 # kills land 0..W us after .NAME.h.tmp appears (W: the median time from
 # it to the last rename), the others 0..T us after the start (T: the time
 # to the first temporary file; emit is still generating). Each of NAME.h,
@@ -36,9 +36,9 @@
 #     one before, the one before when the kill cut its write
 # Fails when fewer than a quarter of the kills of either part landed while
 # a temporary file was being written (the plot's, for training), or on any
-# check above. Three runs here (2 shared cores, beside crash.sh): emit 37,
-# 42 and 40 kills of 100 inside the writes, training 64, 53 and 56 inside
-# the plot's; 15 s each.
+# check above. Three runs here (2 shared cores, beside crash.sh): emit 47,
+# 41 and 48 kills of 100 inside the writes, training 69, 65 and 52 inside
+# the plot's; 17-18 s each.
 #
 #   outputs.sh CRASH_KILL CRASH_SMALL RNNC SOURCE_DIR WORKDIR [ROUNDS]   (100 each)
 #
@@ -94,7 +94,7 @@ emit_mid=0 emit_mixed=0 emit_done=0
 version=a
 for round in $(seq 1 "$rounds"); do
   version=$([ "$version" = a ] && echo b || echo a)
-  if [ $((round % 4)) -eq 0 ]; then
+  if [ $((round % 8)) -eq 0 ]; then
     trigger=none n=0 delay=$(random_below "$T")
   else
     trigger=.$model.h.tmp n=1 delay=$(random_below "$W")
