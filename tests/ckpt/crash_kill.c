@@ -105,8 +105,7 @@ static void on_event(Watch *w, const struct inotify_event *e, long t) {
 
 /* Reads the events queued now (the descriptor is non-blocking). */
 static void drain(Watch *w) {
-  char buf[16 * (sizeof(struct inotify_event) + NAME_CAP)]
-      __attribute__((aligned(__alignof__(struct inotify_event))));
+  _Alignas(struct inotify_event) char buf[16 * (sizeof(struct inotify_event) + NAME_CAP)];
   for (;;) {
     ssize_t len = read(w->fd, buf, sizeof buf);
     if (len <= 0)
