@@ -89,6 +89,7 @@ static const Case cases[] = {
      0, RNN_UNKNOWN_ERROR},
     {"csv_no_data", LOAD_CSV, "csv_no_data.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
     {"csv_not_finite", LOAD_CSV, "csv_not_finite.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
+    {"csv_nan", LOAD_CSV, "csv_nan.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
     {"csv_too_large", LOAD_CSV, "csv_too_large.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
     {"csv_header_columns", LOAD_CSV, "csv_header_columns.csv", NULL, 0, 0, RNN_UNKNOWN_ERROR},
 };
