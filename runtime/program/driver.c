@@ -210,9 +210,10 @@ static const struct {
 /* Runs command C of the table for model D in the process group W: train
  * is the one command that runs as several processes (dist.h). */
 static int run_command(const RnnModelDesc *d, size_t c, const RnnDist *w, Options *o) {
-  if (w->size > 1 && strcmp(commands[c].name, "train") != 0)
-    return rnn_driver_usage_fail(o, "runs in one process: run it without mpirun (only train "
-                                    "runs as several)");
+  if (w->size > 1 && strcmp(commands[c].name, "train") != 0) /* rank 0 says it, once */
+    return w->rank > 0 ? EXIT_USAGE
+                       : rnn_driver_usage_fail(o, "runs in one process: run it without mpirun "
+                                                  "(only train runs as several)");
   if (w->rank > 0) { /* messages say which rank they come from */
     snprintf(o->rank_prog, sizeof o->rank_prog, "%s (rank %d)", o->prog, w->rank);
     o->prog = o->rank_prog;
