@@ -40,7 +40,10 @@ BUILD_DIR=build-clang CC=clang scripts/build.sh -DCMAKE_C_COMPILER=clang -DRNNC_
 
 echo "== double precision build (rnn_real = double)"
 BUILD_DIR=build-double scripts/build.sh -DRNNC_REAL_DOUBLE=ON
-(cd build-double && ctest --output-on-failure -j "$(nproc)" -E '^(gradcheck|install|valgrind|ckpt)/')
+# (e2e/numerical: a float overflow -- lr 10, a 1e30 in the data -- that
+# double's range absorbs; the kill and valgrind tests: the float build's)
+(cd build-double && ctest --output-on-failure -j "$(nproc)" \
+  -E '^(gradcheck|install|valgrind|ckpt)/|^e2e/numerical$')
 
 echo "== ASan + UBSan build"
 BUILD_DIR=build-asan scripts/build.sh -DCMAKE_C_COMPILER=clang -DRNNC_SANITIZE=ON \
