@@ -34,6 +34,7 @@
 #include "rnn_ckpt.h"
 #include "rnn_data.h"
 #include "series.h"
+#include "fuzz_vocab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -75,16 +76,6 @@ static int memory_file(const uint8_t *bytes, size_t len, char *path, size_t path
 static void require_failure_explained(const RnnError *err, const char *path) {
   require(err->msg[0] != '\0', "a loader failed without a message");
   require(strstr(err->msg, path) != NULL, "a loader's message does not name the file");
-}
-
-static void require_vocab_consistent(const RnnVocab *v, int max_size) {
-  require(v->size >= 0 && v->size <= max_size, "vocabulary larger than the model's");
-  for (int b = 0; b < 256; b++) {
-    int id = v->id[b];
-    if (id < 0) continue;
-    require(id < v->size && id != v->padding_id, "a byte's id is out of range or padding");
-    require(id >= 256 || v->byte[id] == b, "the id -> byte table disagrees");
-  }
 }
 
 /* Tokens of 24 steps, vocab 80 (0 pads), 3 classes: lang-like. */

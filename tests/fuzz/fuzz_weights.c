@@ -30,6 +30,7 @@
 
 #include "rnn_format.h"
 #include "rnn_weights.h"
+#include "fuzz_vocab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,16 +61,6 @@ static void require(int ok, const char *what) {
   if (!ok) {
     fprintf(stderr, "fuzz_weights: invariant violated: %s\n", what);
     abort();
-  }
-}
-
-static void require_vocab_consistent(const RnnVocab *v, int max_size) {
-  require(v->size >= 0 && v->size <= max_size, "vocabulary larger than the model's");
-  for (int b = 0; b < 256; b++) {
-    int id = v->id[b];
-    if (id < 0) continue;
-    require(id < v->size && id != v->padding_id, "a byte's id is out of range or padding");
-    require(id >= 256 || v->byte[id] == b, "the id -> byte table disagrees");
   }
 }
 
